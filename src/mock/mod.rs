@@ -1,0 +1,1 @@
+//! The embedded, stateful mock of Veriff's session API (being written).
