@@ -9,3 +9,4 @@
 
 pub mod mock;
 pub mod signing;
+pub mod spec;

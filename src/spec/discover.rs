@@ -1,0 +1,153 @@
+//! Finding spec files: the embedded suite, or the files and folders a user names.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::error::SpecError;
+use super::load::Loader;
+use super::model::Scenario;
+use super::source::{EMBEDDED_FILES, Files, SourceFile};
+
+/// Everything loaded for a run: the runnable scenarios and the problems found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Scenarios ready to run, in file order.
+    pub scenarios: Vec<Scenario>,
+    /// Spec errors; scenarios with errors are not in `scenarios`.
+    pub errors: Vec<SpecError>,
+    /// How many spec files were read.
+    pub files: usize,
+}
+
+fn is_spec(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    )
+}
+
+fn without_extension(path: &str) -> &str {
+    path.rsplit_once('.').map_or(path, |(stem, _)| stem)
+}
+
+/// Loads the suite compiled into the binary (`specs/` of this crate).
+///
+/// ```
+/// let loaded = veriff_conformance::spec::discover::load_embedded();
+/// assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+/// assert!(!loaded.scenarios.is_empty());
+/// ```
+pub fn load_embedded() -> Loaded {
+    let mut loader = Loader::new(Files::Embedded);
+    let mut loaded = Loaded::default();
+    for (name, text) in EMBEDDED_FILES {
+        let Some(relative) = name.strip_prefix("specs/") else {
+            continue;
+        };
+        if !is_spec(Path::new(name)) {
+            continue;
+        }
+        let file = SourceFile::new(*name, *name, *text);
+        load_one(&mut loader, &file, without_extension(relative), &mut loaded);
+    }
+    if loaded.files == 0 {
+        loaded.errors.push(SpecError::bare(
+            "the binary was built without any scenario in specs/",
+        ));
+    }
+    loaded
+}
+
+fn load_one(loader: &mut Loader, file: &Arc<SourceFile>, prefix: &str, loaded: &mut Loaded) {
+    loaded.files += 1;
+    let (scenarios, errors) = loader.load(file, prefix);
+    loaded.scenarios.extend(scenarios);
+    loaded.errors.extend(errors);
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if is_spec(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Loads the files named by `paths`; a folder is searched for `*.yaml` and
+/// `*.yml`. Finding no file at all is an error, not an empty run.
+///
+/// ```
+/// let loaded = veriff_conformance::spec::discover::load_paths(&["no/such/folder".into()]);
+/// assert!(loaded.scenarios.is_empty());
+/// assert!(loaded.errors[0].to_string().contains("no/such/folder"));
+/// ```
+pub fn load_paths(paths: &[PathBuf]) -> Loaded {
+    let mut loader = Loader::new(Files::Disk);
+    let mut loaded = Loaded::default();
+    for root in paths {
+        let mut found = Vec::new();
+        if root.is_dir() {
+            if let Err(e) = walk(root, &mut found) {
+                loaded.errors.push(SpecError::bare(format!(
+                    "cannot read folder {}: {e}",
+                    display(root)
+                )));
+                continue;
+            }
+            if found.is_empty() {
+                loaded.errors.push(
+                    SpecError::bare(format!(
+                        "no scenario files (*.yaml, *.yml) in {}",
+                        display(root)
+                    ))
+                    .with_help("point at a folder with scenario files, or at a file"),
+                );
+            }
+        } else if root.exists() {
+            found.push(root.clone());
+        } else {
+            loaded.errors.push(SpecError::bare(format!(
+                "{}: no such file or folder",
+                display(root)
+            )));
+            continue;
+        }
+        for path in found {
+            let prefix = if root.is_dir() {
+                display(path.strip_prefix(root).unwrap_or(&path))
+            } else {
+                display(Path::new(path.file_name().unwrap_or(path.as_os_str())))
+            };
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    loaded.errors.push(SpecError::bare(format!(
+                        "cannot read {}: {e}",
+                        display(&path)
+                    )));
+                    continue;
+                }
+            };
+            let file = SourceFile::new(display(&path), path.clone(), text);
+            load_one(&mut loader, &file, without_extension(&prefix), &mut loaded);
+        }
+    }
+    if loaded.files == 0 && loaded.errors.is_empty() {
+        loaded
+            .errors
+            .push(SpecError::bare("no scenario files were given"));
+    }
+    loaded
+}

@@ -1,0 +1,133 @@
+//! Errors in spec files, rendered the way hurl and rustc render theirs:
+//! `--> file:line:col`, the line, a caret, and what would fix it.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+use super::source::SourceFile;
+
+/// Something wrong in a spec file (or a file it names), found at load time or
+/// when a step runs.
+#[derive(Debug, Clone)]
+pub struct SpecError {
+    /// What is wrong, in one line.
+    pub message: String,
+    /// The file and byte range it is about, when known.
+    pub at: Option<(Arc<SourceFile>, Range<usize>)>,
+    /// A short label under the caret.
+    pub label: String,
+    /// What would fix it.
+    pub help: Option<String>,
+}
+
+impl SpecError {
+    /// An error about `range` of `file`.
+    ///
+    /// ```
+    /// use veriff_conformance::spec::{error::SpecError, source::SourceFile};
+    /// let file = SourceFile::new("specs/x.yaml", "specs/x.yaml", "steps:\n  - method: FETCH\n");
+    /// let err = SpecError::at(&file, 17..22, "unknown method `FETCH`")
+    ///     .with_label("not an HTTP method")
+    ///     .with_help("use GET, POST, PATCH, PUT or DELETE");
+    /// assert_eq!(err.location(), Some(("specs/x.yaml".to_string(), 2, 11)));
+    /// let text = err.render_plain();
+    /// assert!(text.contains("--> specs/x.yaml:2:11"), "{text}");
+    /// assert!(text.contains("^^^^^"), "{text}");
+    /// ```
+    pub fn at(file: &Arc<SourceFile>, range: Range<usize>, message: impl Into<String>) -> Self {
+        SpecError {
+            message: message.into(),
+            at: Some((Arc::clone(file), range)),
+            label: String::new(),
+            help: None,
+        }
+    }
+
+    /// An error about a whole file (it could not be read, say).
+    pub fn in_file(file: &Arc<SourceFile>, message: impl Into<String>) -> Self {
+        Self::at(file, 0..0, message)
+    }
+
+    /// An error with no file to point at.
+    pub fn bare(message: impl Into<String>) -> Self {
+        SpecError {
+            message: message.into(),
+            at: None,
+            label: String::new(),
+            help: None,
+        }
+    }
+
+    /// Sets the caret's label.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the help line.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// `(file name, line, column)`, 1-based.
+    pub fn location(&self) -> Option<(String, usize, usize)> {
+        self.at.as_ref().map(|(file, range)| {
+            let (line, col) = file.line_col(range.start);
+            (file.name.clone(), line, col)
+        })
+    }
+
+    /// Renders without colours, for logs, JUnit and snapshots.
+    pub fn render_plain(&self) -> String {
+        self.render(&Renderer::plain())
+    }
+
+    /// Renders with colours when standard error is a terminal and NO_COLOR is unset.
+    pub fn render_for_terminal(&self) -> String {
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            self.render(&Renderer::styled())
+        } else {
+            self.render_plain()
+        }
+    }
+
+    fn render(&self, renderer: &Renderer) -> String {
+        let title = Level::ERROR.primary_title(self.message.as_str());
+        let group = match &self.at {
+            Some((file, range)) => {
+                let start = range.start.min(file.text.len());
+                let end = range.end.clamp(start, file.text.len());
+                let annotation = AnnotationKind::Primary
+                    .span(start..end)
+                    .label(self.label.as_str());
+                title.element(
+                    Snippet::source(file.text.as_str())
+                        .path(file.name.as_str())
+                        .annotation(annotation),
+                )
+            }
+            None => Group::with_title(title),
+        };
+        let group = match &self.help {
+            Some(help) => group.element(Level::HELP.message(help.as_str())),
+            None => group,
+        };
+        renderer.render(&[group])
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.location() {
+            Some((file, line, col)) => write!(f, "{file}:{line}:{col}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}

@@ -1,0 +1,319 @@
+//! The checked, ready-to-run form of a spec: every template parsed, every
+//! regex and schema compiled, every name resolved. Ranges are byte ranges in
+//! the scenario's [`SourceFile`].
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::source::SourceFile;
+use super::template::Template;
+
+/// A value and the byte range of the spec text it came from.
+#[derive(Debug, Clone, Default)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub at: Range<usize>,
+}
+
+/// One scenario: ordered steps sharing variables.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The file it was written in.
+    pub file: Arc<SourceFile>,
+    /// The name as written.
+    pub name: String,
+    /// The libtest trial name: `<file path without extension>::<name in snake case>`.
+    pub trial_name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Free labels.
+    pub tags: Vec<String>,
+    /// Needs the mock's controls; reported as ignored against any other server.
+    pub requires_mock: bool,
+    /// Where the scenario's name was written.
+    pub at: Range<usize>,
+    /// Scenario variables, evaluated once, in order, when the scenario starts.
+    pub vars: Vec<(String, Located<Template>)>,
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+}
+
+/// One request and what its response must look like.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The step's name.
+    pub name: String,
+    /// Where the step's name was written.
+    pub at: Range<usize>,
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// Path (joined to the base URL) or absolute URL.
+    pub path: Located<Template>,
+    /// Extra or overriding request headers; names in lower case.
+    pub headers: Vec<(String, Located<Template>)>,
+    /// Default headers to leave out (lower case): `x-auth-client`, `x-hmac-signature`, `content-type`.
+    pub omit: Vec<String>,
+    /// The request body.
+    pub body: RequestBody,
+    /// How the request is signed.
+    pub sign: Located<SignMode>,
+    /// What the response must look like.
+    pub expect: Expect,
+    /// Values to keep from the response for later steps.
+    pub captures: Vec<Capture>,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum RequestBody {
+    /// No body.
+    None,
+    /// JSON written as YAML; serialized once, and those bytes are signed and sent.
+    Json(Located<JsonTemplate>),
+    /// Exact text, sent as written (for malformed or empty bodies).
+    Raw(Located<Template>),
+}
+
+/// A JSON value whose strings may hold variables and, in expectations, matchers.
+#[derive(Debug, Clone)]
+pub enum JsonTemplate {
+    /// null, a boolean or a number.
+    Scalar(Value),
+    /// A string; a string that is exactly one `${var}` takes the variable's JSON value.
+    String(Template),
+    /// An array; order matters.
+    Array(Vec<JsonTemplate>),
+    /// An object; key order never matters.
+    Object(Vec<(String, JsonTemplate)>),
+    /// A matcher (expectations only): `{$regex: ...}` or `{$type: ...}`.
+    Matcher(Matcher),
+}
+
+/// A rule for one value in an expected body.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// The value is a string that matches; variables inside are matched literally.
+    Regex(Template),
+    /// The value has this JSON type.
+    Type(JsonType),
+}
+
+/// JSON types for `$type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Boolean,
+    /// Any number.
+    Number,
+    /// A number without a fractional part.
+    Integer,
+    /// A string.
+    String,
+    /// An array.
+    Array,
+    /// An object.
+    Object,
+}
+
+impl JsonType {
+    /// The names accepted by `$type`.
+    pub const NAMES: &'static [&'static str] = &[
+        "null", "boolean", "number", "integer", "string", "array", "object",
+    ];
+
+    /// Parses a `$type` name.
+    pub fn parse(name: &str) -> Option<JsonType> {
+        Some(match name {
+            "null" => JsonType::Null,
+            "boolean" => JsonType::Boolean,
+            "number" => JsonType::Number,
+            "integer" => JsonType::Integer,
+            "string" => JsonType::String,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            _ => return None,
+        })
+    }
+
+    /// The JSON type of `value` (integers report as `integer`).
+    pub fn of(value: &Value) -> JsonType {
+        match value {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Number(n) if n.is_i64() || n.is_u64() => JsonType::Integer,
+            Value::Number(_) => JsonType::Number,
+            Value::String(_) => JsonType::String,
+            Value::Array(_) => JsonType::Array,
+            Value::Object(_) => JsonType::Object,
+        }
+    }
+
+    /// Whether `value` has this type (an integer is also a number).
+    pub fn matches(self, value: &Value) -> bool {
+        let actual = JsonType::of(value);
+        actual == self || (self == JsonType::Number && actual == JsonType::Integer)
+    }
+
+    /// The name as written in specs.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Number => "number",
+            JsonType::Integer => "integer",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+/// How a request is signed (`sign:`).
+#[derive(Debug, Clone)]
+pub enum SignMode {
+    /// Veriff's rule per method: POST and PATCH sign the body bytes, GET and
+    /// DELETE the session id in the path, `POST /v1/sessions` is unsigned.
+    Auto,
+    /// Sign the exact body bytes (empty when there is no body).
+    Body,
+    /// Sign the session id taken from the path (`/sessions/{id}`).
+    SessionId,
+    /// Sign these bytes instead of what is sent: "a signature over other bytes".
+    Payload(Template),
+    /// Send no signature header.
+    None,
+    /// Sign the right bytes with a secret that is not the shared secret.
+    WrongSecret,
+    /// Send this header value as it is (garbage, say).
+    Value(Template),
+}
+
+/// Everything a response must satisfy; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    /// The status code.
+    pub status: Option<Located<StatusExpect>>,
+    /// Header rules; names in lower case.
+    pub headers: Vec<Located<HeaderExpect>>,
+    /// A compiled JSON Schema the body must satisfy.
+    pub schema: Option<Located<Arc<CompiledSchema>>>,
+    /// The expected body.
+    pub body: Option<Located<JsonTemplate>>,
+    /// Whether the body must match exactly rather than as a subset.
+    pub body_exact: bool,
+    /// What to require of the response signature.
+    pub signature: Located<SignatureExpect>,
+}
+
+/// Expected status codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusExpect {
+    /// One of these codes.
+    AnyOf(Vec<u16>),
+    /// A class: `4xx` is `Class(4)`.
+    Class(u16),
+}
+
+impl StatusExpect {
+    /// Whether `status` satisfies the expectation.
+    ///
+    /// ```
+    /// use veriff_conformance::spec::model::StatusExpect;
+    /// assert!(StatusExpect::Class(4).accepts(404));
+    /// assert!(!StatusExpect::AnyOf(vec![200]).accepts(201));
+    /// ```
+    pub fn accepts(&self, status: u16) -> bool {
+        match self {
+            StatusExpect::AnyOf(codes) => codes.contains(&status),
+            StatusExpect::Class(class) => status / 100 == *class,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusExpect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusExpect::AnyOf(codes) => {
+                let codes: Vec<String> = codes.iter().map(u16::to_string).collect();
+                f.write_str(&codes.join(" or "))
+            }
+            StatusExpect::Class(class) => write!(f, "{class}xx"),
+        }
+    }
+}
+
+/// A rule for one response header.
+#[derive(Debug, Clone)]
+pub struct HeaderExpect {
+    /// Header name, lower case.
+    pub name: String,
+    /// The rule.
+    pub rule: HeaderRule,
+}
+
+/// What a header must be.
+#[derive(Debug, Clone)]
+pub enum HeaderRule {
+    /// Present with any value.
+    Present,
+    /// Not present.
+    Absent,
+    /// Present and equal to this.
+    Equals(Template),
+    /// Present and matching this regular expression.
+    Matches(regex::Regex),
+}
+
+/// What the response signature must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SignatureExpect {
+    /// If the response has `x-hmac-signature`, it must verify (the default).
+    #[default]
+    IfPresent,
+    /// The response must have `x-hmac-signature`, and it must verify.
+    Required,
+    /// Do not look at it.
+    Ignore,
+}
+
+/// A JSON Schema compiled once per run.
+pub struct CompiledSchema {
+    /// The path as shown in messages.
+    pub name: String,
+    /// The validator.
+    pub validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for CompiledSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledSchema")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A value to keep for later steps.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    /// The variable it defines.
+    pub name: String,
+    /// Where it comes from.
+    pub from: CaptureFrom,
+    /// Where it was written.
+    pub at: Range<usize>,
+}
+
+/// Where a capture reads its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureFrom {
+    /// A JSON pointer into the response body (dotted paths are converted).
+    Body(String),
+    /// A response header (lower case).
+    Header(String),
+}

@@ -1,0 +1,202 @@
+//! Spec sources: the text of a loaded file and where its neighbours (JSON
+//! Schemas, `$ref`s) are read from, on disk or from the suite embedded in the binary.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One loaded text file, kept whole so that errors can quote it.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown in messages and used in trial names, e.g. `specs/submit.yaml`.
+    pub name: String,
+    /// Where it was read from; relative paths in the spec resolve against its folder.
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A source file with the given display name, path and text.
+    ///
+    /// ```
+    /// use veriff_conformance::spec::source::SourceFile;
+    /// let f = SourceFile::new("a.yaml", "a.yaml", "x: 1\ny: 2\n");
+    /// assert_eq!(f.offset_of(2, 1), Some(5));
+    /// assert_eq!(f.line_col(5), (2, 1));
+    /// ```
+    pub fn new(
+        name: impl Into<String>,
+        path: impl Into<PathBuf>,
+        text: impl Into<String>,
+    ) -> Arc<Self> {
+        Arc::new(SourceFile {
+            name: name.into(),
+            path: path.into(),
+            text: text.into(),
+        })
+    }
+
+    /// Byte offset of a 1-based line and (character) column.
+    pub fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
+        let line_start = if line <= 1 {
+            0
+        } else {
+            self.text
+                .match_indices('\n')
+                .nth(line - 2)
+                .map(|(i, _)| i + 1)?
+        };
+        let line_text = &self.text[line_start..];
+        let line_text = &line_text[..line_text.find('\n').unwrap_or(line_text.len())];
+        let col_offset = line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map(|(i, _)| i)
+            .unwrap_or(line_text.len());
+        Some(line_start + col_offset)
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        (line, before[line_start..].chars().count() + 1)
+    }
+
+    /// The byte range of the token that starts at `offset`: up to the end of
+    /// the line or the first space, at least one character.
+    pub fn token_at(&self, offset: usize) -> std::ops::Range<usize> {
+        let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
+        let rest = &self.text[offset..];
+        let len = rest
+            .find(['\n', '\r'])
+            .unwrap_or(rest.len())
+            .min(rest.find(' ').filter(|&i| i > 0).unwrap_or(usize::MAX));
+        let len = if len == 0 {
+            rest.chars().next().map_or(0, char::len_utf8)
+        } else {
+            len
+        };
+        offset..offset + len
+    }
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Where spec files and their neighbours (schemas, `$ref`s) are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Files {
+    /// The file system.
+    Disk,
+    /// The suite in `specs/`, compiled into the binary; paths are relative to the crate root.
+    Embedded,
+}
+
+/// Every file under `specs/`, as `(path relative to the crate root, text)`.
+pub static EMBEDDED_FILES: &[(&str, &str)] =
+    include!(concat!(env!("OUT_DIR"), "/embedded_specs.rs"));
+
+impl Files {
+    /// Reads the text of `path`.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use veriff_conformance::spec::source::Files;
+    /// assert!(Files::Embedded.read(Path::new("specs/no-such-file.yaml")).is_err());
+    /// ```
+    pub fn read(self, path: &Path) -> std::io::Result<String> {
+        match self {
+            Files::Disk => std::fs::read_to_string(path),
+            Files::Embedded => {
+                let wanted = normalize(path);
+                EMBEDDED_FILES
+                    .iter()
+                    .find(|(name, _)| Path::new(name) == wanted)
+                    .map(|(_, text)| text.to_string())
+                    .ok_or_else(|| {
+                        std::io::Error::new(
+                            std::io::ErrorKind::NotFound,
+                            format!("{} is not part of the embedded suite", path.display()),
+                        )
+                    })
+            }
+        }
+    }
+
+    /// The `file://` URI that names `path` as a schema base URI.
+    pub fn uri_of(self, path: &Path) -> String {
+        let path = match self {
+            Files::Disk if path.is_relative() => std::env::current_dir()
+                .map(|d| normalize(&d.join(path)))
+                .unwrap_or_else(|_| path.to_path_buf()),
+            _ => normalize(path),
+        };
+        let text = path.to_string_lossy().replace('\\', "/");
+        let mut uri = String::from("file://");
+        if !text.starts_with('/') {
+            uri.push('/');
+        }
+        for byte in text.bytes() {
+            if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+                uri.push(byte as char);
+            } else {
+                uri.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        uri
+    }
+
+    /// The path named by a `file://` URI made by [`Files::uri_of`].
+    pub fn path_of_uri(self, uri_path: &str) -> PathBuf {
+        let bytes = uri_path.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                if let Ok(b) = u8::from_str_radix(hex, 16) {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(bytes[i]);
+            i += 1;
+        }
+        let text = String::from_utf8_lossy(&out).into_owned();
+        match self {
+            Files::Disk => PathBuf::from(text),
+            Files::Embedded => PathBuf::from(text.trim_start_matches('/')),
+        }
+    }
+}
+
+/// Resolves `.` and `..` without touching the file system.
+///
+/// ```
+/// use std::path::Path;
+/// use veriff_conformance::spec::source::normalize;
+/// assert_eq!(normalize(Path::new("specs/a/../schemas/./x.json")), Path::new("specs/schemas/x.json"));
+/// ```
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
