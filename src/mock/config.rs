@@ -1,0 +1,97 @@
+//! The mock's configuration: credentials, public host and limits.
+
+use std::fmt;
+
+/// Default cap on live sessions kept in memory.
+pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
+
+/// Default cap on request body size: 25 MiB (api notes: "Session lifecycle",
+/// media content "up to about 24 MB base64").
+pub const DEFAULT_BODY_LIMIT: usize = 25 * 1024 * 1024;
+
+/// Configuration of the mock: the integration's credentials, the public host it
+/// reports in session URLs, and its limits.
+///
+/// `Debug` redacts the API key and the shared secret, so printing a config never
+/// leaks them.
+///
+/// ```
+/// use veriff_conformance::mock::MockConfig;
+///
+/// let config = MockConfig {
+///     api_key: "my-api-key".into(),
+///     shared_secret: "my-shared-secret".into(),
+///     host: Some("https://alchemy.example".into()),
+///     ..MockConfig::generated()
+/// };
+/// assert_eq!(config.max_sessions, 10_000);
+/// assert!(!format!("{config:?}").contains("my-shared-secret"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct MockConfig {
+    /// The API key every `/v1` request must carry in `X-AUTH-CLIENT`.
+    pub api_key: String,
+    /// The shared secret that keys request and response HMAC signatures.
+    pub shared_secret: String,
+    /// Public host used in session `host` and `url` fields (for example
+    /// `https://alchemy.example`). `None` means the mock's own base URL.
+    /// A trailing `/` is ignored.
+    pub host: Option<String>,
+    /// Cap on live sessions; when it is reached the oldest session is dropped
+    /// to make room for a new one. A value of 0 is treated as 1.
+    pub max_sessions: usize,
+    /// Largest accepted request body, in bytes; larger bodies get a JSON 413.
+    pub body_limit: usize,
+}
+
+impl MockConfig {
+    /// A config with a fresh random API key and shared secret (each a UUID v4)
+    /// and default limits: [`DEFAULT_MAX_SESSIONS`] sessions and
+    /// [`DEFAULT_BODY_LIMIT`] bytes per body.
+    ///
+    /// ```
+    /// use veriff_conformance::mock::MockConfig;
+    ///
+    /// let a = MockConfig::generated();
+    /// let b = MockConfig::generated();
+    /// assert_ne!(a.api_key, b.api_key);
+    /// assert_ne!(a.shared_secret, b.shared_secret);
+    /// assert_eq!(a.host, None);
+    /// assert_eq!(a.body_limit, 25 * 1024 * 1024);
+    /// ```
+    pub fn generated() -> Self {
+        Self {
+            api_key: uuid::Uuid::new_v4().to_string(),
+            shared_secret: uuid::Uuid::new_v4().to_string(),
+            host: None,
+            max_sessions: DEFAULT_MAX_SESSIONS,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+impl Default for MockConfig {
+    /// Same as [`MockConfig::generated`]: a default config has random
+    /// credentials, never fixed ones that could be guessed.
+    ///
+    /// ```
+    /// use veriff_conformance::mock::MockConfig;
+    ///
+    /// assert_ne!(MockConfig::default().api_key, MockConfig::default().api_key);
+    /// ```
+    fn default() -> Self {
+        Self::generated()
+    }
+}
+
+impl fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MockConfig")
+            .field("api_key", &"<redacted>")
+            .field("shared_secret", &"<redacted>")
+            .field("host", &self.host)
+            .field("max_sessions", &self.max_sessions)
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}

@@ -1,0 +1,182 @@
+//! Shared helpers for the `mock_*` integration tests: a served mock plus a
+//! reqwest client that signs requests the way Veriff's API expects.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder};
+use serde_json::Value;
+use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::signing::{sign, verify};
+
+/// The documented submit body (endpoint page).
+pub const SUBMIT: &[u8] = br#"{"verification":{"status":"submitted"}}"#;
+/// A small, valid media upload body.
+pub const MEDIA: &[u8] =
+    br#"{"image":{"context":"document-front","content":"data:image/jpeg;base64,/9j/4AAQ"}}"#;
+
+pub struct Mock {
+    pub server: MockServer,
+    pub http: reqwest::Client,
+}
+
+/// A finished response, read completely.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("response is not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a JSON failure with exactly this status and body.
+    #[track_caller]
+    pub fn assert_fail(&self, status: u16, code: &str, message: &str) {
+        let expected = format!(r#"{{"status":"fail","code":"{code}","message":"{message}"}}"#);
+        assert_eq!(
+            (self.status, self.text()),
+            (status, expected),
+            "unexpected failure response"
+        );
+        assert_eq!(self.header("content-type"), Some("application/json"));
+    }
+}
+
+/// A session as returned by create.
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub id: String,
+    pub token: String,
+    pub body: Value,
+}
+
+impl Mock {
+    pub async fn start() -> Self {
+        Self::start_with(MockConfig::generated()).await
+    }
+
+    pub async fn start_with(config: MockConfig) -> Self {
+        let server = MockServer::start(config).await.expect("mock starts");
+        Mock {
+            server,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        &self.server.config().api_key
+    }
+
+    pub fn secret(&self) -> &str {
+        &self.server.config().shared_secret
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.base_url())
+    }
+
+    /// A request with no credentials at all.
+    pub fn bare(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, self.url(path))
+    }
+
+    /// A JSON body request carrying the API key but no signature.
+    pub fn keyed(&self, method: Method, path: &str, body: &[u8]) -> RequestBuilder {
+        self.bare(method, path)
+            .header("x-auth-client", self.key())
+            .header("content-type", "application/json")
+            .body(body.to_vec())
+    }
+
+    /// A JSON body request with the API key and a signature over the body.
+    pub fn signed(&self, method: Method, path: &str, body: &[u8]) -> RequestBuilder {
+        self.keyed(method, path, body)
+            .header("x-hmac-signature", sign(self.secret(), body))
+    }
+
+    /// A GET with the API key, signed over `id`.
+    pub fn signed_get(&self, path: &str, id: &str) -> RequestBuilder {
+        self.bare(Method::GET, path)
+            .header("x-auth-client", self.key())
+            .header("x-hmac-signature", sign(self.secret(), id.as_bytes()))
+    }
+
+    pub async fn send(&self, request: RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request reaches the mock");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.expect("body").to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn create_with(&self, body: &[u8]) -> Created {
+        let reply = self
+            .send(self.keyed(Method::POST, "/v1/sessions", body))
+            .await;
+        assert_eq!(reply.status, 201, "create failed: {}", reply.text());
+        let body = reply.json();
+        let field = |name: &str| {
+            body["verification"][name]
+                .as_str()
+                .unwrap_or_else(|| panic!("create response lacks {name}"))
+                .to_owned()
+        };
+        Created {
+            id: field("id"),
+            token: field("sessionToken"),
+            body,
+        }
+    }
+
+    pub async fn create(&self) -> Created {
+        self.create_with(br#"{"verification":{}}"#).await
+    }
+
+    pub async fn submit(&self, id: &str) -> Reply {
+        self.send(self.signed(Method::PATCH, &format!("/v1/sessions/{id}"), SUBMIT))
+            .await
+    }
+
+    pub async fn upload(&self, id: &str) -> Reply {
+        self.send(self.signed(Method::POST, &format!("/v1/sessions/{id}/media"), MEDIA))
+            .await
+    }
+
+    pub async fn decision(&self, id: &str) -> Reply {
+        self.send(self.signed_get(&format!("/v1/sessions/{id}/decision"), id))
+            .await
+    }
+
+    pub async fn open(&self, token: &str) -> Reply {
+        self.send(self.bare(Method::GET, &format!("/v/{token}")))
+            .await
+    }
+
+    /// Asserts the reply carries the API key and a valid signature of its exact body.
+    #[track_caller]
+    pub fn assert_signed(&self, reply: &Reply) {
+        assert_eq!(reply.header("x-auth-client"), Some(self.key()));
+        assert_eq!(reply.header("content-type"), Some("application/json"));
+        let signature = reply.header("x-hmac-signature").expect("signature header");
+        assert!(
+            verify(self.secret(), &reply.body, signature),
+            "response signature does not verify"
+        );
+    }
+}
