@@ -1,0 +1,248 @@
+//! Malformed and unexpected requests: every one gets a JSON error, none panics.
+
+mod mock_support;
+
+use mock_support::{MEDIA, Mock, SUBMIT};
+use reqwest::Method;
+use veriff_conformance::mock::MockConfig;
+use veriff_conformance::signing::sign;
+
+#[tokio::test]
+async fn malformed_json_is_a_json_400_on_every_body_route() {
+    let mock = Mock::start().await;
+    let id = mock.create().await.id;
+    for body in [&b"{not json"[..], b"", b"\xff\xfe"] {
+        mock.send(mock.keyed(Method::POST, "/v1/sessions", body))
+            .await
+            .assert_fail(400, "1101", "Request body is not valid JSON");
+        mock.send(mock.signed(Method::POST, &format!("/v1/sessions/{id}/media"), body))
+            .await
+            .assert_fail(400, "1101", "Request body is not valid JSON");
+        mock.send(mock.signed(Method::PATCH, &format!("/v1/sessions/{id}"), body))
+            .await
+            .assert_fail(400, "1101", "Validation failed");
+    }
+}
+
+#[tokio::test]
+async fn submit_bodies_without_the_submitted_status_fail_validation() {
+    let mock = Mock::start().await;
+    let id = mock.create().await.id;
+    let path = format!("/v1/sessions/{id}");
+    let bodies: [&[u8]; 7] = [
+        b"{}",
+        b"[]",
+        br#"{"verification":{}}"#,
+        br#"{"verification":"submitted"}"#,
+        br#"{"verification":{"status":"approved"}}"#,
+        br#"{"verification":{"status":"SUBMITTED"}}"#,
+        br#"{"status":"submitted"}"#,
+    ];
+    for body in bodies {
+        mock.send(mock.signed(Method::PATCH, &path, body))
+            .await
+            .assert_fail(400, "1101", "Validation failed");
+    }
+    // An empty body sent without any content type is also just invalid.
+    let empty = mock
+        .bare(Method::PATCH, &path)
+        .header("x-auth-client", mock.key())
+        .header("x-hmac-signature", sign(mock.secret(), b""));
+    mock.send(empty)
+        .await
+        .assert_fail(400, "1101", "Validation failed");
+    assert_eq!(mock.submit(&id).await.status, 200);
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_a_json_415() {
+    let mock = Mock::start().await;
+    let id = mock.create().await.id;
+    let cases = [
+        (Method::POST, "/v1/sessions".to_owned(), &b"{}"[..]),
+        (Method::POST, format!("/v1/sessions/{id}/media"), MEDIA),
+        (Method::PATCH, format!("/v1/sessions/{id}"), SUBMIT),
+    ];
+    for (method, path, body) in cases {
+        for content_type in [
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            None,
+        ] {
+            let mut request = mock
+                .bare(method.clone(), &path)
+                .header("x-auth-client", mock.key())
+                .header("x-hmac-signature", sign(mock.secret(), body))
+                .body(body.to_vec());
+            if let Some(value) = content_type {
+                request = request.header("content-type", value);
+            }
+            mock.send(request).await.assert_fail(
+                415,
+                "1101",
+                "Content-Type must be application/json",
+            );
+        }
+    }
+    // Parameters after the media type are fine.
+    let charset = mock
+        .bare(Method::PATCH, &format!("/v1/sessions/{id}"))
+        .header("x-auth-client", mock.key())
+        .header("x-hmac-signature", sign(mock.secret(), SUBMIT))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(SUBMIT.to_vec());
+    assert_eq!(mock.send(charset).await.status, 200);
+}
+
+#[tokio::test]
+async fn body_over_the_limit_is_a_json_413() {
+    let config = MockConfig {
+        body_limit: 1024,
+        ..MockConfig::generated()
+    };
+    let mock = Mock::start_with(config).await;
+    let id = mock.create().await.id;
+    let big = format!(
+        r#"{{"verification":{{"vendorData":"{}"}}}}"#,
+        "a".repeat(2048)
+    );
+    mock.send(mock.keyed(Method::POST, "/v1/sessions", big.as_bytes()))
+        .await
+        .assert_fail(413, "1101", "Request body is too large");
+    mock.send(mock.signed(
+        Method::POST,
+        &format!("/v1/sessions/{id}/media"),
+        big.as_bytes(),
+    ))
+    .await
+    .assert_fail(413, "1101", "Request body is too large");
+    mock.send(mock.signed(Method::PATCH, &format!("/v1/sessions/{id}"), big.as_bytes()))
+        .await
+        .assert_fail(413, "1101", "Request body is too large");
+    assert_eq!(mock.submit(&id).await.status, 200);
+}
+
+#[tokio::test]
+async fn unknown_paths_are_a_json_404_and_wrong_methods_a_json_405() {
+    let mock = Mock::start().await;
+    for path in ["/", "/v2/sessions", "/v1/sessions/x/y/z", "/v1/session"] {
+        mock.send(mock.bare(Method::GET, path)).await.assert_fail(
+            404,
+            "1101",
+            "Resource not found",
+        );
+    }
+    let id = mock.create().await.id;
+    let cases = [
+        (Method::GET, "/v1/sessions".to_owned()),
+        (Method::DELETE, format!("/v1/sessions/{id}")),
+        (Method::GET, format!("/v1/sessions/{id}")),
+        (Method::PUT, format!("/v1/sessions/{id}/media")),
+        (Method::POST, format!("/v1/sessions/{id}/decision")),
+        (Method::POST, "/v/some-token".to_owned()),
+    ];
+    for (method, path) in cases {
+        mock.send(mock.keyed(method, &path, SUBMIT))
+            .await
+            .assert_fail(405, "1101", "Method not allowed");
+    }
+}
+
+#[tokio::test]
+async fn absurd_session_ids_are_404_never_a_crash() {
+    let mock = Mock::start().await;
+    let long = "a".repeat(10 * 1024);
+    // (path segment, the id a GET signs: the percent-decoded segment, or the
+    // raw segment when it does not decode to UTF-8)
+    let ids = [
+        ("not-a-uuid", "not-a-uuid"),
+        (long.as_str(), long.as_str()),
+        ("", ""),
+        ("%2e%2e%2fetc", "../etc"),
+        ("%FF%FE", "%FF%FE"),
+        ("..", ".."),
+    ];
+    for (segment, id) in ids {
+        let patch = mock.signed(Method::PATCH, &format!("/v1/sessions/{segment}"), SUBMIT);
+        let media = mock.signed(
+            Method::POST,
+            &format!("/v1/sessions/{segment}/media"),
+            MEDIA,
+        );
+        let decision = mock.signed_get(&format!("/v1/sessions/{segment}/decision"), id);
+        for request in [patch, media, decision] {
+            mock.send(request)
+                .await
+                .assert_fail(404, "1101", "Resource not found");
+        }
+        mock.open(segment)
+            .await
+            .assert_fail(404, "1101", "Resource not found");
+    }
+    // An uppercase form of a real id is not that id.
+    let created = mock.create().await;
+    mock.submit(&created.id.to_uppercase())
+        .await
+        .assert_fail(404, "1101", "Resource not found");
+}
+
+#[tokio::test]
+async fn create_rejects_bad_vendor_data_and_non_object_bodies() {
+    let mock = Mock::start().await;
+    let too_long = format!(
+        r#"{{"verification":{{"vendorData":"{}"}}}}"#,
+        "a".repeat(1001)
+    );
+    for body in [
+        too_long.as_bytes(),
+        br#"{"verification":{"vendorData":12}}"#,
+        br#"{"verification":{"vendorData":{"a":1}}}"#,
+    ] {
+        mock.send(mock.keyed(Method::POST, "/v1/sessions", body))
+            .await
+            .assert_fail(
+                400,
+                "1501",
+                "vendorData must be a string of at most 1,000 characters",
+            );
+    }
+    for body in [&b"[]"[..], b"\"x\"", b"null", br#"{"verification":[]}"#] {
+        mock.send(mock.keyed(Method::POST, "/v1/sessions", body))
+            .await
+            .assert_fail(400, "1104", "Invalid parameters");
+    }
+}
+
+#[tokio::test]
+async fn media_without_mandatory_fields_is_400_and_changes_nothing() {
+    let mock = Mock::start().await;
+    let id = mock.create().await.id;
+    let path = format!("/v1/sessions/{id}/media");
+    let missing: [&[u8]; 4] = [
+        b"{}",
+        br#"{"image":null}"#,
+        br#"{"image":{"content":"data:image/jpeg;base64,AA"}}"#,
+        br#"{"image":{"context":"face"}}"#,
+    ];
+    for body in missing {
+        mock.send(mock.signed(Method::POST, &path, body))
+            .await
+            .assert_fail(
+                400,
+                "1102",
+                "Mandatory parameters are missing from the request.",
+            );
+    }
+    let invalid: [&[u8]; 4] = [
+        br#"{"image":"face"}"#,
+        br#"{"image":{"context":"","content":"x"}}"#,
+        br#"{"image":{"context":"face","content":7}}"#,
+        br#"{"image":{"context":"face","content":"x","timestamp":5}}"#,
+    ];
+    for body in invalid {
+        mock.send(mock.signed(Method::POST, &path, body))
+            .await
+            .assert_fail(400, "1104", "Invalid parameters");
+    }
+    assert_eq!(mock.submit(&id).await.status, 200);
+}
