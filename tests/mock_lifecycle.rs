@@ -221,3 +221,20 @@ async fn submit_body_may_carry_extra_fields() {
         200
     );
 }
+
+#[tokio::test]
+async fn dropping_the_server_stops_it() {
+    let mock = Mock::start().await;
+    let url = mock.url("/v1/sessions");
+    drop(mock);
+    let client = reqwest::Client::new();
+    let mut refused = false;
+    for _ in 0..50 {
+        if client.get(&url).send().await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(refused, "the mock still answers after being dropped");
+}
