@@ -7,6 +7,10 @@
 //! libtest trials and JUnit. [`mock`] is an embedded, stateful mock of the API.
 #![forbid(unsafe_code)]
 
+pub mod check;
+pub mod cli;
+pub mod exec;
 pub mod mock;
+pub mod report;
 pub mod signing;
 pub mod spec;

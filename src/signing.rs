@@ -24,7 +24,8 @@ pub const API_KEY_HEADER: &str = "x-auth-client";
 
 fn mac(secret: &str) -> HmacSha256 {
     // HMAC accepts keys of any length, so this cannot fail.
-    <HmacSha256 as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length")
+    <HmacSha256 as KeyInit>::new_from_slice(secret.as_bytes())
+        .expect("HMAC takes keys of any length")
 }
 
 /// Lowercase hex HMAC-SHA256 of `payload` keyed with `secret`.

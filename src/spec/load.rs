@@ -405,16 +405,14 @@ impl Loader {
             );
         }
         let path = self.template(cx, &raw.path, scope);
-        if let Some(path) = &path {
-            if let Some(crate::spec::template::Part::Literal(first)) = path.value.parts().first() {
-                if !(first.starts_with('/')
-                    || first.starts_with("http://")
-                    || first.starts_with("https://"))
-                {
-                    cx.error(path.at.clone(), format!("`{}` is neither a path nor a URL", raw.path.value), "here",
-                        "start the path with `/` (it is joined to the base URL), or give a full http(s) URL");
-                }
-            }
+        if let Some(path) = &path
+            && let Some(crate::spec::template::Part::Literal(first)) = path.value.parts().first()
+            && !(first.starts_with('/')
+                || first.starts_with("http://")
+                || first.starts_with("https://"))
+        {
+            cx.error(path.at.clone(), format!("`{}` is neither a path nor a URL", raw.path.value), "here",
+                "start the path with `/` (it is joined to the base URL), or give a full http(s) URL");
         }
         let mut headers = Vec::new();
         for (name, value) in in_order(raw.headers) {
@@ -779,15 +777,15 @@ impl Loader {
                         ("$regex", Value::String(s)) => {
                             match self.parse_template(cx, s, at.clone(), scope) {
                                 Some(t) => {
-                                    if let Some(lit) = t.value.as_literal() {
-                                        if let Err(e) = regex::Regex::new(lit) {
-                                            cx.error(
-                                                key_at,
-                                                "invalid regular expression",
-                                                "here",
-                                                &e.to_string(),
-                                            );
-                                        }
+                                    if let Some(lit) = t.value.as_literal()
+                                        && let Err(e) = regex::Regex::new(lit)
+                                    {
+                                        cx.error(
+                                            key_at,
+                                            "invalid regular expression",
+                                            "here",
+                                            &e.to_string(),
+                                        );
                                     }
                                     JsonTemplate::Matcher(Matcher::Regex(t.value))
                                 }
@@ -816,17 +814,20 @@ impl Loader {
                         }
                     };
                 }
-                JsonTemplate::Object(
-                    map.iter()
-                        .map(|(k, v)| {
-                            let key_at = cx.find(at.start, k, at.clone());
-                            (
-                                k.clone(),
-                                self.json(cx, v, key_at.start..at.end, scope, matchers),
-                            )
-                        })
-                        .collect(),
-                )
+                let mut fields = Vec::with_capacity(map.len());
+                let mut from = at.start;
+                for (key, value) in map {
+                    // Keys are found in the order written, each after the previous one.
+                    let key_at = cx.find(from, key, at.clone());
+                    from = key_at.end.max(from);
+                    let value = self.json(cx, value, key_at.start..at.end, scope, matchers);
+                    fields.push(Field {
+                        key: key.clone(),
+                        at: key_at,
+                        value,
+                    });
+                }
+                JsonTemplate::Object(fields)
             }
             other => JsonTemplate::Scalar(other.clone()),
         }

@@ -87,10 +87,21 @@ pub enum JsonTemplate {
     String(Template),
     /// An array; order matters.
     Array(Vec<JsonTemplate>),
-    /// An object; key order never matters.
-    Object(Vec<(String, JsonTemplate)>),
+    /// An object; key order never matters. Each field keeps where its key is written.
+    Object(Vec<Field>),
     /// A matcher (expectations only): `{$regex: ...}` or `{$type: ...}`.
     Matcher(Matcher),
+}
+
+/// One field of a [`JsonTemplate::Object`].
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The key.
+    pub key: String,
+    /// Where the key is written (byte range).
+    pub at: Range<usize>,
+    /// The value.
+    pub value: JsonTemplate,
 }
 
 /// A rule for one value in an expected body.

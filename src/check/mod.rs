@@ -1,0 +1,97 @@
+//! Checks: pure functions from an expectation and a recorded exchange to the
+//! list of unmet expectations. Every check runs; none stops at the first mismatch,
+//! and none prints.
+
+pub mod body;
+pub mod headers;
+pub mod schema;
+pub mod signature;
+pub mod status;
+
+use std::ops::Range;
+
+use crate::exec::env::Env;
+use crate::exec::exchange::Exchange;
+use crate::spec::model::Expect;
+
+/// Which kind of expectation a [`Mismatch`] belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckKind {
+    /// `expect.status`.
+    Status,
+    /// `expect.headers`.
+    Header,
+    /// `expect.schema`.
+    Schema,
+    /// `expect.body`.
+    Body,
+    /// `expect.signature`.
+    Signature,
+    /// `capture`.
+    Capture,
+}
+
+impl CheckKind {
+    /// The spec key it comes from.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckKind::Status => "status",
+            CheckKind::Header => "header",
+            CheckKind::Schema => "schema",
+            CheckKind::Body => "body",
+            CheckKind::Signature => "signature",
+            CheckKind::Capture => "capture",
+        }
+    }
+}
+
+/// One unmet expectation: where in the response, what was expected, what came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// The kind of expectation.
+    pub check: CheckKind,
+    /// Where in the response: a JSON path (`$.verification.id`), a header name, or empty.
+    pub path: String,
+    /// What the spec expects.
+    pub expected: String,
+    /// What the response had.
+    pub actual: String,
+    /// Where the expectation is written in the spec (byte range).
+    pub at: Range<usize>,
+}
+
+/// Runs every expectation of a step against its exchange.
+///
+/// `secret` verifies the response signature; it never appears in a mismatch.
+pub fn check_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str) -> Vec<Mismatch> {
+    let response = &exchange.response;
+    let mut out = Vec::new();
+    if let Some(status) = &expect.status {
+        out.extend(status::check(status, response.status));
+    }
+    out.extend(headers::check(&expect.headers, response, env));
+    if let Some(schema) = &expect.schema {
+        out.extend(schema::check(schema, response));
+    }
+    if let Some(body) = &expect.body {
+        out.extend(body::check(body, expect.body_exact, response, env));
+    }
+    out.extend(signature::check(&expect.signature, response, secret));
+    out
+}
+
+/// Shortens a text for messages: at most `max` characters, marked when cut.
+///
+/// ```
+/// assert_eq!(veriff_conformance::check::excerpt("abcdef", 3), "abc… (6 characters in all)");
+/// assert_eq!(veriff_conformance::check::excerpt("abc", 3), "abc");
+/// ```
+pub fn excerpt(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max).collect();
+        format!("{cut}… ({count} characters in all)")
+    }
+}

@@ -1,0 +1,55 @@
+//! `expect.schema`: the body must satisfy a JSON Schema (draft 2020-12, formats checked).
+
+use std::sync::Arc;
+
+use super::{CheckKind, Mismatch, excerpt};
+use crate::exec::env::json_path;
+use crate::exec::exchange::Response;
+use crate::spec::model::{CompiledSchema, Located};
+
+/// Every schema violation, each with its JSON path.
+pub fn check(schema: &Located<Arc<CompiledSchema>>, response: &Response) -> Vec<Mismatch> {
+    let mismatch = |path: String, expected: String, actual: String| Mismatch {
+        check: CheckKind::Schema,
+        path,
+        expected,
+        actual,
+        at: schema.at.clone(),
+    };
+    let body = match &response.json {
+        Ok(body) => body,
+        Err(why) => {
+            return vec![mismatch(
+                "$".into(),
+                format!("a JSON body valid against {}", schema.value.name),
+                format!(
+                    "{why}: {:?}",
+                    excerpt(&String::from_utf8_lossy(&response.body), 120)
+                ),
+            )];
+        }
+    };
+    schema
+        .value
+        .validator
+        .iter_errors(body)
+        .map(|error| {
+            let keyword = error.schema_path().to_string();
+            mismatch(
+                json_path(&error.instance_path().to_string()),
+                format!(
+                    "{} (schema {}#{keyword})",
+                    describe(&error),
+                    schema.value.name
+                ),
+                excerpt(&error.instance().to_string(), 200),
+            )
+        })
+        .collect()
+}
+
+fn describe(error: &jsonschema::ValidationError<'_>) -> String {
+    // The validator's message names the instance first ("\"x\" is not a \"uuid\""); the
+    // instance is shown as `actual`, so keep the message as the rule it broke.
+    error.to_string()
+}

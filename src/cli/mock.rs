@@ -1,0 +1,89 @@
+//! `veriff-conformance mock`: serve the embedded mock until Ctrl-C (or SIGTERM).
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::usage_error;
+use crate::mock::{DELAY_HEADER, FAULT_HEADER, MockConfig, MockServer};
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// API key to accept (generated when absent).
+    #[arg(long, env = "VERIFF_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// Shared secret to accept (generated when absent).
+    #[arg(long, env = "VERIFF_SHARED_SECRET", hide_env_values = true)]
+    shared_secret: Option<String>,
+    /// Public host used in session `host` and `url` fields (default: the mock's own URL).
+    #[arg(long)]
+    host: Option<String>,
+}
+
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+pub fn run(args: MockArgs) -> ExitCode {
+    let generated = MockConfig::generated();
+    let show = |given: &Option<String>, generated: &str| match given {
+        Some(_) => "(as given)".to_string(),
+        None => generated.to_string(),
+    };
+    let api_key_shown = show(&args.api_key, &generated.api_key);
+    let secret_shown = show(&args.shared_secret, &generated.shared_secret);
+    let config = MockConfig {
+        api_key: args.api_key.unwrap_or(generated.api_key),
+        shared_secret: args.shared_secret.unwrap_or(generated.shared_secret),
+        host: args.host,
+        ..generated
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
+    };
+    runtime.block_on(async move {
+        let server = match MockServer::start_on(args.listen, config).await {
+            Ok(server) => server,
+            Err(e) => return usage_error(format!("cannot listen on {}: {e}", args.listen)),
+        };
+        println!("veriff-conformance mock listening on {}", server.base_url());
+        println!("  api key (X-AUTH-CLIENT): {api_key_shown}");
+        println!("  shared secret:           {secret_shown}");
+        println!(
+            "  start a session as its end user: GET {}/v/<sessionToken>",
+            server.base_url()
+        );
+        println!("  mock-only controls: `{FAULT_HEADER}: 500`, `{DELAY_HEADER}: <ms>`");
+        println!("Press Ctrl-C to stop.");
+        stopped().await;
+        server.shutdown().await;
+        println!("mock stopped");
+        ExitCode::SUCCESS
+    })
+}

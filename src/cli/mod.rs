@@ -1,0 +1,46 @@
+//! The command line: `run`, `sign` and `mock`.
+
+mod mock;
+mod run;
+mod sign;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit status for usage, configuration and spec-loading errors.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Contract and conformance tests for Veriff's session API.
+#[derive(Debug, Parser)]
+#[command(name = "veriff-conformance", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run scenarios against a base URL (or, without one, the embedded mock).
+    Run(Box<run::RunArgs>),
+    /// Print the lowercase hex HMAC-SHA256 of a file's exact bytes (standard input without FILE).
+    Sign(sign::SignArgs),
+    /// Serve the embedded mock of the session API until stopped.
+    Mock(mock::MockArgs),
+}
+
+/// Parses the command line and runs the command; returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => run::run(*args),
+        Command::Sign(args) => sign::run(args),
+        Command::Mock(args) => mock::run(args),
+    }
+}
+
+/// Prints a usage or configuration error and returns exit status 2.
+fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}

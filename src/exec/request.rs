@@ -1,0 +1,143 @@
+//! Building a step's request: URL, body bytes, default headers and the
+//! signature over the exact bytes that are sent.
+
+use std::ops::Range;
+
+use super::env::{Env, RenderError};
+use super::exchange::SentRequest;
+use super::target::{Target, check_url};
+use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
+use crate::spec::model::{RequestBody, SignMode, Step};
+
+/// A step's request could not be built: what and where in the spec.
+#[derive(Debug, Clone)]
+pub struct BuildError {
+    /// What is wrong.
+    pub message: String,
+    /// Where in the spec (byte range).
+    pub at: Range<usize>,
+}
+
+fn render_error(e: RenderError, at: &Range<usize>) -> BuildError {
+    BuildError {
+        message: format!("cannot fill in {e}"),
+        at: at.clone(),
+    }
+}
+
+/// The session id in a path: the segment after `sessions/`.
+///
+/// ```
+/// use veriff_conformance::exec::request::session_id_in;
+/// assert_eq!(session_id_in("/v1/sessions/abc/decision"), Some("abc"));
+/// assert_eq!(session_id_in("https://h/v1/sessions/abc?x=1"), Some("abc"));
+/// assert_eq!(session_id_in("/v1/sessions"), None);
+/// ```
+pub fn session_id_in(path: &str) -> Option<&str> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let rest = &path[path.find("/sessions/")? + "/sessions/".len()..];
+    let id = rest.split('/').next().unwrap_or(rest);
+    (!id.is_empty()).then_some(id)
+}
+
+fn is_session_create(method: &reqwest::Method, path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    method == reqwest::Method::POST && path.trim_end_matches('/').ends_with("/v1/sessions")
+}
+
+/// Builds the request of `step` for `target`.
+///
+/// The body is serialized once; the signature is computed over those bytes
+/// (or over what a negative signing mode names), and those bytes are sent.
+pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, BuildError> {
+    let path = env
+        .render_string(&step.path.value, None)
+        .map_err(|e| render_error(e, &step.path.at))?;
+    let url = if path.starts_with("http://") || path.starts_with("https://") {
+        path.clone()
+    } else {
+        format!("{}{}", target.base_url.trim_end_matches('/'), path)
+    };
+    check_url(&url, target.allow_insecure_http).map_err(|message| BuildError {
+        message,
+        at: step.path.at.clone(),
+    })?;
+
+    let body: Option<Vec<u8>> = match &step.body {
+        RequestBody::None => None,
+        RequestBody::Json(t) => {
+            let value = env
+                .render_json(&t.value)
+                .map_err(|e| render_error(e, &t.at))?;
+            Some(serde_json::to_vec(&value).map_err(|e| BuildError {
+                message: format!("cannot serialize the body: {e}"),
+                at: t.at.clone(),
+            })?)
+        }
+        RequestBody::Raw(t) => Some(
+            env.render_string(&t.value, None)
+                .map_err(|e| render_error(e, &t.at))?
+                .into_bytes(),
+        ),
+    };
+    let bytes = body.as_deref().unwrap_or_default();
+
+    let sign_at = &step.sign.at;
+    let session_id = || {
+        session_id_in(&path).ok_or_else(|| BuildError {
+            message: format!("cannot sign the session id: `{path}` has no `/sessions/{{id}}`"),
+            at: sign_at.clone(),
+        })
+    };
+    let signature = match &step.sign.value {
+        SignMode::Auto => match step.method.as_str() {
+            "GET" | "DELETE" => {
+                session_id_in(&path).map(|id| sign(&target.shared_secret, id.as_bytes()))
+            }
+            "POST" if is_session_create(&step.method, &path) => None,
+            "POST" | "PATCH" | "PUT" => Some(sign(&target.shared_secret, bytes)),
+            _ => None,
+        },
+        SignMode::Body => Some(sign(&target.shared_secret, bytes)),
+        SignMode::SessionId => Some(sign(&target.shared_secret, session_id()?.as_bytes())),
+        SignMode::Payload(t) => {
+            let payload = env
+                .render_string(t, None)
+                .map_err(|e| render_error(e, sign_at))?;
+            Some(sign(&target.shared_secret, payload.as_bytes()))
+        }
+        SignMode::None => None,
+        SignMode::WrongSecret => {
+            let wrong = format!("not-the-{}-secret", target.shared_secret.len());
+            Some(sign(&wrong, bytes))
+        }
+        SignMode::Value(t) => Some(
+            env.render_string(t, None)
+                .map_err(|e| render_error(e, sign_at))?,
+        ),
+    };
+
+    let mut headers: Vec<(String, String)> =
+        vec![(API_KEY_HEADER.to_string(), target.api_key.clone())];
+    if body.is_some() {
+        headers.push(("content-type".into(), "application/json".into()));
+    }
+    if let Some(sig) = signature {
+        headers.push((SIGNATURE_HEADER.to_string(), sig));
+    }
+    for (name, value) in &step.headers {
+        let value = env
+            .render_string(&value.value, None)
+            .map_err(|e| render_error(e, &value.at))?;
+        headers.retain(|(n, _)| n != name);
+        headers.push((name.clone(), value));
+    }
+    headers.retain(|(n, _)| !step.omit.contains(n));
+
+    Ok(SentRequest {
+        method: step.method.to_string(),
+        url,
+        headers,
+        body: body.unwrap_or_default(),
+    })
+}
