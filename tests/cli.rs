@@ -272,14 +272,7 @@ async fn environment_variables_stand_in_for_the_flags_and_secrets_stay_hidden() 
     let base = server.base_url();
     let out = tokio::task::spawn_blocking(move || {
         bin()
-            .args([
-                "run",
-                "--target-is-mock",
-                "--format",
-                "json",
-                "-Z",
-                "unstable-options",
-            ])
+            .args(["run", "--target-is-mock", "--format", "json"])
             .env("VERIFF_BASE_URL", base)
             .env("VERIFF_API_KEY", "env-api-key-0001")
             .env("VERIFF_SHARED_SECRET", "env-shared-secret-0001")

@@ -18,6 +18,7 @@ use crate::report::trials::{Record, Records, TrialContext, Verdict, trial};
 use crate::spec::discover::{Loaded, load_embedded, load_paths};
 
 #[derive(Debug, Args)]
+#[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
 #[command(after_help = "\
 PATHS are spec files or folders (searched for *.yaml and *.yml); without any, the suite \
 compiled into the binary runs. A positional argument that is not an existing file or \
@@ -174,7 +175,8 @@ pub fn run(mut args: RunArgs) -> ExitCode {
                 allow_insecure_http: false,
             };
             if !args.libtest.quiet {
-                println!("target: embedded mock at {}", target.base_url);
+                // On standard error, so that `--format json` output stays JSON.
+                eprintln!("target: embedded mock at {}", target.base_url);
             }
             mock = Some(server);
             target
