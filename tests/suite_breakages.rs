@@ -1,0 +1,422 @@
+//! Each embedded scenario, run against the embedded mock with the one promise
+//! it checks broken ([`Breakage`]), fails, and its message says what broke:
+//! the step, the JSON path, header or status, the expected and the actual value.
+//! The first tests are one per scenario, in spec file order (the last test
+//! checks that none is missing); the rest break further promises of the valid
+//! submit and the double submit, one at a time.
+
+mod suite_support;
+
+use suite_support::{Breakage, failure_of};
+use veriff_conformance::check::CheckKind::{Body, Header, Schema, Signature, Status};
+use veriff_conformance::spec::discover::load_embedded;
+
+// authentication.yaml
+
+#[tokio::test]
+async fn missing_api_key_scenario_fails_when_a_request_without_x_auth_client_is_served() {
+    failure_of(
+        "authentication::missing_x_auth_client_is_rejected",
+        Breakage::MissingApiKeyAccepted,
+    )
+    .await
+    .in_step(2, "submit without X-AUTH-CLIENT")
+    .says(Status, "", "401", "200")
+    .says(Body, "$.status", "\"fail\"", "\"success\"")
+    .says(Body, "$.code", "\"1101\"", "absent")
+    .says(
+        Body,
+        "$.message",
+        "\"Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.\"",
+        "absent",
+    );
+}
+
+#[tokio::test]
+async fn wrong_api_key_scenario_fails_when_any_api_key_is_accepted() {
+    failure_of(
+        "authentication::a_wrong_api_key_is_rejected",
+        Breakage::AnyApiKeyAccepted,
+    )
+    .await
+    .in_step(2, "submit with an API key that is not ours")
+    .says(Status, "", "4xx", "200")
+    .says(Schema, "$.status", "fail", "\"success\"")
+    .says(Schema, "$", "\"code\" is a required property", "");
+}
+
+#[tokio::test]
+async fn signature_over_other_bytes_scenario_fails_when_signatures_are_not_verified() {
+    failure_of(
+        "authentication::a_signature_over_other_bytes_is_rejected",
+        Breakage::SignatureNotVerified,
+    )
+    .await
+    .in_step(2, "submit signed over a different body")
+    .says(Status, "", "401", "200")
+    .says(Body, "$.code", "\"1812\"", "absent")
+    .says(Body, "$.message", "\"Invalid HMAC signature\"", "absent");
+}
+
+#[tokio::test]
+async fn wrong_secret_scenario_fails_when_a_rejected_submit_still_submits_the_session() {
+    // Step 2 gets the documented 401, so the failure shows only in step 3:
+    // the rejected request changed the session.
+    failure_of(
+        "authentication::a_signature_made_with_another_secret_is_rejected",
+        Breakage::RejectedSubmitStillApplied,
+    )
+    .await
+    .in_step(3, "the session can still be submitted")
+    .count(1)
+    .says(Status, "", "200", "400");
+}
+
+#[tokio::test]
+async fn garbage_signature_scenario_fails_when_a_non_hex_signature_crashes_the_server() {
+    failure_of(
+        "authentication::a_garbage_signature_is_rejected",
+        Breakage::NonHexSignatureCrashes,
+    )
+    .await
+    .in_step(2, "submit with a signature that is not a hash")
+    .says(Status, "", "401", "500")
+    .says(Body, "$.code", "\"1812\"", "\"1101\"")
+    .says(
+        Body,
+        "$.message",
+        "\"Invalid HMAC signature\"",
+        "\"Something went wrong\"",
+    )
+    .nothing_about(Schema);
+}
+
+#[tokio::test]
+async fn missing_signature_scenario_fails_when_an_unsigned_submit_is_accepted() {
+    failure_of(
+        "authentication::a_missing_signature_header_is_rejected",
+        Breakage::MissingSignatureAccepted,
+    )
+    .await
+    .in_step(2, "submit without X-HMAC-SIGNATURE")
+    .says(Status, "", "401", "200")
+    .says(Body, "$.status", "\"fail\"", "\"success\"");
+}
+
+// media.yaml
+
+#[tokio::test]
+async fn media_after_submit_scenario_fails_when_the_upload_is_accepted() {
+    failure_of(
+        "media::media_upload_after_submit_is_a_conflict",
+        Breakage::MediaAfterSubmitAccepted,
+    )
+    .await
+    .in_step(3, "upload a document image after the submit")
+    .says(Status, "", "409", "201")
+    .says(Schema, "$.status", "fail", "\"success\"")
+    .nothing_about(Signature);
+}
+
+// not_found.yaml
+
+#[tokio::test]
+async fn not_found_scenario_fails_when_the_error_code_is_a_number() {
+    failure_of(
+        "not_found::unknown_session_id_is_not_found",
+        Breakage::NotFoundCodeIsANumber,
+    )
+    .await
+    .in_step(1, "submit a session id that was never created")
+    .says(Schema, "$.code", "string", "1101")
+    .says(Body, "$.code", "\"1101\"", "1101")
+    .nothing_about(Status);
+}
+
+// server_error.yaml
+
+#[tokio::test]
+async fn server_error_scenario_fails_when_the_500_is_plain_text() {
+    failure_of(
+        "server_error::an_unexpected_error_has_the_documented_body",
+        Breakage::ServerErrorIsPlainText,
+    )
+    .await
+    .in_step(2, "submit while the server fails")
+    .says(Body, "$", "a JSON body", "Internal Server Error")
+    .says(
+        Schema,
+        "$",
+        "a JSON body valid against",
+        "Internal Server Error",
+    )
+    .nothing_about(Status);
+}
+
+// submit.yaml
+
+#[tokio::test]
+async fn valid_submit_scenario_fails_when_vendor_data_comes_back_modified() {
+    let reported = failure_of(
+        "submit::valid_submit_of_a_created_session",
+        Breakage::VendorDataTruncated,
+    )
+    .await;
+    reported.in_step(2, "submit it").count(1).says(
+        Body,
+        "$.verification.vendorData",
+        "\"vc-",
+        "\"vc-",
+    );
+    let m = &reported.failure.mismatches[0];
+    assert_eq!(m.actual.len(), "\"vc-12345\"".len(), "{}", reported.text);
+    assert!(m.expected.starts_with(m.actual.trim_end_matches('"')));
+}
+
+#[tokio::test]
+async fn null_vendor_data_scenario_fails_when_vendor_data_is_dropped() {
+    failure_of(
+        "submit::session_created_without_vendordata_returns_null_vendordata",
+        Breakage::VendorDataDropped,
+    )
+    .await
+    .in_step(2, "submit it")
+    .says(Body, "$.verification.vendorData", "null", "absent")
+    .says(
+        Schema,
+        "$.verification",
+        "\"vendorData\" is a required property",
+        "",
+    );
+}
+
+#[tokio::test]
+async fn started_session_scenario_fails_when_a_started_session_is_rejected() {
+    failure_of(
+        "submit::valid_submit_of_a_started_session",
+        Breakage::StartedSessionRejected,
+    )
+    .await
+    .in_step(3, "submit the started session")
+    .says(Status, "", "200", "400")
+    .says(Body, "$.verification", "a value", "absent")
+    .says(
+        Signature,
+        "x-hmac-signature",
+        "HMAC-SHA256",
+        "no x-hmac-signature header",
+    );
+}
+
+#[tokio::test]
+async fn double_submit_scenario_fails_when_the_second_submit_succeeds() {
+    failure_of(
+        "submit::double_submit_is_rejected",
+        Breakage::SecondSubmitSucceeds,
+    )
+    .await
+    .in_step(3, "submit it again")
+    .says(Status, "", "400", "200")
+    .says(Body, "$.status", "\"fail\"", "\"success\"")
+    .says(
+        Body,
+        "$.message",
+        "\"Session has already been submitted\"",
+        "absent",
+    );
+}
+
+// validation.yaml
+
+#[tokio::test]
+async fn other_status_scenario_fails_when_any_status_value_submits_the_session() {
+    failure_of(
+        "validation::another_status_value_is_rejected",
+        Breakage::AnyStatusValueSubmits,
+    )
+    .await
+    .in_step(2, "try to set status approved")
+    .says(Status, "", "400", "200")
+    .says(Body, "$.message", "\"Validation failed\"", "absent");
+}
+
+#[tokio::test]
+async fn missing_status_scenario_fails_when_it_is_reported_as_a_missing_parameter() {
+    failure_of(
+        "validation::a_verification_without_status_is_rejected",
+        Breakage::MissingStatusIsAMissingParameter,
+    )
+    .await
+    .in_step(2, "patch with an empty verification object")
+    .count(2)
+    .says(Body, "$.code", "\"1101\"", "\"1102\"")
+    .says(
+        Body,
+        "$.message",
+        "\"Validation failed\"",
+        "\"Mandatory parameters are missing from the request.\"",
+    );
+}
+
+#[tokio::test]
+async fn non_object_verification_scenario_fails_when_it_crashes_the_server() {
+    failure_of(
+        "validation::a_verification_that_is_not_an_object_is_rejected",
+        Breakage::NonObjectVerificationCrashes,
+    )
+    .await
+    .in_step(2, "patch with verification as a string")
+    .says(Status, "", "400", "500")
+    .says(
+        Body,
+        "$.message",
+        "\"Validation failed\"",
+        "\"Something went wrong\"",
+    );
+}
+
+#[tokio::test]
+async fn empty_body_scenario_fails_when_the_rejection_message_differs() {
+    failure_of(
+        "validation::an_empty_body_is_rejected",
+        Breakage::EmptyBodyIsNotJson,
+    )
+    .await
+    .in_step(2, "patch with an empty body, signed")
+    .count(1)
+    .says(
+        Body,
+        "$.message",
+        "\"Validation failed\"",
+        "\"Request body is not valid JSON\"",
+    );
+}
+
+// More promises of the valid submit and the double submit, one at a time.
+
+#[tokio::test]
+async fn valid_submit_scenario_fails_when_the_url_is_not_built_from_host_and_token() {
+    failure_of(
+        "submit::valid_submit_of_a_created_session",
+        Breakage::UrlNotBuiltFromHostAndToken,
+    )
+    .await
+    .in_step(2, "submit it")
+    .count(1)
+    .says(
+        Body,
+        "$.verification.url",
+        "a string matching /^http://127\\.0\\.0\\.1:",
+        "\"https://magic.example/v/",
+    );
+}
+
+#[tokio::test]
+async fn valid_submit_scenario_fails_when_the_id_is_not_a_uuid_v4() {
+    failure_of(
+        "submit::valid_submit_of_a_created_session",
+        Breakage::IdNotAUuidV4,
+    )
+    .await
+    .in_step(2, "submit it")
+    .says(Schema, "$.verification.id", "does not match", "-1")
+    .says(Body, "$.verification.id", "-4", "-1");
+}
+
+#[tokio::test]
+async fn valid_submit_scenario_fails_when_the_response_is_signed_over_other_bytes() {
+    failure_of(
+        "submit::valid_submit_of_a_created_session",
+        Breakage::ResponseSignedOverOtherBytes,
+    )
+    .await
+    .in_step(2, "submit it")
+    .count(1)
+    .says(
+        Signature,
+        "x-hmac-signature",
+        "the HMAC-SHA256 of the response body bytes under the shared secret",
+        "which does not verify over the",
+    );
+}
+
+#[tokio::test]
+async fn valid_submit_scenario_fails_when_the_response_is_unsigned() {
+    failure_of(
+        "submit::valid_submit_of_a_created_session",
+        Breakage::ResponseUnsigned,
+    )
+    .await
+    .in_step(2, "submit it")
+    .count(1)
+    .says(
+        Signature,
+        "x-hmac-signature",
+        "HMAC-SHA256",
+        "no x-hmac-signature header",
+    );
+}
+
+#[tokio::test]
+async fn valid_submit_scenario_fails_when_the_response_is_not_typed_as_json() {
+    failure_of(
+        "submit::valid_submit_of_a_created_session",
+        Breakage::ResponseIsTextPlain,
+    )
+    .await
+    .in_step(2, "submit it")
+    .count(1)
+    .says(
+        Header,
+        "content-type",
+        "a value matching /^application/json/",
+        "\"text/plain; charset=utf-8\"",
+    );
+}
+
+#[tokio::test]
+async fn valid_submit_scenario_fails_when_the_response_has_no_x_auth_client() {
+    failure_of(
+        "submit::valid_submit_of_a_created_session",
+        Breakage::ResponseWithoutApiKeyHeader,
+    )
+    .await
+    .in_step(2, "submit it")
+    .count(1)
+    .says(Header, "x-auth-client", "present", "absent");
+}
+
+#[tokio::test]
+async fn double_submit_scenario_fails_when_the_rejection_message_differs() {
+    failure_of(
+        "submit::double_submit_is_rejected",
+        Breakage::AlreadySubmittedMessageChanged,
+    )
+    .await
+    .in_step(3, "submit it again")
+    .count(1)
+    .says(
+        Body,
+        "$.message",
+        "\"Session has already been submitted\"",
+        "\"Session status cannot be changed\"",
+    );
+}
+
+#[test]
+fn every_embedded_scenario_is_broken_by_a_test_in_this_file() {
+    let source: String = include_str!("suite_breakages.rs")
+        .split_whitespace()
+        .collect();
+    let missing: Vec<String> = load_embedded()
+        .scenarios
+        .into_iter()
+        .map(|s| s.trial_name)
+        .filter(|name| !source.contains(&format!("failure_of(\"{name}\",")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no breakage test for: {}",
+        missing.join(", ")
+    );
+}

@@ -1,0 +1,118 @@
+//! The embedded suite as a whole: it passes against the embedded mock, the
+//! breaking layer of `suite_breakages` changes nothing when told to break
+//! nothing, and mock-only scenarios are ignored against any other server.
+
+mod suite_support;
+
+use std::sync::Arc;
+
+use suite_support::{Breakage, BrokenMock, run, target};
+use veriff_conformance::exec::outcome::Outcome;
+use veriff_conformance::exec::runner::Runner;
+use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::report::mask::Masker;
+use veriff_conformance::report::message;
+use veriff_conformance::report::trials::{Records, TrialContext, trial};
+use veriff_conformance::spec::discover::load_embedded;
+use veriff_conformance::spec::model::Scenario;
+
+fn embedded() -> Vec<Scenario> {
+    let loaded = load_embedded();
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    assert!(!loaded.scenarios.is_empty());
+    loaded.scenarios
+}
+
+/// Runs every embedded scenario against `target` and lists those that did not pass, with their messages.
+async fn not_passing(target: veriff_conformance::exec::target::Target) -> Vec<String> {
+    let masker = Masker::new([&target.api_key, &target.shared_secret]);
+    let runner = Runner::new(target).expect("runner");
+    let mut out = Vec::new();
+    for scenario in embedded() {
+        let result = runner.run(&scenario).await;
+        let text = match &result.outcome {
+            Outcome::Passed => continue,
+            Outcome::Ignored(why) => format!("ignored: {why}"),
+            Outcome::Failed(f) => message::failure(&scenario.file, f, &masker),
+            Outcome::Errored(e) => message::error(&scenario.file, e, &masker),
+        };
+        out.push(format!("{}: {text}", scenario.trial_name));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_whole_embedded_suite_passes_against_the_embedded_mock() {
+    let mock = MockServer::start(MockConfig::generated())
+        .await
+        .expect("mock");
+    let failed = not_passing(target(&mock.base_url(), mock.config(), true)).await;
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+#[tokio::test]
+async fn the_whole_embedded_suite_passes_through_the_breaking_layer_when_it_breaks_nothing() {
+    // Every failure the breakage tests see is then the breakage's doing.
+    let mock = BrokenMock::start(Breakage::Nothing).await;
+    let failed = not_passing(mock.target()).await;
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+#[tokio::test]
+async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_the_mock() {
+    let mock = MockServer::start(MockConfig::generated())
+        .await
+        .expect("mock");
+    let target = target(&mock.base_url(), mock.config(), false);
+    let runner = Arc::new(Runner::new(target).expect("runner"));
+    let scenarios = embedded();
+    let mock_only: Vec<&str> = scenarios
+        .iter()
+        .filter(|s| s.requires_mock)
+        .map(|s| s.trial_name.as_str())
+        .collect();
+    assert_eq!(
+        mock_only,
+        [
+            "server_error::an_unexpected_error_has_the_documented_body",
+            "submit::valid_submit_of_a_started_session",
+        ]
+    );
+    let cx = TrialContext {
+        runner: runner.clone(),
+        runtime: tokio::runtime::Handle::current(),
+        masker: Masker::default(),
+        records: Records::default(),
+    };
+    for scenario in &scenarios {
+        let result = run(scenario, runner.target().clone()).await;
+        let flagged = trial(scenario.clone(), cx.clone()).has_ignored_flag();
+        if scenario.requires_mock {
+            let Outcome::Ignored(why) = &result.outcome else {
+                panic!(
+                    "{} was not ignored: {:?}",
+                    scenario.trial_name, result.outcome
+                );
+            };
+            assert!(why.contains("requires: [mock]"), "{why}");
+            assert!(
+                result.exchanges.is_empty(),
+                "{} sent requests",
+                scenario.trial_name
+            );
+            assert!(
+                flagged,
+                "{} is not flagged ignored for libtest",
+                scenario.trial_name
+            );
+        } else {
+            assert!(
+                matches!(result.outcome, Outcome::Passed),
+                "{}: {:?}",
+                scenario.trial_name,
+                result.outcome
+            );
+            assert!(!flagged, "{} is flagged ignored", scenario.trial_name);
+        }
+    }
+}
