@@ -446,7 +446,7 @@ fn the_embedded_suite_loads_without_errors() {
 fn a_folder_with_no_spec_files_is_an_error_not_an_empty_run() {
     let dir = std::env::temp_dir().join(format!("vc-empty-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let loaded = veriff_conformance::spec::discover::load_paths(&[dir.clone()]);
+    let loaded = veriff_conformance::spec::discover::load_paths(std::slice::from_ref(&dir));
     assert!(loaded.scenarios.is_empty());
     assert!(
         loaded.errors[0].to_string().contains("no scenario files"),
