@@ -155,6 +155,22 @@ fn in_order<V>(map: raw::SpannedMap<V>) -> Vec<(Spanned<String>, V)> {
     entries
 }
 
+/// The lower-case form of a header name written in a spec, or an error.
+fn header_name(cx: &mut FileCx<'_>, name: &str, at: Range<usize>) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if reqwest::header::HeaderName::from_bytes(lower.as_bytes()).is_ok() {
+        Some(lower)
+    } else {
+        cx.error(
+            at,
+            format!("`{name}` is not a valid header name"),
+            "bad header name",
+            "",
+        );
+        None
+    }
+}
+
 /// Snake-case form of a scenario name, used in trial names.
 ///
 /// ```
@@ -417,16 +433,9 @@ impl Loader {
         let mut headers = Vec::new();
         for (name, value) in in_order(raw.headers) {
             let name_at = cx.range(&name.referenced);
-            let lower = name.value.to_ascii_lowercase();
-            if reqwest::header::HeaderName::from_bytes(lower.as_bytes()).is_err() {
-                cx.error(
-                    name_at,
-                    format!("`{}` is not a valid header name", name.value),
-                    "bad header name",
-                    "",
-                );
+            let Some(lower) = header_name(cx, &name.value, name_at.clone()) else {
                 continue;
-            }
+            };
             if lower.starts_with(MOCK_CONTROL_PREFIX) && !requires_mock {
                 cx.error(name_at, format!("`{}` is a control of the embedded mock, but the scenario does not say so", name.value),
                     "mock-only control", "add `requires: [mock]` to the scenario, so that other servers report it as ignored");
@@ -624,16 +633,9 @@ impl Loader {
         for (name, rule) in in_order(raw.headers.clone()) {
             let at = cx.range(&rule.referenced);
             let name_at = cx.range(&name.referenced);
-            let lower = name.value.to_ascii_lowercase();
-            if reqwest::header::HeaderName::from_bytes(lower.as_bytes()).is_err() {
-                cx.error(
-                    name_at,
-                    format!("`{}` is not a valid header name", name.value),
-                    "bad header name",
-                    "",
-                );
+            let Some(lower) = header_name(cx, &name.value, name_at.clone()) else {
                 continue;
-            }
+            };
             const HELP: &str = "write a value to compare, or one of `{ present: true }`, `{ absent: true }`, `{ equals: <value> }`, `{ matches: <regex> }`";
             let parsed = match &rule.value {
                 Value::String(s) => self
