@@ -75,7 +75,11 @@ pub fn check(
 
 fn same_scalar(expected: &Value, actual: &Value) -> bool {
     match (expected, actual) {
-        (Value::Number(a), Value::Number(b)) => a == b || a.as_f64() == b.as_f64(),
+        // Integers compare exactly (as f64, 2^53 + 1 would equal 2^53); a float
+        // equals an integer of the same value (`2.0` and `2`).
+        (Value::Number(a), Value::Number(b)) => {
+            a == b || ((a.is_f64() || b.is_f64()) && a.as_f64() == b.as_f64())
+        }
         _ => expected == actual,
     }
 }

@@ -34,7 +34,10 @@ pub fn check(schema: &Located<Arc<CompiledSchema>>, response: &Response) -> Vec<
         .validator
         .iter_errors(body)
         .map(|error| {
-            let keyword = error.schema_path().to_string();
+            // The evaluation path runs from the root schema through each `$ref`, so it
+            // reads correctly after the root schema's name; `schema_path` is a location
+            // inside whichever file holds the keyword, which may be another one.
+            let keyword = error.evaluation_path().to_string();
             mismatch(
                 json_path(&error.instance_path().to_string()),
                 format!(

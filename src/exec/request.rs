@@ -25,6 +25,21 @@ fn render_error(e: RenderError, at: &Range<usize>) -> BuildError {
     }
 }
 
+/// `value` if HTTP can carry it as a header value. Checked here so that a line
+/// break in a spec's header (or in a captured value put in one) is a spec error
+/// pointing at it, not an HTTP client "builder error" reported as a network error.
+fn header_value(name: &str, value: String, at: &Range<usize>) -> Result<String, BuildError> {
+    match reqwest::header::HeaderValue::from_str(&value) {
+        Ok(_) => Ok(value),
+        Err(_) => Err(BuildError {
+            message: format!(
+                "the value of header `{name}` cannot be sent: header values are visible ASCII characters, spaces and tabs, without line breaks"
+            ),
+            at: at.clone(),
+        }),
+    }
+}
+
 /// The session id in a path: the segment after `sessions/`.
 ///
 /// ```
@@ -111,10 +126,12 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
             let wrong = format!("not-the-{}-secret", target.shared_secret.len());
             Some(sign(&wrong, bytes))
         }
-        SignMode::Value(t) => Some(
-            env.render_string(t, None)
-                .map_err(|e| render_error(e, sign_at))?,
-        ),
+        SignMode::Value(t) => {
+            let value = env
+                .render_string(t, None)
+                .map_err(|e| render_error(e, sign_at))?;
+            Some(header_value(SIGNATURE_HEADER, value, sign_at)?)
+        }
     };
 
     let mut headers: Vec<(String, String)> =
@@ -126,9 +143,12 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
         headers.push((SIGNATURE_HEADER.to_string(), sig));
     }
     for (name, value) in &step.headers {
-        let value = env
-            .render_string(&value.value, None)
-            .map_err(|e| render_error(e, &value.at))?;
+        let value = header_value(
+            name,
+            env.render_string(&value.value, None)
+                .map_err(|e| render_error(e, &value.at))?,
+            &value.at,
+        )?;
         headers.retain(|(n, _)| n != name);
         headers.push((name.clone(), value));
     }

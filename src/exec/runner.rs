@@ -141,6 +141,13 @@ impl Runner {
             };
             let mut mismatches =
                 check::check_step(&step.expect, &exchange, &env, &self.target.shared_secret);
+            // An expectation the spec does not write (the default `signature: if-present`)
+            // has no place in the file; point its mismatch at the step, not at line 1.
+            for m in &mut mismatches {
+                if m.at.is_empty() {
+                    m.at = step.at.clone();
+                }
+            }
             if mismatches.is_empty() {
                 mismatches = capture(step, &exchange.response, &mut env);
             }
@@ -223,26 +230,28 @@ impl Runner {
 fn capture(step: &crate::spec::model::Step, response: &Response, env: &mut Env) -> Vec<Mismatch> {
     let mut out = Vec::new();
     for c in &step.captures {
+        // On failure: the path looked at, and what was found instead.
         let value = match &c.from {
             CaptureFrom::Header(name) => response
                 .header(name)
                 .map(Value::String)
-                .ok_or_else(|| name.clone()),
+                .ok_or_else(|| (name.clone(), "absent".to_string())),
             CaptureFrom::Body(pointer) => match &response.json {
                 Ok(body) => body
                     .pointer(pointer)
                     .cloned()
-                    .ok_or_else(|| super::env::json_path(pointer)),
-                Err(_) => Err("$".to_string()),
+                    .ok_or_else(|| (super::env::json_path(pointer), "absent".to_string())),
+                // Not "absent": the body is there, but it is not JSON.
+                Err(why) => Err((super::env::json_path(pointer), why.clone())),
             },
         };
         match value {
             Ok(v) => env.set(c.name.clone(), v),
-            Err(path) => out.push(Mismatch {
+            Err((path, actual)) => out.push(Mismatch {
                 check: CheckKind::Capture,
                 path,
                 expected: format!("a value to capture as `{}`", c.name),
-                actual: "absent".into(),
+                actual,
                 at: c.at.clone(),
             }),
         }
