@@ -201,6 +201,26 @@ fn a_base_url_without_credentials_is_a_usage_error() {
 }
 
 #[test]
+fn an_api_key_with_a_line_break_is_a_usage_error_that_does_not_print_it() {
+    let out = run(&[
+        "run",
+        "--base-url",
+        "https://api.example.com",
+        "--api-key",
+        "key-with\nnewline",
+        "--shared-secret",
+        "s",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let all = text(&out);
+    assert!(
+        all.contains("--api-key (or VERIFF_API_KEY) has characters"),
+        "{all}"
+    );
+    assert!(!all.contains("key-with"), "{all}");
+}
+
+#[test]
 fn connection_refused_is_reported_as_an_error_not_a_failure() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -455,3 +455,29 @@ fn a_folder_with_no_spec_files_is_an_error_not_an_empty_run() {
     );
     std::fs::remove_dir(&dir).unwrap();
 }
+
+#[test]
+fn each_expected_field_points_at_its_own_key_even_when_a_value_contains_it() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          body: { status: invalid, id: x, \"code\": \"1\", 'message': m }\n";
+    let (scenarios, errors) = load("keys", text);
+    assert!(errors.is_empty(), "{}", rendered(&errors));
+    let file = &scenarios[0].file;
+    let Some(JsonTemplate::Object(fields)) =
+        scenarios[0].steps[0].expect.body.as_ref().map(|b| &b.value)
+    else {
+        panic!("expected body is an object")
+    };
+    let columns: Vec<(&str, (usize, usize))> = fields
+        .iter()
+        .map(|f| (f.key.as_str(), file.line_col(f.at.start)))
+        .collect();
+    assert_eq!(
+        columns,
+        [
+            ("status", (8, 19)),
+            ("id", (8, 36)),
+            ("code", (8, 44)),
+            ("message", (8, 57))
+        ]
+    );
+}

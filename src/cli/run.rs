@@ -82,6 +82,9 @@ fn split_positionals(args: &mut RunArgs) -> Result<Vec<PathBuf>, String> {
 
 fn credential(value: Option<String>, flag: &str, var: &str) -> Result<String, String> {
     match value {
+        Some(v) if reqwest::header::HeaderValue::from_str(&v).is_err() => Err(format!(
+            "the value of {flag} (or {var}) has characters that an HTTP header cannot carry (a line break?)"
+        )),
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(format!("a base URL needs {flag} (or {var})")),
     }

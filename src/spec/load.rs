@@ -68,6 +68,34 @@ impl FileCx<'_> {
     }
 }
 
+impl FileCx<'_> {
+    /// The range of a mapping key `key` at or after `from`: the name standing
+    /// alone (not inside a longer word or a value), optionally quoted, followed by `:`.
+    fn find_key(&self, from: usize, key: &str, fallback: Range<usize>) -> Range<usize> {
+        let text = &self.file.text;
+        let Some(rest) = text.get(from..) else {
+            return fallback;
+        };
+        for (i, _) in rest.match_indices(key) {
+            let start = from + i;
+            let end = start + key.len();
+            let before = text[..start].chars().next_back();
+            let mut after = text[end..].chars();
+            let mut next = after.next();
+            let quoted = matches!(before, Some('"' | '\''));
+            if quoted && next == before {
+                next = after.next();
+            }
+            let standalone =
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '$');
+            if (standalone || quoted) && next == Some(':') {
+                return start..end;
+            }
+        }
+        self.find(from, key, fallback)
+    }
+}
+
 /// What a template at some place may refer to.
 #[derive(Clone)]
 struct Scope {
@@ -820,7 +848,7 @@ impl Loader {
                 let mut from = at.start;
                 for (key, value) in map {
                     // Keys are found in the order written, each after the previous one.
-                    let key_at = cx.find(from, key, at.clone());
+                    let key_at = cx.find_key(from, key, at.clone());
                     from = key_at.end.max(from);
                     let value = self.json(cx, value, key_at.start..at.end, scope, matchers);
                     fields.push(Field {
