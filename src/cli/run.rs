@@ -82,9 +82,6 @@ fn split_positionals(args: &mut RunArgs) -> Result<Vec<PathBuf>, String> {
 
 fn credential(value: Option<String>, flag: &str, var: &str) -> Result<String, String> {
     match value {
-        Some(v) if reqwest::header::HeaderValue::from_str(&v).is_err() => Err(format!(
-            "the value of {flag} (or {var}) has characters that an HTTP header cannot carry (a line break?)"
-        )),
         Some(v) if !v.is_empty() => Ok(v),
         _ => Err(format!("a base URL needs {flag} (or {var})")),
     }
@@ -135,6 +132,11 @@ pub fn run(mut args: RunArgs) -> ExitCode {
                 return usage_error(e);
             }
             let api_key = match credential(args.api_key, "--api-key", "VERIFF_API_KEY") {
+                Ok(v) if reqwest::header::HeaderValue::from_str(&v).is_err() => {
+                    return usage_error(
+                        "the value of --api-key (or VERIFF_API_KEY) has characters that an HTTP header cannot carry (a line break?)",
+                    );
+                }
                 Ok(v) => v,
                 Err(e) => return usage_error(e),
             };
