@@ -509,7 +509,7 @@ async fn array_order_matters_and_a_length_difference_is_reported() {
         [m(
             Body,
             "$.contexts",
-            "an array of 1 items",
+            "an array of 1 item",
             "2 items: [\"face\",\"document-front\"]"
         )]
     );

@@ -199,7 +199,7 @@ async fn started_session_scenario_fails_when_a_started_session_is_rejected() {
     .await
     .in_step(3, "submit the started session")
     .says(Status, "", "200", "400")
-    .says(Body, "$.verification", "a value", "absent")
+    .says(Body, "$.verification", "an object", "absent")
     .says(
         Signature,
         "x-hmac-signature",

@@ -18,6 +18,10 @@ struct Walk<'a> {
     out: Vec<Mismatch>,
 }
 
+fn array_of(len: usize) -> String {
+    format!("an array of {len} item{}", if len == 1 { "" } else { "s" })
+}
+
 fn show(value: &Value) -> String {
     excerpt(&value.to_string(), 200)
 }
@@ -95,6 +99,28 @@ impl Walk<'_> {
         });
     }
 
+    /// What an expected value asks for, for a field that is absent.
+    fn describe(&self, want: &JsonTemplate) -> String {
+        match want {
+            JsonTemplate::Scalar(v) => show(v),
+            JsonTemplate::String(t) => match self.env.render_value(t, Some(self.response)) {
+                Ok(v) => show(&v),
+                Err(e) => format!("a value that could not be computed: {e}"),
+            },
+            JsonTemplate::Matcher(Matcher::Type(ty)) => format!("a value of type {}", ty.name()),
+            JsonTemplate::Matcher(Matcher::Regex(t)) => {
+                match self.env.render_with(t, Some(self.response), regex::escape) {
+                    Ok(pattern) => format!("a string matching /{pattern}/"),
+                    Err(e) => {
+                        format!("a string matching a pattern that could not be computed: {e}")
+                    }
+                }
+            }
+            JsonTemplate::Array(items) => array_of(items.len()),
+            JsonTemplate::Object(_) => "an object".into(),
+        }
+    }
+
     /// Compares with `at` set to where the compared part is written.
     fn compare_at(
         &mut self,
@@ -161,16 +187,12 @@ impl Walk<'_> {
             }
             JsonTemplate::Array(items) => {
                 let Value::Array(got) = actual else {
-                    return self.push(
-                        path,
-                        format!("an array of {} items", items.len()),
-                        show(actual),
-                    );
+                    return self.push(path, array_of(items.len()), show(actual));
                 };
                 if got.len() != items.len() {
                     self.push(
                         path,
-                        format!("an array of {} items", items.len()),
+                        array_of(items.len()),
                         format!("{} items: {}", got.len(), show(actual)),
                     );
                 }
@@ -193,16 +215,7 @@ impl Walk<'_> {
                         Some(have) => self.compare_at(&field.at, want, have, path),
                         None => {
                             let outer = std::mem::replace(&mut self.at, field.at.clone());
-                            let shown = match want {
-                                JsonTemplate::Scalar(v) => show(v),
-                                JsonTemplate::String(t) => {
-                                    match self.env.render_value(t, Some(self.response)) {
-                                        Ok(v) => show(&v),
-                                        Err(_) => "a value".into(),
-                                    }
-                                }
-                                _ => "a value".into(),
-                            };
+                            let shown = self.describe(want);
                             self.push(path, shown, "absent".into());
                             self.at = outer;
                         }
@@ -221,5 +234,82 @@ impl Walk<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::model::Field;
+    use crate::spec::template::Template;
+
+    fn field(key: &str, value: JsonTemplate) -> Field {
+        Field {
+            key: key.into(),
+            at: 0..1,
+            value,
+        }
+    }
+
+    fn object(fields: Vec<Field>) -> Located<JsonTemplate> {
+        Located {
+            value: JsonTemplate::Object(fields),
+            at: 0..1,
+        }
+    }
+
+    fn found(
+        expected: &Located<JsonTemplate>,
+        exact: bool,
+        body: &str,
+    ) -> Vec<(String, String, String)> {
+        let response = Response::new(200, vec![], body.as_bytes().to_vec());
+        check(expected, exact, &response, &Env::new("http://x"))
+            .into_iter()
+            .map(|m| (m.path, m.expected, m.actual))
+            .collect()
+    }
+
+    #[test]
+    fn an_absent_field_says_what_its_expectation_asks_for() {
+        let expected = object(vec![
+            field("a", JsonTemplate::Matcher(Matcher::Type(JsonType::String))),
+            field(
+                "b",
+                JsonTemplate::Matcher(Matcher::Regex(Template::parse("^x${response.h}").unwrap())),
+            ),
+            field("c", JsonTemplate::Object(vec![])),
+            field(
+                "d",
+                JsonTemplate::Array(vec![JsonTemplate::Scalar(Value::Null)]),
+            ),
+            field("e", JsonTemplate::Scalar(Value::from(1))),
+        ]);
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string(), "absent".to_string());
+        assert_eq!(
+            found(&expected, false, r#"{"h":"a.b"}"#),
+            [
+                s("$.a", "a value of type string"),
+                s("$.b", r"a string matching /^xa\.b/"),
+                s("$.c", "an object"),
+                s("$.d", "an array of 1 item"),
+                s("$.e", "1"),
+            ]
+        );
+    }
+
+    #[test]
+    fn exact_matching_reports_nested_extra_fields_that_subset_matching_allows() {
+        let expected = object(vec![field(
+            "v",
+            JsonTemplate::Object(vec![field("id", JsonTemplate::Scalar(Value::from(1)))]),
+        )]);
+        let body = r#"{"extra":true,"v":{"new":"field","id":1}}"#;
+        assert!(found(&expected, false, body).is_empty());
+        let paths: Vec<String> = found(&expected, true, body)
+            .into_iter()
+            .map(|(p, _, _)| p)
+            .collect();
+        assert_eq!(paths, ["$.v.new", "$.extra"]);
     }
 }
