@@ -683,7 +683,7 @@ async fn a_non_json_body_fails_the_body_check_saying_it_is_not_json() {
                 Body,
                 "$",
                 "a JSON body",
-                &format!("the body is not JSON (expected value at line 1 column 1): \"{html}\"")
+                "the body is not JSON (expected value at line 1 column 1)"
             ),
         ]
     );

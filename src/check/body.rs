@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{CheckKind, Mismatch, excerpt};
+use super::{CheckKind, Mismatch};
 use crate::exec::env::{Env, push_index, push_key};
 use crate::exec::exchange::Response;
 use crate::spec::model::{JsonTemplate, JsonType, Located, Matcher};
@@ -23,7 +23,7 @@ fn array_of(len: usize) -> String {
 }
 
 fn show(value: &Value) -> String {
-    excerpt(&value.to_string(), 200)
+    value.to_string()
 }
 
 /// Every body mismatch, each with its JSON path.
@@ -58,10 +58,7 @@ pub fn check(
                 check: CheckKind::Body,
                 path: "$".into(),
                 expected: "a JSON body".into(),
-                actual: format!(
-                    "{why}: {:?}",
-                    excerpt(&String::from_utf8_lossy(&response.body), 120)
-                ),
+                actual: why.clone(),
                 at: expected.at.clone(),
             }];
         }

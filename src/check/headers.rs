@@ -1,6 +1,6 @@
 //! `expect.headers`: present, absent, equal, regex; names case-insensitive.
 
-use super::{CheckKind, Mismatch, excerpt};
+use super::{CheckKind, Mismatch};
 use crate::exec::env::Env;
 use crate::exec::exchange::Response;
 use crate::spec::model::{HeaderExpect, HeaderRule, Located};
@@ -14,10 +14,9 @@ pub fn check(rules: &[Located<HeaderExpect>], response: &Response, env: &Env) ->
             check: CheckKind::Header,
             path: rule.value.name.clone(),
             expected,
-            actual: actual.as_deref().map_or_else(
-                || "absent".to_string(),
-                |v| format!("{:?}", excerpt(v, 200)),
-            ),
+            actual: actual
+                .as_deref()
+                .map_or_else(|| "absent".to_string(), |v| format!("{v:?}")),
             at: rule.at.clone(),
         };
         match (&rule.value.rule, &actual) {

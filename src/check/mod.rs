@@ -46,6 +46,7 @@ impl CheckKind {
 }
 
 /// One unmet expectation: where in the response, what was expected, what came.
+/// `expected` and `actual` are whole; reports mask secrets in them, then shorten them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     /// The kind of expectation.

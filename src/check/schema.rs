@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{CheckKind, Mismatch, excerpt};
+use super::{CheckKind, Mismatch};
 use crate::exec::env::json_path;
 use crate::exec::exchange::Response;
 use crate::spec::model::{CompiledSchema, Located};
@@ -22,10 +22,7 @@ pub fn check(schema: &Located<Arc<CompiledSchema>>, response: &Response) -> Vec<
             return vec![mismatch(
                 "$".into(),
                 format!("a JSON body valid against {}", schema.value.name),
-                format!(
-                    "{why}: {:?}",
-                    excerpt(&String::from_utf8_lossy(&response.body), 120)
-                ),
+                why.clone(),
             )];
         }
     };
@@ -45,7 +42,7 @@ pub fn check(schema: &Located<Arc<CompiledSchema>>, response: &Response) -> Vec<
                     describe(&error),
                     schema.value.name
                 ),
-                excerpt(&error.instance().to_string(), 200),
+                error.instance().to_string(),
             )
         })
         .collect()

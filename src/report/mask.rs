@@ -8,9 +8,15 @@
 /// let m = Masker::new(["my-api-key-123", "s3cret-value"]);
 /// assert_eq!(m.mask("X-AUTH-CLIENT: my-api-key-123"), "X-AUTH-CLIENT: ***");
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Masker {
     secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for Masker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Masker({} forms of secrets, hidden)", self.secrets.len())
+    }
 }
 
 /// Secrets shorter than this are not searched for: masking every `a` would
@@ -18,13 +24,23 @@ pub struct Masker {
 pub const MIN_MASKED_LEN: usize = 4;
 
 impl Masker {
-    /// A masker for these secrets.
-    pub fn new<S: AsRef<str>>(secrets: impl IntoIterator<Item = S>) -> Self {
-        let mut secrets: Vec<String> = secrets
-            .into_iter()
-            .map(|s| s.as_ref().to_string())
-            .filter(|s| s.len() >= MIN_MASKED_LEN)
-            .collect();
+    /// A masker for these secrets, as written and as JSON or Rust string
+    /// escaping would show them inside a quoted value.
+    pub fn new<S: AsRef<str>>(given: impl IntoIterator<Item = S>) -> Self {
+        let mut secrets: Vec<String> = Vec::new();
+        for secret in given {
+            let secret = secret.as_ref();
+            if secret.len() < MIN_MASKED_LEN {
+                continue;
+            }
+            let json = serde_json::to_string(secret).unwrap_or_default();
+            let debug = format!("{secret:?}");
+            for form in [secret.to_string(), unquote(&json), unquote(&debug)] {
+                if !form.is_empty() && !secrets.contains(&form) {
+                    secrets.push(form);
+                }
+            }
+        }
         // Longest first, so that a secret containing another is masked whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         Masker { secrets }
@@ -42,6 +58,14 @@ impl Masker {
     }
 }
 
+fn unquote(quoted: &str) -> String {
+    quoted
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(quoted)
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +74,14 @@ mod tests {
     fn short_secrets_are_not_masked_and_long_ones_win() {
         let m = Masker::new(["abc", "secret", "secret-longer"]);
         assert_eq!(m.mask("abc secret-longer secret"), "abc *** ***");
+    }
+
+    #[test]
+    fn escaped_forms_of_a_secret_are_masked_and_debug_hides_them() {
+        let m = Masker::new([r#"se"cr\et"#]);
+        let json = serde_json::json!({ "echo": r#"se"cr\et"# }).to_string();
+        assert_eq!(m.mask(&json), r#"{"echo":"***"}"#);
+        assert_eq!(m.mask(&format!("{:?}", r#"se"cr\et"#)), r#""***""#);
+        assert!(!format!("{m:?}").contains("se\"cr"));
     }
 }

@@ -11,6 +11,11 @@ use crate::exec::outcome::{ErrorKind, Failure, RunError};
 use crate::spec::error::SpecError;
 use crate::spec::source::SourceFile;
 
+/// Characters of the response body shown in a failure.
+pub const MAX_BODY_SHOWN: usize = 400;
+/// Characters of an expected or actual value shown in a failure.
+pub const MAX_VALUE_SHOWN: usize = 300;
+
 fn location(file: &SourceFile, at: &std::ops::Range<usize>) -> String {
     let (line, col) = file.line_col(at.start);
     format!("{}:{line}:{col}", file.name)
@@ -36,7 +41,7 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
         out,
         "  response: {} {}",
         response.status,
-        excerpt(body.trim(), 400)
+        excerpt(&masker.mask(body.trim()), MAX_BODY_SHOWN)
     );
     for (i, m) in failure.mismatches.iter().enumerate() {
         let what = if m.path.is_empty() {
@@ -44,12 +49,13 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
         } else {
             format!("{} {}", m.check.name(), m.path)
         };
+        // Mask first, then shorten: a secret cut in half would no longer be found.
+        let expected = excerpt(&masker.mask(&m.expected), MAX_VALUE_SHOWN);
+        let actual = excerpt(&masker.mask(&m.actual), MAX_VALUE_SHOWN);
         let _ = writeln!(
             out,
-            "  {}. {what}\n       expected: {}\n       actual:   {}\n       at {}",
+            "  {}. {what}\n       expected: {expected}\n       actual:   {actual}\n       at {}",
             i + 1,
-            m.expected,
-            m.actual,
             location(file, &m.at)
         );
     }
@@ -85,4 +91,51 @@ pub fn error(file: &Arc<SourceFile>, error: &RunError, masker: &Masker) -> Strin
         (None, _) => {}
     }
     masker.mask(out.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckKind, Mismatch};
+    use crate::exec::exchange::{Exchange, Response, SentRequest};
+    use crate::exec::outcome::StepInfo;
+
+    #[test]
+    fn a_secret_cut_by_the_excerpt_is_still_masked() {
+        let secret = "SUPERSECRET-0123456789";
+        // The body excerpt ends in the middle of the secret.
+        let body = format!(
+            r#"{{"pad":"{}","echo":"{secret}"}}"#,
+            "x".repeat(MAX_BODY_SHOWN - 25)
+        );
+        let value = format!("{}{secret}", "y".repeat(MAX_VALUE_SHOWN - 7));
+        let file = SourceFile::new("t.yaml", "t.yaml", "steps:\n");
+        let failure = Failure {
+            step: StepInfo {
+                number: 1,
+                name: "s".into(),
+                at: 0..1,
+            },
+            exchange: Exchange {
+                request: SentRequest {
+                    method: "GET".into(),
+                    url: "http://h/x".into(),
+                    headers: vec![],
+                    body: vec![],
+                },
+                response: Response::new(200, vec![], body.into_bytes()),
+                elapsed: std::time::Duration::ZERO,
+            },
+            mismatches: vec![Mismatch {
+                check: CheckKind::Body,
+                path: "$.echo".into(),
+                expected: "\"other\"".into(),
+                actual: value,
+                at: 0..1,
+            }],
+        };
+        let text = super::failure(&file, &failure, &Masker::new([secret]));
+        assert!(!text.contains("SUPERSE"), "{text}");
+        assert!(text.contains("***"), "{text}");
+    }
 }
