@@ -171,6 +171,68 @@ fn a_missing_spec_file_exits_2() {
 }
 
 #[test]
+fn a_mistyped_folder_is_an_error_not_a_green_run() {
+    for arg in ["./mytests", "no/such/dir", "~/specs"] {
+        let out = run(&["run", arg]);
+        assert_eq!(out.status.code(), Some(2), "{arg}: {}", text(&out));
+        assert!(
+            text(&out).contains(&format!("{arg}: no such file or folder")),
+            "{}",
+            text(&out)
+        );
+    }
+    // A trial name with a folder in it is still a filter.
+    let out = run(&["run", "--list", "sub/dir::name"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn junit_is_written_even_when_no_spec_loads() {
+    let dir = scratch("junit-broken");
+    std::fs::write(dir.join("broken.yaml"), "scenarios: [\n").unwrap();
+    let junit = dir.join("report.xml");
+    std::fs::write(&junit, "stale report from an earlier run").unwrap();
+    let out = run(&[
+        "run",
+        dir.join("broken.yaml").to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("<error"), "{xml}");
+    assert!(xml.contains("broken.yaml"), "{xml}");
+}
+
+#[test]
+fn a_spec_error_found_while_running_exits_2() {
+    let dir = scratch("runtime-spec-error");
+    let spec = "scenarios:\n  - name: clear text\n    steps:\n      - name: s\n        method: GET\n        path: http://api.example.com/v1/sessions/x/decision\n";
+    std::fs::write(dir.join("clear.yaml"), spec).unwrap();
+    let out = run(&["run", dir.to_str().unwrap()]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("error (spec error) in step 1 \"s\":"), "{all}");
+    assert_eq!(
+        all.matches("refusing to send credentials in clear text")
+            .count(),
+        1,
+        "said once: {all}"
+    );
+    assert!(all.contains("clear.yaml:6:15"), "{all}");
+}
+
+#[test]
+fn list_needs_no_credentials_even_with_a_base_url() {
+    let out = run(&["run", "--list", "--base-url", "https://api.example.com"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("not_found::unknown_session_id_is_not_found: test")
+    );
+}
+
+#[test]
 fn plain_http_to_a_remote_host_is_refused_before_any_request() {
     let out = run(&[
         "run",

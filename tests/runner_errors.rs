@@ -156,9 +156,10 @@ async fn plain_http_to_a_host_that_is_not_loopback_is_refused_unless_allowed() {
     );
     let text = error_message(&scenario, &result);
     assert!(
-        text.starts_with(&format!(
-            "error (spec error) in step 1 \"get it\": refusing to send credentials in clear text to {url}"
-        )),
+        text.starts_with("error (spec error) in step 1 \"get it\":\nerror: ")
+            && text.contains(&format!(
+                "error: refusing to send credentials in clear text to {url}"
+            )),
         "{text}"
     );
     assert!(
@@ -295,9 +296,10 @@ scenarios:
         "a secret leaked:\n{text}"
     );
     assert!(
-        text.starts_with(
-            "error (spec error) in step 2 \"send it in the clear\": refusing to send credentials in clear text to http://example.com/v1/sessions/***: "
-        ),
+        text.starts_with("error (spec error) in step 2 \"send it in the clear\":\n")
+            && text.contains(
+                "error: refusing to send credentials in clear text to http://example.com/v1/sessions/***: "
+            ),
         "{text}"
     );
 }

@@ -530,7 +530,8 @@ scenarios:
     );
     let text = error_message(&scenario, &result);
     assert!(
-        text.starts_with("error (spec error) in step 1 \"line break\": the value of header `x-note` cannot be sent"),
+        text.starts_with("error (spec error) in step 1 \"line break\":\n")
+            && text.contains("error: the value of header `x-note` cannot be sent"),
         "{text}"
     );
 

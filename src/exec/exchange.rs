@@ -8,7 +8,7 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct SentRequest {
     /// HTTP method.
-    pub method: String,
+    pub method: reqwest::Method,
     /// Full URL.
     pub url: String,
     /// Headers in the order they were added; names in lower case.

@@ -40,8 +40,6 @@ pub enum ErrorKind {
     Network,
     /// The response could not be taken in (too large, say).
     Response,
-    /// A fault of this tool.
-    Harness,
 }
 
 impl ErrorKind {
@@ -52,7 +50,6 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Network => "network error",
             ErrorKind::Response => "response error",
-            ErrorKind::Harness => "harness error",
         }
     }
 }

@@ -155,7 +155,7 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
     headers.retain(|(n, _)| !step.omit.contains(n));
 
     Ok(SentRequest {
-        method: step.method.to_string(),
+        method: step.method.clone(),
         url,
         headers,
         body: body.unwrap_or_default(),

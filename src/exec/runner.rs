@@ -13,6 +13,9 @@ use super::target::{MAX_RESPONSE_BYTES, Target};
 use crate::check::{self, CheckKind, Mismatch};
 use crate::spec::model::{CaptureFrom, Scenario};
 
+/// Why a scenario that needs the mock's controls is not run elsewhere.
+pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
+
 /// Runs scenarios against one target.
 ///
 /// ```no_run
@@ -69,13 +72,19 @@ impl Runner {
         &self.target
     }
 
+    /// Whether `scenario` is not run against this target: it needs the mock's
+    /// controls and the target is not the mock.
+    pub fn ignores(&self, scenario: &Scenario) -> bool {
+        scenario.requires_mock && !self.target.is_mock
+    }
+
     /// Runs every step of `scenario` in order and checks each response.
     /// Stops at the first step with unmet expectations or an error.
     pub async fn run(&self, scenario: &Scenario) -> ScenarioResult {
         let started = Instant::now();
         let mut exchanges = Vec::new();
-        let outcome = if scenario.requires_mock && !self.target.is_mock {
-            Outcome::Ignored("needs the embedded mock's controls (requires: [mock])".into())
+        let outcome = if self.ignores(scenario) {
+            Outcome::Ignored(NEEDS_MOCK.into())
         } else {
             self.run_steps(scenario, &mut exchanges).await
         };
@@ -164,15 +173,9 @@ impl Runner {
     }
 
     async fn send(&self, sent: &SentRequest) -> Result<Response, (ErrorKind, String)> {
-        let method = reqwest::Method::from_bytes(sent.method.as_bytes()).map_err(|e| {
-            (
-                ErrorKind::Harness,
-                format!("bad method {}: {e}", sent.method),
-            )
-        })?;
         let mut builder = self
             .client
-            .request(method, &sent.url)
+            .request(sent.method.clone(), &sent.url)
             .timeout(self.target.timeout);
         for (name, value) in &sent.headers {
             builder = builder.header(name, value);

@@ -12,12 +12,13 @@ use super::trials::{Record, Verdict};
 /// ```
 /// use std::time::Duration;
 /// use veriff_conformance::report::junit::render;
+/// use veriff_conformance::exec::outcome::ErrorKind;
 /// use veriff_conformance::report::trials::{Record, Verdict};
 ///
 /// let xml = render(&[
 ///     Record { name: "a::ok".into(), file: "specs/a.yaml".into(), verdict: Verdict::Passed, duration: Duration::ZERO },
 ///     Record { name: "a::bad".into(), file: "specs/a.yaml".into(), verdict: Verdict::Failure("status".into()), duration: Duration::ZERO },
-///     Record { name: "a::down".into(), file: "specs/a.yaml".into(), verdict: Verdict::Error("refused".into()), duration: Duration::ZERO },
+///     Record { name: "a::down".into(), file: "specs/a.yaml".into(), verdict: Verdict::Error(ErrorKind::Network, "refused".into()), duration: Duration::ZERO },
 /// ]);
 /// assert!(xml.contains("<failure"));
 /// assert!(xml.contains("<error"));
@@ -33,7 +34,7 @@ pub fn render(records: &[Record]) -> String {
                 s
             }
             Verdict::Failure(text) => non_success(NonSuccessKind::Failure, "nonconformance", text),
-            Verdict::Error(text) => non_success(NonSuccessKind::Error, "error", text),
+            Verdict::Error(kind, text) => non_success(NonSuccessKind::Error, kind.name(), text),
         };
         let mut case = TestCase::new(record.name.as_str(), status);
         case.set_classname(record.file.as_str());

@@ -69,26 +69,28 @@ pub fn error(file: &Arc<SourceFile>, error: &RunError, masker: &Masker) -> Strin
         Some(s) => format!(" in step {} \"{}\"", s.number, s.name),
         None => String::new(),
     };
-    let _ = writeln!(
-        out,
-        "error ({}){step}: {}",
-        error.kind.name(),
-        error.message
-    );
-    if let Some(line) = &error.request_line {
-        let _ = writeln!(out, "  request:  {line}");
-    }
+    let kind = error.kind.name();
     match (&error.at, error.kind) {
         (Some(at), ErrorKind::Spec) => {
+            // The rendered snippet carries the message; do not say it twice.
+            let _ = writeln!(out, "error ({kind}){step}:");
+            if let Some(line) = &error.request_line {
+                let _ = writeln!(out, "  request:  {line}");
+            }
             let rendered = SpecError::at(file, at.clone(), error.message.clone())
                 .with_label("here")
                 .render_plain();
             out.push_str(&rendered);
         }
-        (Some(at), _) => {
-            let _ = writeln!(out, "  --> {}", location(file, at));
+        (at, _) => {
+            let _ = writeln!(out, "error ({kind}){step}: {}", error.message);
+            if let Some(line) = &error.request_line {
+                let _ = writeln!(out, "  request:  {line}");
+            }
+            if let Some(at) = at {
+                let _ = writeln!(out, "  --> {}", location(file, at));
+            }
         }
-        (None, _) => {}
     }
     masker.mask(out.trim_end())
 }
@@ -118,7 +120,7 @@ mod tests {
             },
             exchange: Exchange {
                 request: SentRequest {
-                    method: "GET".into(),
+                    method: reqwest::Method::GET,
                     url: "http://h/x".into(),
                     headers: vec![],
                     body: vec![],

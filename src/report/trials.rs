@@ -7,7 +7,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use super::mask::Masker;
 use super::message;
-use crate::exec::outcome::Outcome;
+use crate::exec::outcome::{ErrorKind, Outcome};
 use crate::exec::runner::Runner;
 use crate::spec::model::Scenario;
 
@@ -20,8 +20,8 @@ pub enum Verdict {
     Skipped(String),
     /// The API does not conform; the message.
     Failure(String),
-    /// The spec, the network or the harness broke; the message.
-    Error(String),
+    /// The spec, the network or the harness broke: which, and the message.
+    Error(ErrorKind, String),
 }
 
 /// One trial's record.
@@ -75,7 +75,7 @@ pub struct TrialContext {
 /// libtest's terms, recording it on the way.
 pub fn trial(scenario: Scenario, cx: TrialContext) -> Trial {
     let name = scenario.trial_name.clone();
-    let ignored = scenario.requires_mock && !cx.runner.target().is_mock;
+    let ignored = cx.runner.ignores(&scenario);
     Trial::ignorable_test(name, move || {
         let result = cx.runtime.block_on(cx.runner.run(&scenario));
         let file = &scenario.file;
@@ -83,7 +83,7 @@ pub fn trial(scenario: Scenario, cx: TrialContext) -> Trial {
             Outcome::Passed => Verdict::Passed,
             Outcome::Ignored(reason) => Verdict::Skipped(reason.clone()),
             Outcome::Failed(f) => Verdict::Failure(message::failure(file, f, &cx.masker)),
-            Outcome::Errored(e) => Verdict::Error(message::error(file, e, &cx.masker)),
+            Outcome::Errored(e) => Verdict::Error(e.kind, message::error(file, e, &cx.masker)),
         };
         cx.records.push(Record {
             name: scenario.trial_name.clone(),
@@ -94,7 +94,7 @@ pub fn trial(scenario: Scenario, cx: TrialContext) -> Trial {
         match verdict {
             Verdict::Passed => Ok(Completion::Completed),
             Verdict::Skipped(reason) => Ok(Completion::ignored_with(reason)),
-            Verdict::Failure(text) | Verdict::Error(text) => Err(Failed::from(text)),
+            Verdict::Failure(text) | Verdict::Error(_, text) => Err(Failed::from(text)),
         }
     })
     .with_ignored_flag(ignored)
