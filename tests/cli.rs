@@ -468,6 +468,46 @@ fn sign_reads_the_exact_bytes_of_a_file() {
 }
 
 #[test]
+fn sign_refuses_an_empty_secret() {
+    let out = bin()
+        .args(["sign", "/dev/null"])
+        .env("VERIFF_SHARED_SECRET", "")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("shared secret is empty"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn mock_ignores_the_real_credentials_exported_for_run_and_refuses_empty_ones() {
+    let out = bin().args(["mock", "--api-key", ""]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--api-key is empty"), "{}", text(&out));
+
+    let mut child = bin()
+        .args(["mock", "--listen", "127.0.0.1:0"])
+        .env("VERIFF_API_KEY", "real-api-key-never-in-a-mock")
+        .env("VERIFF_SHARED_SECRET", "real-secret-never-in-a-mock")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let _address = lines.next().unwrap().unwrap();
+    let key_line = lines.next().unwrap().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        !key_line.contains("(as given)"),
+        "generated, not taken from VERIFF_API_KEY: {key_line}"
+    );
+    assert!(!key_line.contains("real-api-key"), "{key_line}");
+}
+
+#[test]
 fn run_help_shows_our_options_and_libtests() {
     let out = run(&["run", "--help"]);
     let all = text(&out);

@@ -13,11 +13,12 @@ pub struct MockArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// API key to accept (generated when absent).
-    #[arg(long, env = "VERIFF_API_KEY", hide_env_values = true)]
+    /// API key to accept (generated when absent). Not read from VERIFF_API_KEY, so
+    /// that real credentials exported for `run` never end up in a mock.
+    #[arg(long, env = "VERIFF_MOCK_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
     /// Shared secret to accept (generated when absent).
-    #[arg(long, env = "VERIFF_SHARED_SECRET", hide_env_values = true)]
+    #[arg(long, env = "VERIFF_MOCK_SHARED_SECRET", hide_env_values = true)]
     shared_secret: Option<String>,
     /// Public host used in session `host` and `url` fields (default: the mock's own URL).
     #[arg(long)]
@@ -47,6 +48,21 @@ async fn stopped() {
 }
 
 pub fn run(args: MockArgs) -> ExitCode {
+    for (given, flag) in [
+        (&args.api_key, "--api-key"),
+        (&args.shared_secret, "--shared-secret"),
+    ] {
+        if given.as_deref().is_some_and(str::is_empty) {
+            return usage_error(format!(
+                "{flag} is empty; leave it out to have one generated"
+            ));
+        }
+    }
+    if let Some(key) = &args.api_key
+        && reqwest::header::HeaderValue::from_str(key).is_err()
+    {
+        return usage_error("--api-key has characters that an HTTP header cannot carry");
+    }
     let generated = MockConfig::generated();
     let show = |given: &Option<String>, generated: &str| match given {
         Some(_) => "(as given)".to_string(),

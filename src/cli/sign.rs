@@ -20,6 +20,9 @@ pub struct SignArgs {
 }
 
 pub fn run(args: SignArgs) -> ExitCode {
+    if args.shared_secret.is_empty() {
+        return usage_error("the shared secret is empty (--shared-secret or VERIFF_SHARED_SECRET)");
+    }
     let bytes = match &args.file {
         Some(path) => match std::fs::read(path) {
             Ok(bytes) => bytes,
