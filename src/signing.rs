@@ -63,6 +63,21 @@ pub fn verify(secret: &str, payload: &[u8], signature: &str) -> bool {
     mac.verify_slice(&bytes).is_ok()
 }
 
+/// The session id in a path: the segment after `sessions/`.
+///
+/// ```
+/// use veriff_conformance::signing::session_id_in;
+/// assert_eq!(session_id_in("/v1/sessions/abc/decision"), Some("abc"));
+/// assert_eq!(session_id_in("https://h/v1/sessions/abc?x=1"), Some("abc"));
+/// assert_eq!(session_id_in("/v1/sessions"), None);
+/// ```
+pub fn session_id_in(path: &str) -> Option<&str> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let rest = &path[path.find("/sessions/")? + "/sessions/".len()..];
+    let id = rest.split('/').next().unwrap_or(rest);
+    (!id.is_empty()).then_some(id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -481,3 +481,55 @@ fn each_expected_field_points_at_its_own_key_even_when_a_value_contains_it() {
         ]
     );
 }
+
+#[test]
+fn signing_the_session_id_of_a_path_without_one_is_rejected() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /v1/other\n        sign: session-id\n";
+    assert_bad("session_id_without_session", text, 7, 15);
+}
+
+#[test]
+fn the_same_trial_name_from_two_files_is_an_error_and_the_first_still_runs() {
+    let root = std::env::temp_dir().join(format!("vc-dup-{}", std::process::id()));
+    let spec = "scenarios:\n  - name: same\n    steps: [ { name: s, method: GET, path: /x } ]\n";
+    for dir in ["a", "b"] {
+        std::fs::create_dir_all(root.join(dir)).unwrap();
+        std::fs::write(root.join(dir).join("x.yaml"), spec).unwrap();
+    }
+    let loaded = veriff_conformance::spec::discover::load_paths(&[
+        root.join("a/x.yaml"),
+        root.join("b/x.yaml"),
+    ]);
+    let names: Vec<_> = loaded
+        .scenarios
+        .iter()
+        .map(|s| (s.trial_name.as_str(), s.file.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [("x::same", root.join("a/x.yaml").to_str().unwrap())]
+    );
+    assert_eq!(loaded.errors.len(), 1);
+    let (file, line, col) = loaded.errors[0].location().unwrap();
+    assert_eq!(
+        (file.as_str(), line, col),
+        (root.join("b/x.yaml").to_str().unwrap(), 2, 11)
+    );
+    assert!(
+        loaded.errors[0]
+            .to_string()
+            .contains("trial name `x::same` is taken"),
+        "{}",
+        loaded.errors[0]
+    );
+    // From their common folder, the names differ and both run.
+    let loaded = veriff_conformance::spec::discover::load_paths(std::slice::from_ref(&root));
+    assert!(loaded.errors.is_empty(), "{}", rendered(&loaded.errors));
+    let names: Vec<_> = loaded
+        .scenarios
+        .iter()
+        .map(|s| s.trial_name.as_str())
+        .collect();
+    assert_eq!(names, ["a/x::same", "b/x::same"]);
+    std::fs::remove_dir_all(&root).unwrap();
+}

@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::env::{Env, RenderError};
 use super::exchange::SentRequest;
 use super::target::{Target, check_url};
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
+use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, session_id_in, sign};
 use crate::spec::model::{RequestBody, SignMode, Step};
 
 /// A step's request could not be built: what and where in the spec.
@@ -38,21 +38,6 @@ fn header_value(name: &str, value: String, at: &Range<usize>) -> Result<String, 
             at: at.clone(),
         }),
     }
-}
-
-/// The session id in a path: the segment after `sessions/`.
-///
-/// ```
-/// use veriff_conformance::exec::request::session_id_in;
-/// assert_eq!(session_id_in("/v1/sessions/abc/decision"), Some("abc"));
-/// assert_eq!(session_id_in("https://h/v1/sessions/abc?x=1"), Some("abc"));
-/// assert_eq!(session_id_in("/v1/sessions"), None);
-/// ```
-pub fn session_id_in(path: &str) -> Option<&str> {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let rest = &path[path.find("/sessions/")? + "/sessions/".len()..];
-    let id = rest.split('/').next().unwrap_or(rest);
-    (!id.is_empty()).then_some(id)
 }
 
 fn is_session_create(method: &reqwest::Method, path: &str) -> bool {

@@ -55,7 +55,33 @@ pub fn load_embedded() -> Loaded {
             "the binary was built without any scenario in specs/",
         ));
     }
+    drop_duplicate_trial_names(&mut loaded);
     loaded
+}
+
+/// Keeps the first scenario of each trial name and reports the others: two
+/// files can give the same name (`a/x.yaml` and `b/x.yaml` passed as files, or
+/// `x.yaml` beside `x.yml`), and libtest, JUnit and `--exact` need them unique.
+fn drop_duplicate_trial_names(loaded: &mut Loaded) {
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut errors = Vec::new();
+    loaded.scenarios.retain(|s| match seen.get(&s.trial_name) {
+        Some(first) => {
+            errors.push(
+                SpecError::at(&s.file, s.at.clone(), format!("trial name `{}` is taken", s.trial_name))
+                    .with_label("same trial name")
+                    .with_help(format!(
+                        "{first} already has a scenario with this trial name; rename one, or run the files from their common folder"
+                    )),
+            );
+            false
+        }
+        None => {
+            seen.insert(s.trial_name.clone(), s.file.name.clone());
+            true
+        }
+    });
+    loaded.errors.extend(errors);
 }
 
 fn load_one(loader: &mut Loader, file: &Arc<SourceFile>, prefix: &str, loaded: &mut Loaded) {
@@ -149,5 +175,6 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
             .errors
             .push(SpecError::bare("no scenario files were given"));
     }
+    drop_duplicate_trial_names(&mut loaded);
     loaded
 }
