@@ -3,12 +3,14 @@
 //! the step, the JSON path, header or status, the expected and the actual value.
 //! The first tests are one per scenario, in spec file order (the last test
 //! checks that none is missing); the rest break further promises of the valid
-//! submit and the double submit, one at a time.
+//! submit, the double submit and the authentication scenarios' follow-up
+//! submit, one at a time.
 
 mod suite_support;
 
-use suite_support::{Breakage, failure_of};
+use suite_support::{Breakage, BrokenMock, failure_of, run, scenario};
 use veriff_conformance::check::CheckKind::{Body, Header, Schema, Signature, Status};
+use veriff_conformance::exec::outcome::Outcome;
 use veriff_conformance::spec::discover::load_embedded;
 
 // authentication.yaml
@@ -59,17 +61,32 @@ async fn signature_over_other_bytes_scenario_fails_when_signatures_are_not_verif
 }
 
 #[tokio::test]
-async fn wrong_secret_scenario_fails_when_a_rejected_submit_still_submits_the_session() {
-    // Step 2 gets the documented 401, so the failure shows only in step 3:
-    // the rejected request changed the session.
+async fn wrong_secret_scenario_fails_when_a_signature_made_with_another_secret_is_accepted() {
     failure_of(
         "authentication::a_signature_made_with_another_secret_is_rejected",
-        Breakage::RejectedSubmitStillApplied,
+        Breakage::OtherSecretSignatureAccepted,
     )
     .await
-    .in_step(3, "the session can still be submitted")
-    .count(1)
-    .says(Status, "", "200", "400");
+    .in_step(2, "submit signed with a wrong secret")
+    .says(Status, "", "401", "200")
+    .says(Body, "$.status", "\"fail\"", "\"success\"")
+    .says(Body, "$.code", "\"1812\"", "absent")
+    .says(Body, "$.message", "\"Invalid HMAC signature\"", "absent");
+
+    // The breakage is about the secret only: signatures that are not an
+    // HMAC-SHA256 at all are still refused.
+    let mock = BrokenMock::start(Breakage::OtherSecretSignatureAccepted).await;
+    for name in [
+        "authentication::a_garbage_signature_is_rejected",
+        "authentication::a_missing_signature_header_is_rejected",
+    ] {
+        let result = run(&scenario(name), mock.target()).await;
+        assert!(
+            matches!(result.outcome, Outcome::Passed),
+            "{name}: {:?}",
+            result.outcome
+        );
+    }
 }
 
 #[tokio::test]
@@ -401,6 +418,26 @@ async fn double_submit_scenario_fails_when_the_rejection_message_differs() {
         "\"Session has already been submitted\"",
         "\"Session status cannot be changed\"",
     );
+}
+
+#[tokio::test]
+async fn authentication_scenarios_fail_when_a_rejected_submit_still_submits_the_session() {
+    // The rejection itself is the mock's documented 401, so the failure shows
+    // only in the last step: the rejected request changed the session.
+    let scenarios: Vec<String> = load_embedded()
+        .scenarios
+        .into_iter()
+        .map(|s| s.trial_name)
+        .filter(|name| name.starts_with("authentication::"))
+        .collect();
+    assert_eq!(scenarios.len(), 6, "{scenarios:?}");
+    for name in &scenarios {
+        failure_of(name, Breakage::RejectedSubmitStillApplied)
+            .await
+            .in_step(3, "the session can still be submitted")
+            .count(1)
+            .says(Status, "", "200", "400");
+    }
 }
 
 #[test]

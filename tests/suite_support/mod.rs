@@ -42,8 +42,14 @@ pub enum Breakage {
     AnyApiKeyAccepted,
     /// A submit's signature is not verified: any `X-HMAC-SIGNATURE` is accepted.
     SignatureNotVerified,
-    /// A submit whose signature does not verify gets the documented 401, but
-    /// the session is submitted all the same.
+    /// A submit signed with another secret is accepted. The server cannot tell
+    /// which secret made a signature, so this one accepts any well-formed
+    /// signature (64 lowercase hex characters, the form of an HMAC-SHA256)
+    /// that does not verify; garbage and missing signatures still get the 401.
+    OtherSecretSignatureAccepted,
+    /// A submit rejected for its credentials (the mock's 401: a missing or
+    /// wrong API key, a signature that does not verify) gets that 401, but the
+    /// session is submitted all the same.
     RejectedSubmitStillApplied,
     /// A signature that is not hex crashes the server: the documented 500.
     NonHexSignatureCrashes,
@@ -178,6 +184,7 @@ struct Breaker {
 }
 
 /// A request, read completely.
+#[derive(Clone)]
 struct Req {
     method: Method,
     path: String,
@@ -378,13 +385,26 @@ impl Breaker {
                 }
                 call(next, req).await
             }
-            Breakage::RejectedSubmitStillApplied => {
-                if is_submit && !req.signature_verifies(secret) {
+            Breakage::OtherSecretSignatureAccepted => {
+                let well_formed = req.header(SIGNATURE_HEADER).is_some_and(|sig| {
+                    sig.len() == 64 && sig.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                });
+                if is_submit && well_formed && !req.signature_verifies(secret) {
                     req.sign(secret);
-                    let _applied = call(next, req).await;
-                    return Res::fail(StatusCode::UNAUTHORIZED, "1812", "Invalid HMAC signature");
                 }
                 call(next, req).await
+            }
+            Breakage::RejectedSubmitStillApplied => {
+                let mut retry = req.clone();
+                let res = call(next.clone(), req).await;
+                if is_submit && res.status == StatusCode::UNAUTHORIZED {
+                    // Applied as if the credentials had been right; the
+                    // client still reads the mock's own 401.
+                    retry.set_header(API_KEY_HEADER, &self.api_key);
+                    retry.sign(secret);
+                    let _applied = call(next, retry).await;
+                }
+                res
             }
             Breakage::NonHexSignatureCrashes => {
                 let not_hex = req
