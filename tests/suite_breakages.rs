@@ -160,13 +160,15 @@ async fn server_error_scenario_fails_when_the_500_is_plain_text() {
     )
     .await
     .in_step(2, "submit while the server fails")
-    .says(Body, "$", "a JSON body", "Internal Server Error")
+    .count(2)
+    .says(Body, "$", "a JSON body", "the body is not JSON")
     .says(
         Schema,
         "$",
         "a JSON body valid against",
-        "Internal Server Error",
+        "the body is not JSON",
     )
+    .shows("response: 500 Internal Server Error")
     .nothing_about(Status);
 }
 

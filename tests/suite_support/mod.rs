@@ -20,7 +20,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use veriff_conformance::check::{CheckKind, Mismatch};
+use veriff_conformance::check::{CheckKind, Mismatch, excerpt};
 use veriff_conformance::exec::outcome::{Failure, Outcome, ScenarioResult};
 use veriff_conformance::exec::runner::Runner;
 use veriff_conformance::exec::target::Target;
@@ -674,6 +674,7 @@ pub async fn run(scenario: &Scenario, target: Target) -> ScenarioResult {
 pub struct Reported {
     pub failure: Failure,
     pub text: String,
+    masker: Masker,
 }
 
 /// Runs `trial_name` against a mock with `breakage` and returns its failure;
@@ -696,7 +697,11 @@ pub async fn failure_of(trial_name: &str, breakage: Breakage) -> Reported {
     for secret in [&mock.config().api_key, &mock.config().shared_secret] {
         assert!(!text.contains(secret.as_str()), "a secret leaked:\n{text}");
     }
-    Reported { failure, text }
+    Reported {
+        failure,
+        text,
+        masker,
+    }
 }
 
 impl Reported {
@@ -722,7 +727,8 @@ impl Reported {
 
     /// Asserts an unmet expectation of this kind at `path` whose expected and
     /// actual values contain these fragments, and that the message shows it
-    /// as `<check> <path>`, `expected: ...`, `actual: ...`.
+    /// as `<check> <path>`, `expected: ...`, `actual: ...` (values masked and
+    /// shortened as the message shortens them).
     #[track_caller]
     pub fn says(&self, check: CheckKind, path: &str, expected: &str, actual: &str) -> &Self {
         let found: Option<&Mismatch> = self.failure.mismatches.iter().find(|m| {
@@ -743,13 +749,26 @@ impl Reported {
         } else {
             format!("{} {path}", check.name())
         };
+        let shown = |value: &str| excerpt(&self.masker.mask(value), message::MAX_VALUE_SHOWN);
         let block = format!(
             "{what}\n       expected: {}\n       actual:   {}",
-            m.expected, m.actual
+            shown(&m.expected),
+            shown(&m.actual)
         );
         assert!(
             self.text.contains(&block),
             "the message does not show\n{block}\nit was:\n{}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts that the message contains `fragment`.
+    #[track_caller]
+    pub fn shows(&self, fragment: &str) -> &Self {
+        assert!(
+            self.text.contains(fragment),
+            "the message does not show {fragment:?}; it was:\n{}",
             self.text
         );
         self
