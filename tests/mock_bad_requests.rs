@@ -2,7 +2,7 @@
 
 mod mock_support;
 
-use mock_support::{MEDIA, Mock, SUBMIT};
+use mock_support::{MEDIA, Mock, SUBMIT, parse_reply};
 use reqwest::Method;
 use veriff_conformance::mock::MockConfig;
 use veriff_conformance::signing::sign;
@@ -245,4 +245,86 @@ async fn media_without_mandatory_fields_is_400_and_changes_nothing() {
             .assert_fail(400, "1104", "Invalid parameters");
     }
     assert_eq!(mock.submit(&id).await.status, 200);
+}
+
+/// A GET request head for `target`, with `extra` header lines, closing after.
+fn get_head(target: &str, extra: &str) -> Vec<u8> {
+    format!("GET {target} HTTP/1.1\r\nhost: mock\r\n{extra}connection: close\r\n\r\n").into_bytes()
+}
+
+#[tokio::test]
+async fn session_ids_over_hypers_uri_limit_are_a_json_414() {
+    let mock = Mock::start().await;
+    // hyper refuses request targets over 65,534 bytes before any handler runs.
+    let huge = "a".repeat(100 * 1024);
+    let signed = format!(
+        "x-auth-client: {}\r\nx-hmac-signature: {}\r\n",
+        mock.key(),
+        sign(mock.secret(), huge.as_bytes())
+    );
+    for (target, extra) in [
+        (format!("/v1/sessions/{huge}/decision"), signed.as_str()),
+        (format!("/v/{huge}"), ""),
+    ] {
+        let raw = mock.raw(&get_head(&target, extra)).await;
+        let (reply, rest) = parse_reply(&raw, false);
+        reply.assert_fail(414, "1101", "Request URI is too long");
+        assert_eq!(reply.header("connection"), Some("close"));
+        assert!(rest.is_empty());
+    }
+    // Just under the limit, the id still reaches the routes.
+    let long = "a".repeat(60 * 1024);
+    mock.decision(&long)
+        .await
+        .assert_fail(404, "1101", "Resource not found");
+}
+
+#[tokio::test]
+async fn too_many_header_fields_are_a_json_431() {
+    let mock = Mock::start().await;
+    let fields: String = (0..101).map(|i| format!("x-field-{i}: v\r\n")).collect();
+    let raw = mock.raw(&get_head("/v/token", &fields)).await;
+    let (reply, _) = parse_reply(&raw, false);
+    reply.assert_fail(431, "1101", "Request header fields are too large");
+}
+
+#[tokio::test]
+async fn malformed_http_is_a_json_400() {
+    let mock = Mock::start().await;
+    let requests: [&[u8]; 5] = [
+        b"GARBAGE\r\n\r\n",
+        b"GET /v/token HTTP/9.9\r\n\r\n",
+        b"GET /v/token HTTP/1.1\r\nno colon here\r\n\r\n",
+        b"G\x01T /v/token HTTP/1.1\r\n\r\n",
+        b"POST /v1/sessions HTTP/1.1\r\nhost: mock\r\ncontent-length: ten\r\n\r\n",
+    ];
+    for request in requests {
+        let raw = mock.raw(request).await;
+        let (reply, rest) = parse_reply(&raw, false);
+        reply.assert_fail(400, "1101", "Malformed HTTP request");
+        assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&raw));
+    }
+}
+
+#[tokio::test]
+async fn a_refused_head_after_served_requests_on_one_connection_is_json_too() {
+    let mock = Mock::start().await;
+    // Served responses (with a body, and a HEAD reply without one) pass
+    // unchanged; the refused head after them gets its JSON 400.
+    let mut request = b"GET /v/no-such-token HTTP/1.1\r\nhost: mock\r\n\r\n".to_vec();
+    request.extend_from_slice(b"HEAD /v/no-such-token HTTP/1.1\r\nhost: mock\r\n\r\n");
+    request.extend_from_slice(b"GET /v/no-such-token HTTP/1.1\r\nhost: mock\r\n\r\n");
+    request.extend_from_slice(b"NOT HTTP\r\n\r\n");
+    let raw = mock.raw(&request).await;
+    let (first, rest) = parse_reply(&raw, false);
+    first.assert_fail(404, "1101", "Resource not found");
+    let (head, rest) = parse_reply(rest, true);
+    assert_eq!(head.status, 404);
+    assert_eq!(head.header("content-type"), Some("application/json"));
+    assert_eq!(head.header("content-length"), Some("62"));
+    let (third, rest) = parse_reply(rest, false);
+    third.assert_fail(404, "1101", "Resource not found");
+    let (refused, rest) = parse_reply(rest, false);
+    refused.assert_fail(400, "1101", "Malformed HTTP request");
+    assert!(rest.is_empty());
 }

@@ -3,9 +3,12 @@
 
 mod mock_support;
 
+use std::sync::Arc;
+
 use mock_support::Mock;
 use reqwest::Method;
 use serde_json::json;
+use tokio::sync::Barrier;
 use veriff_conformance::mock::MockConfig;
 
 #[tokio::test]
@@ -90,17 +93,32 @@ async fn double_submit_is_rejected() {
         .assert_fail(400, "1101", "Session has already been submitted");
 }
 
+/// Two submits of one session race on separate tasks of a two-thread runtime,
+/// released together by a barrier: every round, exactly one wins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_submits_give_one_success_and_one_rejection() {
-    let mock = Mock::start().await;
-    for _ in 0..20 {
-        let created = mock.create().await;
-        let (a, b) = tokio::join!(mock.submit(&created.id), mock.submit(&created.id));
-        let mut statuses = [a.status, b.status];
-        statuses.sort_unstable();
-        assert_eq!(statuses, [200, 400]);
-        let rejected = if a.status == 400 { a } else { b };
-        rejected.assert_fail(400, "1101", "Session has already been submitted");
+    let mock = Arc::new(Mock::start().await);
+    for round in 0..50 {
+        let id = mock.create().await.id;
+        let barrier = Arc::new(Barrier::new(2));
+        let racers: Vec<_> = (0..2)
+            .map(|_| {
+                let (mock, barrier, id) = (Arc::clone(&mock), Arc::clone(&barrier), id.clone());
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    mock.submit(&id).await
+                })
+            })
+            .collect();
+        let mut replies = Vec::new();
+        for racer in racers {
+            replies.push(racer.await.expect("submit task"));
+        }
+        replies.sort_by_key(|reply| reply.status);
+        let statuses: Vec<u16> = replies.iter().map(|reply| reply.status).collect();
+        assert_eq!(statuses, [200, 400], "round {round}");
+        assert_eq!(replies[0].json()["verification"]["status"], "submitted");
+        replies[1].assert_fail(400, "1101", "Session has already been submitted");
     }
 }
 

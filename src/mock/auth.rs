@@ -3,7 +3,7 @@
 use axum::http::HeaderMap;
 
 use super::responses::ApiError;
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, verify};
+use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
 
 /// Checks `X-AUTH-CLIENT` (api notes: "Authentication": required on every request).
 ///
@@ -17,11 +17,23 @@ pub(crate) fn check_api_key(headers: &HeaderMap, api_key: &str) -> Result<(), Ap
     if value.is_empty() {
         return Err(ApiError::missing_api_key());
     }
-    if value.as_bytes() == api_key.as_bytes() {
+    if keys_match(value.as_bytes(), api_key) {
         Ok(())
     } else {
         Err(ApiError::integration_not_found())
     }
+}
+
+/// Whether `given` is the configured `api_key`, compared in constant time: `==`
+/// on the raw bytes stops at the first difference, and that timing would let a
+/// client find the key byte by byte. Instead both values are HMAC-SHA256'd
+/// (keyed with the API key itself; any key works) and the two 32-byte digests
+/// are compared by `signing::verify`, which uses `hmac`'s constant-time
+/// `verify_slice`. Equal digests mean equal values (HMAC-SHA256 collisions are
+/// not a practical concern), and the time taken depends only on the length of
+/// `given`, which its sender knows anyway, never on where it differs from the key.
+fn keys_match(given: &[u8], api_key: &str) -> bool {
+    verify(api_key, given, &sign(api_key, api_key.as_bytes()))
 }
 
 /// Checks `X-HMAC-SIGNATURE` over `payload` (the raw body bytes for POST and
@@ -75,6 +87,26 @@ mod tests {
             check_api_key(&headers(&[(API_KEY_HEADER, "k")]), "k"),
             Ok(())
         );
+    }
+
+    #[test]
+    fn only_the_exact_key_matches() {
+        let key = "0f9c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+        assert!(keys_match(key.as_bytes(), key));
+        let near_misses = [
+            "",
+            "0",
+            "0f9c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5",
+            "0f9c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b ",
+            "0f9c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5c",
+            "1f9c1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+            "0F9C1A2B-3C4D-4E5F-8A9B-0C1D2E3F4A5B",
+        ];
+        for given in near_misses {
+            assert!(!keys_match(given.as_bytes(), key), "{given:?}");
+        }
+        // Non-UTF-8 header bytes are simply not the key.
+        assert!(!keys_match(b"\xff\xfe", key));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The mock's configuration: credentials, public host and limits.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Default cap on live sessions kept in memory.
 pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
@@ -8,6 +9,13 @@ pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
 /// Default cap on request body size: 25 MiB (api notes: "Session lifecycle",
 /// media content "up to about 24 MB base64").
 pub const DEFAULT_BODY_LIMIT: usize = 25 * 1024 * 1024;
+
+/// Default cap on request body bytes held in memory at once, across all
+/// requests: four bodies of [`DEFAULT_BODY_LIMIT`] (100 MiB).
+pub const DEFAULT_BODY_BUDGET: usize = 4 * DEFAULT_BODY_LIMIT;
+
+/// Default longest wait for room in the body budget before a JSON 503.
+pub const DEFAULT_BODY_BUDGET_WAIT: Duration = Duration::from_secs(5);
 
 /// Configuration of the mock: the integration's credentials, the public host it
 /// reports in session URLs, and its limits.
@@ -25,6 +33,7 @@ pub const DEFAULT_BODY_LIMIT: usize = 25 * 1024 * 1024;
 ///     ..MockConfig::generated()
 /// };
 /// assert_eq!(config.max_sessions, 10_000);
+/// assert_eq!(config.body_budget, 4 * config.body_limit);
 /// assert!(!format!("{config:?}").contains("my-shared-secret"));
 /// ```
 #[derive(Clone, PartialEq, Eq)]
@@ -42,12 +51,27 @@ pub struct MockConfig {
     pub max_sessions: usize,
     /// Largest accepted request body, in bytes; larger bodies get a JSON 413.
     pub body_limit: usize,
+    /// Most request body bytes held in memory at once, summed over all
+    /// requests being handled (memory use is bounded by this, not by the number
+    /// of concurrent uploads times `body_limit`). Before reading a body, a
+    /// request reserves its declared `Content-Length`, or `body_limit` when the
+    /// length is not declared (chunked bodies), and keeps the reservation until
+    /// its response is ready. A request that does not fit waits for room for
+    /// at most [`body_budget_wait`](Self::body_budget_wait), then gets a JSON
+    /// 503 `{"status":"fail","code":"1101","message":"..."}`. A value below
+    /// `body_limit` is treated as `body_limit`, so one body of the largest
+    /// accepted size always fits.
+    pub body_budget: usize,
+    /// How long a request waits for room in [`body_budget`](Self::body_budget)
+    /// before it is refused with a JSON 503.
+    pub body_budget_wait: Duration,
 }
 
 impl MockConfig {
     /// A config with a fresh random API key and shared secret (each a UUID v4)
-    /// and default limits: [`DEFAULT_MAX_SESSIONS`] sessions and
-    /// [`DEFAULT_BODY_LIMIT`] bytes per body.
+    /// and default limits: [`DEFAULT_MAX_SESSIONS`] sessions,
+    /// [`DEFAULT_BODY_LIMIT`] bytes per body, [`DEFAULT_BODY_BUDGET`] body bytes
+    /// in memory at once and [`DEFAULT_BODY_BUDGET_WAIT`] to wait for room.
     ///
     /// ```
     /// use veriff_conformance::mock::MockConfig;
@@ -66,6 +90,8 @@ impl MockConfig {
             host: None,
             max_sessions: DEFAULT_MAX_SESSIONS,
             body_limit: DEFAULT_BODY_LIMIT,
+            body_budget: DEFAULT_BODY_BUDGET,
+            body_budget_wait: DEFAULT_BODY_BUDGET_WAIT,
         }
     }
 }
@@ -92,6 +118,8 @@ impl fmt::Debug for MockConfig {
             .field("host", &self.host)
             .field("max_sessions", &self.max_sessions)
             .field("body_limit", &self.body_limit)
+            .field("body_budget", &self.body_budget)
+            .field("body_budget_wait", &self.body_budget_wait)
             .finish()
     }
 }

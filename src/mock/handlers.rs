@@ -1,6 +1,7 @@
 //! Route handlers. Every `/v1` handler runs its checks in one order: API key,
-//! (body size,) signature, fault control, content type and JSON, session
-//! lookup, body validation, state. A rejected request never changes state.
+//! (body size and memory budget,) signature, fault control, content type and
+//! JSON, session lookup, body validation, state. A rejected request never
+//! changes state.
 
 use std::sync::Arc;
 
@@ -12,7 +13,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::auth::{check_api_key, check_signature};
-use super::body::{check_json_content_type, parse_json, read_limited};
+use super::body::{BodyBudget, HeldBody, check_json_content_type, parse_json, read_limited};
 use super::config::MockConfig;
 use super::controls::check_fault;
 use super::responses::{ApiError, json_response, signed_response};
@@ -25,9 +26,16 @@ pub(crate) struct App {
     /// Public host, without a trailing `/`.
     pub(crate) host: String,
     pub(crate) store: Store,
+    /// Request body bytes held in memory at once, over all requests.
+    pub(crate) body_budget: BodyBudget,
 }
 
 impl App {
+    /// Reads a request body within the size limit and the memory budget.
+    async fn read_body(&self, headers: &HeaderMap, body: Body) -> Result<HeldBody, ApiError> {
+        read_limited(headers, body, self.config.body_limit, &self.body_budget).await
+    }
+
     fn signed(&self, status: StatusCode, body: &Value) -> Response {
         signed_response(
             &self.config.api_key,
@@ -70,10 +78,11 @@ pub(crate) async fn create_session(
     body: Body,
 ) -> Result<Response, ApiError> {
     check_api_key(&headers, &app.config.api_key)?;
-    let bytes = read_limited(&headers, body, app.config.body_limit).await?;
+    let body = app.read_body(&headers, body).await?;
+    let bytes = body.bytes();
     check_fault(&headers)?;
-    check_json_content_type(&headers, &bytes)?;
-    let json = parse_json(&bytes).ok_or(ApiError::malformed_json())?;
+    check_json_content_type(&headers, bytes)?;
+    let json = parse_json(bytes).ok_or(ApiError::malformed_json())?;
     let vendor_data = validate::create_vendor_data(&json)?;
     let session = app.store.create(vendor_data);
     Ok(app.signed(
@@ -94,11 +103,12 @@ pub(crate) async fn upload_media(
 ) -> Result<Response, ApiError> {
     let id = session_id(path, &uri);
     check_api_key(&headers, &app.config.api_key)?;
-    let bytes = read_limited(&headers, body, app.config.body_limit).await?;
-    check_signature(&headers, &app.config.shared_secret, &bytes)?;
+    let body = app.read_body(&headers, body).await?;
+    let bytes = body.bytes();
+    check_signature(&headers, &app.config.shared_secret, bytes)?;
     check_fault(&headers)?;
-    check_json_content_type(&headers, &bytes)?;
-    let json = parse_json(&bytes).ok_or(ApiError::malformed_json())?;
+    check_json_content_type(&headers, bytes)?;
+    let json = parse_json(bytes).ok_or(ApiError::malformed_json())?;
     app.store.get(&id).ok_or(ApiError::not_found())?;
     let image = validate::media_image(&json)?;
     match app.store.accepts_media(&id) {
@@ -132,11 +142,12 @@ pub(crate) async fn submit_session(
 ) -> Result<Response, ApiError> {
     let id = session_id(path, &uri);
     check_api_key(&headers, &app.config.api_key)?;
-    let bytes = read_limited(&headers, body, app.config.body_limit).await?;
-    check_signature(&headers, &app.config.shared_secret, &bytes)?;
+    let body = app.read_body(&headers, body).await?;
+    let bytes = body.bytes();
+    check_signature(&headers, &app.config.shared_secret, bytes)?;
     check_fault(&headers)?;
-    check_json_content_type(&headers, &bytes)?;
-    let json = parse_json(&bytes).ok_or(ApiError::validation_failed())?;
+    check_json_content_type(&headers, bytes)?;
+    let json = parse_json(bytes).ok_or(ApiError::validation_failed())?;
     app.store.get(&id).ok_or(ApiError::not_found())?;
     if !validate::is_submit_request(&json) {
         return Err(ApiError::validation_failed());

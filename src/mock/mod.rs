@@ -3,7 +3,8 @@
 //! Sessions live in memory. Requests are authenticated like Veriff's API
 //! (`X-AUTH-CLIENT`, and `X-HMAC-SIGNATURE` on signed routes), success
 //! responses are signed with the shared secret, and every failure is a JSON
-//! `{"status":"fail","code":"<digits>","message":"..."}` body.
+//! `{"status":"fail","code":"<digits>","message":"..."}` body (for the few
+//! exceptions, see "Requests hyper refuses" below).
 //!
 //! | route | auth | success |
 //! |---|---|---|
@@ -14,7 +15,56 @@
 //! | `GET /v/{sessionToken}` | none (the end user's browser) | 200, `created` becomes `started` |
 //!
 //! Mock-only controls: [`FAULT_HEADER`] and [`DELAY_HEADER`]. The mock logs
-//! nothing, so the API key and shared secret never reach a log.
+//! nothing, so the API key and shared secret never reach a log. The API key is
+//! compared in constant time (HMAC digests of both values, compared with
+//! `hmac`'s constant-time check).
+//!
+//! # Memory
+//!
+//! - Sessions: at most [`MockConfig::max_sessions`]; the oldest is dropped.
+//! - Each request body: at most [`MockConfig::body_limit`] bytes (JSON 413).
+//! - All request bodies held at once: at most [`MockConfig::body_budget`] bytes
+//!   (default [`DEFAULT_BODY_BUDGET`], four bodies of the default limit). After
+//!   its API key is checked and before its body is read, a request reserves its
+//!   declared `Content-Length` (rounded up to a KiB), or the whole body limit
+//!   when no length is declared (a chunked body), and holds the reservation
+//!   until its response is ready. A request that finds no room waits (its body
+//!   unread, so TCP flow control holds the client back) for at most
+//!   [`MockConfig::body_budget_wait`] (default [`DEFAULT_BODY_BUDGET_WAIT`]),
+//!   then gets a JSON 503 `{"status":"fail","code":"1101","message":"Too many
+//!   request bodies in memory; retry later"}`. The budget counts raw body bytes;
+//!   while a body is parsed its JSON value takes about as much again, and each
+//!   connection also has hyper's read buffer (up to about 400 KiB).
+//!
+//! # Requests hyper refuses
+//!
+//! Some requests never reach the routes: hyper (the HTTP/1 server under axum)
+//! refuses their head itself, writes a reply with an empty body and closes the
+//! connection. Served by [`MockServer`] or [`serve`], the mock rewrites those
+//! replies on the connection as they are written: same status line, `connection:
+//! close`, and a JSON body:
+//!
+//! | hyper refuses | reply |
+//! |---|---|
+//! | a request target over 65,534 bytes (for example a 100 KiB session id; the limit is a constant in hyper, not a setting, so such an id cannot get a route's 404) | 414, `"Request URI is too long"` |
+//! | more than 100 header fields, or a head still unfinished after about 400 KiB | 431, `"Request header fields are too large"` |
+//! | a head that is not HTTP/1.x: bad request line, method, target, version or header syntax, an invalid `Content-Length` | 400, `"Malformed HTTP request"` |
+//!
+//! each with code `"1101"`. What stays as hyper leaves it:
+//!
+//! - a [`router`] served some other way (for example with `axum::serve` on a
+//!   plain listener): the three replies above keep their empty bodies;
+//! - connections on which hyper writes no reply at all: the client closes the
+//!   connection before its head is complete, an I/O error, or an HTTP/2
+//!   prior-knowledge preface (hyper closes the connection without a reply;
+//!   where the dependency graph enables hyper-util's HTTP/2 support, as this
+//!   crate's test builds do through wiremock, HTTP/2 is served instead, and its
+//!   frames, including the h2 layer's own errors, pass unchanged: only HTTP/1
+//!   replies are rewritten);
+//! - a refused head followed by body bytes hyper never read (say a 100 KiB URI
+//!   on a `PATCH` with a body): the JSON reply is sent, but closing a socket
+//!   with unread data makes the kernel reset the connection, and the client may
+//!   see the reset instead of the reply.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -42,8 +92,12 @@ mod handlers;
 mod responses;
 mod server;
 mod state;
+mod transport;
 mod validate;
 
-pub use config::{DEFAULT_BODY_LIMIT, DEFAULT_MAX_SESSIONS, MockConfig};
+pub use config::{
+    DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_MAX_SESSIONS,
+    MockConfig,
+};
 pub use controls::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
 pub use server::{MockServer, router, serve};

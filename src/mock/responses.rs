@@ -131,6 +131,38 @@ impl ApiError {
         )
     }
 
+    /// Mock choice: no room in `MockConfig::body_budget` for this request's
+    /// body within `MockConfig::body_budget_wait`.
+    pub(crate) const fn busy() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "1101",
+            "Too many request bodies in memory; retry later",
+        )
+    }
+
+    /// Mock choice, replacing hyper's empty 414: the request target is longer
+    /// than hyper accepts (64 KiB).
+    pub(crate) const fn uri_too_long() -> Self {
+        Self::new(StatusCode::URI_TOO_LONG, "1101", "Request URI is too long")
+    }
+
+    /// Mock choice, replacing hyper's empty 431: more than 100 header fields,
+    /// or a request head larger than hyper's read buffer (about 400 KiB).
+    pub(crate) const fn request_head_too_large() -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "1101",
+            "Request header fields are too large",
+        )
+    }
+
+    /// Mock choice, replacing hyper's empty 400: a request head that is not
+    /// valid HTTP/1.1 (method, target, version, header syntax or framing).
+    pub(crate) const fn malformed_http() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "1101", "Malformed HTTP request")
+    }
+
     /// Mock choice: a known path with a method it does not serve.
     pub(crate) const fn method_not_allowed() -> Self {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "1101", "Method not allowed")
@@ -142,14 +174,24 @@ impl ApiError {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = json!({
+impl ApiError {
+    /// The serialized `{"status":"fail","code","message"}` body.
+    pub(crate) fn body_bytes(&self) -> Vec<u8> {
+        to_bytes(&self.body())
+    }
+
+    fn body(&self) -> Value {
+        json!({
             "status": "fail",
             "code": self.code,
             "message": self.message,
-        });
-        json_response(self.status, &body)
+        })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(self.status, &self.body())
     }
 }
 

@@ -13,10 +13,12 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use super::body::BodyBudget;
 use super::config::MockConfig;
 use super::controls;
 use super::handlers::{self, App};
 use super::state::Store;
+use super::transport::JsonErrorsListener;
 
 /// How long [`MockServer::shutdown`] waits for in-flight requests (for example
 /// delayed ones) before it aborts the server task.
@@ -63,6 +65,11 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
         .to_owned();
     let app = Arc::new(App {
         store: Store::new(config.max_sessions),
+        body_budget: BodyBudget::new(
+            config.body_budget,
+            config.body_limit,
+            config.body_budget_wait,
+        ),
         config,
         host,
     });
@@ -120,7 +127,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let base_url = base_url_for(listener.local_addr()?);
-    axum::serve(listener, router(config, base_url))
+    axum::serve(JsonErrorsListener(listener), router(config, base_url))
         .with_graceful_shutdown(shutdown)
         .await
 }
@@ -213,7 +220,7 @@ impl MockServer {
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(config.clone(), base_url.clone());
         let task = tokio::spawn(async move {
-            axum::serve(listener, app)
+            axum::serve(JsonErrorsListener(listener), app)
                 .with_graceful_shutdown(async move {
                     // Fires on `shutdown` and on drop (the sender is dropped).
                     let _ = stopped.await;

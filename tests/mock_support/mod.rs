@@ -2,9 +2,13 @@
 //! reqwest client that signs requests the way Veriff's API expects.
 #![allow(dead_code)] // each test binary uses a different subset
 
-use reqwest::header::HeaderMap;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, RequestBuilder};
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::signing::{sign, verify};
 
@@ -52,6 +56,51 @@ impl Reply {
         );
         assert_eq!(self.header("content-type"), Some("application/json"));
     }
+}
+
+/// Longest a raw exchange waits for the mock to answer and close.
+const RAW_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Parses one HTTP/1 response from the start of `raw`: status, headers and,
+/// unless `bodiless` (a reply to HEAD), a `Content-Length` body. Returns the
+/// reply and the bytes after it.
+pub fn parse_reply(raw: &[u8], bodiless: bool) -> (Reply, &[u8]) {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no complete head in {:?}", String::from_utf8_lossy(raw)));
+    let head = std::str::from_utf8(&raw[..end]).expect("head is text");
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().expect("status line");
+    let status = status_line
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("bad status line {status_line:?}"));
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').expect("header line");
+        headers.append(
+            HeaderName::from_bytes(name.trim().as_bytes()).expect("header name"),
+            HeaderValue::from_str(value.trim()).expect("header value"),
+        );
+    }
+    let length: usize = if bodiless {
+        0
+    } else {
+        headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("content-length")
+    };
+    let body_start = end + 4;
+    let body = raw[body_start..body_start + length].to_vec();
+    let reply = Reply {
+        status,
+        headers,
+        body,
+    };
+    (reply, &raw[body_start + length..])
 }
 
 /// A session as returned by create.
@@ -168,6 +217,26 @@ impl Mock {
             .await
     }
 
+    /// Sends `request` as raw bytes on a new connection and returns everything
+    /// the mock writes until it closes the connection.
+    pub async fn raw(&self, request: &[u8]) -> Vec<u8> {
+        let mut stream = self.connect().await;
+        stream.write_all(request).await.expect("raw request sent");
+        read_until_closed(&mut stream).await
+    }
+
+    /// A new TCP connection to the mock.
+    pub async fn connect(&self) -> TcpStream {
+        let addr = self
+            .server
+            .base_url()
+            .trim_start_matches("http://")
+            .to_owned();
+        TcpStream::connect(addr)
+            .await
+            .expect("connects to the mock")
+    }
+
     /// Asserts the reply carries the API key and a valid signature of its exact body.
     #[track_caller]
     pub fn assert_signed(&self, reply: &Reply) {
@@ -179,4 +248,14 @@ impl Mock {
             "response signature does not verify"
         );
     }
+}
+
+/// Reads until the peer closes the connection (at most [`RAW_TIMEOUT`]).
+pub async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
+    let mut out = Vec::new();
+    tokio::time::timeout(RAW_TIMEOUT, stream.read_to_end(&mut out))
+        .await
+        .expect("the mock closes the connection in time")
+        .expect("raw response read");
+    out
 }
