@@ -165,3 +165,25 @@ async fn abandoned_bodies_give_their_room_back() {
         b.text()
     );
 }
+
+#[tokio::test]
+async fn a_stalled_body_times_out_with_a_json_408_and_gives_its_room_back() {
+    let mock = Mock::start_with(MockConfig {
+        body_limit: LIMIT,
+        body_budget: 2 * LIMIT,
+        body_budget_wait: Duration::from_millis(100),
+        body_read_timeout: Duration::from_millis(300),
+        ..MockConfig::generated()
+    })
+    .await;
+    let mut first = Stalled::sized(&mock).await;
+    let second = Stalled::chunked(&mock).await;
+    // Never sends the rest: after the read timeout the mock answers by itself.
+    let raw = read_until_closed(&mut first.stream).await;
+    let (reply, _) = parse_reply(&raw, false);
+    reply.assert_fail(408, "1101", "Request body was not received in time");
+    drop(second);
+    // Both reservations are back: two full bodies at once.
+    let body = full_body();
+    tokio::join!(mock.create_with(&body), mock.create_with(&body));
+}

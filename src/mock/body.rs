@@ -25,18 +25,37 @@ pub(crate) struct BodyBudget {
     /// Total permits; no reservation asks for more.
     capacity: u32,
     wait: Duration,
+    /// How long one body may take to arrive.
+    read_timeout: Duration,
 }
 
 impl BodyBudget {
     /// A budget of `budget` bytes, raised to `body_limit` so that one body of
     /// the largest accepted size always fits.
+    #[cfg(test)]
     pub(crate) fn new(budget: usize, body_limit: usize, wait: Duration) -> Self {
+        Self::with_read_timeout(
+            budget,
+            body_limit,
+            wait,
+            crate::mock::DEFAULT_BODY_READ_TIMEOUT,
+        )
+    }
+
+    /// Like [`BodyBudget::new`], with how long one body may take to arrive.
+    pub(crate) fn with_read_timeout(
+        budget: usize,
+        body_limit: usize,
+        wait: Duration,
+        read_timeout: Duration,
+    ) -> Self {
         let units = budget.max(body_limit).max(1).div_ceil(UNIT);
         let capacity = u32::try_from(units.min(Semaphore::MAX_PERMITS)).unwrap_or(u32::MAX);
         Self {
             permits: Arc::new(Semaphore::new(capacity as usize)),
             capacity,
             wait,
+            read_timeout,
         }
     }
 
@@ -98,18 +117,25 @@ pub(crate) async fn read_limited(
     let reserved = exact.map_or(limit, |length| usize::try_from(length).unwrap_or(limit));
     let reservation = budget.reserve(reserved).await?;
     let mut collected: Vec<u8> = Vec::with_capacity(if exact.is_some() { reserved } else { 0 });
-    while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
-        // A transport error mid-body: the client is gone or broke framing; it
-        // gets a JSON 400 if it is still listening.
-        let frame = frame.map_err(|_| ApiError::malformed_json())?;
-        if let Ok(data) = frame.into_data() {
-            // Not more than was reserved (which is at most `limit`).
-            if collected.len().saturating_add(data.len()) > reserved {
-                return Err(ApiError::payload_too_large());
+    let read = async {
+        while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+            // A transport error mid-body: the client is gone or broke framing; it
+            // gets a JSON 400 if it is still listening.
+            let frame = frame.map_err(|_| ApiError::malformed_json())?;
+            if let Ok(data) = frame.into_data() {
+                // Not more than was reserved (which is at most `limit`).
+                if collected.len().saturating_add(data.len()) > reserved {
+                    return Err(ApiError::payload_too_large());
+                }
+                collected.extend_from_slice(&data);
             }
-            collected.extend_from_slice(&data);
         }
-    }
+        Ok(())
+    };
+    // A stalled upload gives its share of the budget back after the deadline.
+    tokio::time::timeout(budget.read_timeout, read)
+        .await
+        .map_err(|_| ApiError::body_timeout())??;
     Ok(HeldBody {
         bytes: collected,
         _reservation: reservation,

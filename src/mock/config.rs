@@ -17,6 +17,9 @@ pub const DEFAULT_BODY_BUDGET: usize = 4 * DEFAULT_BODY_LIMIT;
 /// Default longest wait for room in the body budget before a JSON 503.
 pub const DEFAULT_BODY_BUDGET_WAIT: Duration = Duration::from_secs(5);
 
+/// Default [`MockConfig::body_read_timeout`]: 30 s.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Configuration of the mock: the integration's credentials, the public host it
 /// reports in session URLs, and its limits.
 ///
@@ -65,6 +68,11 @@ pub struct MockConfig {
     /// How long a request waits for room in [`body_budget`](Self::body_budget)
     /// before it is refused with a JSON 503.
     pub body_budget_wait: Duration,
+    /// How long a request body may take to arrive once reading has started; a
+    /// slower upload gets a JSON 408 and gives its share of
+    /// [`body_budget`](Self::body_budget) back, so stalled clients cannot hold
+    /// the budget forever.
+    pub body_read_timeout: Duration,
 }
 
 impl MockConfig {
@@ -92,6 +100,7 @@ impl MockConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             body_budget: DEFAULT_BODY_BUDGET,
             body_budget_wait: DEFAULT_BODY_BUDGET_WAIT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
         }
     }
 }
@@ -120,6 +129,7 @@ impl fmt::Debug for MockConfig {
             .field("body_limit", &self.body_limit)
             .field("body_budget", &self.body_budget)
             .field("body_budget_wait", &self.body_budget_wait)
+            .field("body_read_timeout", &self.body_read_timeout)
             .finish()
     }
 }

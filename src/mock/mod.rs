@@ -96,8 +96,8 @@ mod transport;
 mod validate;
 
 pub use config::{
-    DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_MAX_SESSIONS,
-    MockConfig,
+    DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,
+    DEFAULT_MAX_SESSIONS, MockConfig,
 };
 pub use controls::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
 pub use server::{MockServer, router, serve};

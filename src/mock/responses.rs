@@ -123,6 +123,16 @@ impl ApiError {
     }
 
     /// Mock choice: the body is larger than `MockConfig::body_limit`.
+    /// Mock choice: the body did not arrive within `MockConfig::body_read_timeout`;
+    /// a stalled upload must not hold its share of the body budget forever.
+    pub(crate) const fn body_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "1101",
+            "Request body was not received in time",
+        )
+    }
+
     pub(crate) const fn payload_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -65,10 +65,11 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
         .to_owned();
     let app = Arc::new(App {
         store: Store::new(config.max_sessions),
-        body_budget: BodyBudget::new(
+        body_budget: BodyBudget::with_read_timeout(
             config.body_budget,
             config.body_limit,
             config.body_budget_wait,
+            config.body_read_timeout,
         ),
         config,
         host,
