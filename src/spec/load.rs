@@ -513,13 +513,16 @@ impl Loader {
             (None, None) => RequestBody::None,
         };
         let sign = self.sign(cx, raw.sign.as_ref(), at.clone(), scope);
-        if let (SignMode::SessionId, Some(literal)) =
-            (&sign.value, path.as_ref().and_then(|p| p.value.as_literal()))
-            && crate::signing::session_id_in(literal).is_none()
+        if let (SignMode::SessionId, Some(literal)) = (
+            &sign.value,
+            path.as_ref().and_then(|p| p.value.as_literal()),
+        ) && crate::signing::session_id_in(literal).is_none()
         {
             cx.error(
                 sign.at.clone(),
-                format!("`sign: session-id` needs a session id in the path, and `{literal}` has none"),
+                format!(
+                    "`sign: session-id` needs a session id in the path, and `{literal}` has none"
+                ),
                 "nothing to sign",
                 "use a path like `/v1/sessions/${id}/decision`, or sign something else",
             );
