@@ -901,7 +901,10 @@ impl jsonschema::Retrieve for LocalRetriever {
             )
             .into());
         }
-        let path = self.0.path_of_uri(uri.path().as_str());
+        let path = self
+            .0
+            .path_of_uri(uri.as_str())
+            .ok_or_else(|| format!("{} does not name a local file", uri.as_str()))?;
         let text = self
             .0
             .read(&path)

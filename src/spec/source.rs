@@ -130,51 +130,39 @@ impl Files {
         }
     }
 
-    /// The `file://` URI that names `path` as a schema base URI.
+    /// The `file://` URI that names `path` as a schema base URI. Embedded
+    /// files are placed under a virtual root: `specs/x.json` is `file:///specs/x.json`.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use veriff_conformance::spec::source::Files;
+    /// let uri = Files::Embedded.uri_of(Path::new("specs/schemas/a b.json"));
+    /// assert_eq!(uri, "file:///specs/schemas/a%20b.json");
+    /// assert_eq!(Files::Embedded.path_of_uri(&uri).unwrap(), Path::new("specs/schemas/a b.json"));
+    /// ```
     pub fn uri_of(self, path: &Path) -> String {
-        let path = match self {
+        let absolute = match self {
             Files::Disk if path.is_relative() => std::env::current_dir()
                 .map(|d| normalize(&d.join(path)))
-                .unwrap_or_else(|_| path.to_path_buf()),
-            _ => normalize(path),
+                .unwrap_or_else(|_| Path::new("/").join(path)),
+            Files::Disk => normalize(path),
+            Files::Embedded => Path::new("/").join(normalize(path)),
         };
-        let text = path.to_string_lossy().replace('\\', "/");
-        let mut uri = String::from("file://");
-        if !text.starts_with('/') {
-            uri.push('/');
-        }
-        for byte in text.bytes() {
-            if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
-                uri.push(byte as char);
-            } else {
-                uri.push_str(&format!("%{byte:02X}"));
-            }
-        }
-        uri
+        reqwest::Url::from_file_path(&absolute)
+            .map(String::from)
+            .unwrap_or_else(|()| format!("file:///{}", absolute.display()))
     }
 
     /// The path named by a `file://` URI made by [`Files::uri_of`].
-    pub fn path_of_uri(self, uri_path: &str) -> PathBuf {
-        let bytes = uri_path.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' && i + 2 < bytes.len() {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                if let Ok(b) = u8::from_str_radix(hex, 16) {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        let text = String::from_utf8_lossy(&out).into_owned();
-        match self {
-            Files::Disk => PathBuf::from(text),
-            Files::Embedded => PathBuf::from(text.trim_start_matches('/')),
-        }
+    pub fn path_of_uri(self, uri: &str) -> Option<PathBuf> {
+        let path = reqwest::Url::parse(uri).ok()?.to_file_path().ok()?;
+        Some(match self {
+            Files::Disk => path,
+            Files::Embedded => path
+                .strip_prefix("/")
+                .map(Path::to_path_buf)
+                .unwrap_or(path),
+        })
     }
 }
 
