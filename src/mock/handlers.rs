@@ -36,6 +36,29 @@ impl App {
         read_limited(headers, body, self.config.body_limit, &self.body_budget).await
     }
 
+    /// The checks every signed body route runs first, in order: API key, body
+    /// size and budget, signature over the raw bytes, fault control, content
+    /// type, JSON (a parse failure is `bad_json`), then the session lookup.
+    /// Returns the parsed body, and the raw one, whose share of the body
+    /// budget is held until the handler drops it with its response.
+    async fn signed_json_body(
+        &self,
+        id: &str,
+        headers: &HeaderMap,
+        body: Body,
+        bad_json: ApiError,
+    ) -> Result<(Value, HeldBody), ApiError> {
+        check_api_key(headers, &self.config.api_key)?;
+        let body = self.read_body(headers, body).await?;
+        let bytes = body.bytes();
+        check_signature(headers, &self.config.shared_secret, bytes)?;
+        check_fault(headers)?;
+        check_json_content_type(headers, bytes)?;
+        let json = parse_json(bytes).ok_or(bad_json)?;
+        self.store.get(id).ok_or(ApiError::not_found())?;
+        Ok((json, body))
+    }
+
     fn signed(&self, status: StatusCode, body: &Value) -> Response {
         signed_response(
             &self.config.api_key,
@@ -102,14 +125,9 @@ pub(crate) async fn upload_media(
     body: Body,
 ) -> Result<Response, ApiError> {
     let id = session_id(path, &uri);
-    check_api_key(&headers, &app.config.api_key)?;
-    let body = app.read_body(&headers, body).await?;
-    let bytes = body.bytes();
-    check_signature(&headers, &app.config.shared_secret, bytes)?;
-    check_fault(&headers)?;
-    check_json_content_type(&headers, bytes)?;
-    let json = parse_json(bytes).ok_or(ApiError::malformed_json())?;
-    app.store.get(&id).ok_or(ApiError::not_found())?;
+    let (json, _held) = app
+        .signed_json_body(&id, &headers, body, ApiError::malformed_json())
+        .await?;
     let image = validate::media_image(&json)?;
     match app.store.accepts_media(&id) {
         Ok(_) => {}
@@ -141,14 +159,9 @@ pub(crate) async fn submit_session(
     body: Body,
 ) -> Result<Response, ApiError> {
     let id = session_id(path, &uri);
-    check_api_key(&headers, &app.config.api_key)?;
-    let body = app.read_body(&headers, body).await?;
-    let bytes = body.bytes();
-    check_signature(&headers, &app.config.shared_secret, bytes)?;
-    check_fault(&headers)?;
-    check_json_content_type(&headers, bytes)?;
-    let json = parse_json(bytes).ok_or(ApiError::validation_failed())?;
-    app.store.get(&id).ok_or(ApiError::not_found())?;
+    let (json, _held) = app
+        .signed_json_body(&id, &headers, body, ApiError::validation_failed())
+        .await?;
     if !validate::is_submit_request(&json) {
         return Err(ApiError::validation_failed());
     }
