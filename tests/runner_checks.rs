@@ -604,7 +604,7 @@ async fn a_wrong_response_signature_fails_even_when_a_signature_is_not_required(
         [m(
             Signature,
             "x-hmac-signature",
-            "the HMAC-SHA256 of the response body bytes under the shared secret",
+            "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret",
             &format!("\"{wrong}\", which does not verify over the 20 body bytes received"),
         )]
     );
@@ -651,7 +651,7 @@ async fn a_missing_response_signature_fails_only_when_required() {
         [m(
             Signature,
             "x-hmac-signature",
-            "the HMAC-SHA256 of the response body bytes under the shared secret",
+            "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret",
             "no x-hmac-signature header",
         )]
     );

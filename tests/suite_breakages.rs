@@ -354,7 +354,7 @@ async fn valid_submit_scenario_fails_when_the_response_is_signed_over_other_byte
     .says(
         Signature,
         "x-hmac-signature",
-        "the HMAC-SHA256 of the response body bytes under the shared secret",
+        "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret",
         "which does not verify over the",
     );
 }

@@ -30,14 +30,20 @@ pub fn check(
     let mismatch = |actual: String| Mismatch {
         check: CheckKind::Signature,
         path: SIGNATURE_HEADER.to_string(),
-        expected: "the HMAC-SHA256 of the response body bytes under the shared secret".into(),
+        expected:
+            "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret"
+                .into(),
         actual,
         at: rule.at.clone(),
     };
     match (rule.value, header) {
         (SignatureExpect::Ignore, _) | (SignatureExpect::IfPresent, None) => None,
         (SignatureExpect::Required, None) => Some(mismatch("no x-hmac-signature header".into())),
-        (_, Some(sig)) if verify(secret, &response.body, &sig) => None,
+        // Veriff documents lowercase hex; `verify` accepts either case, so the
+        // case is checked here: an uppercase signature is drift worth seeing.
+        (_, Some(sig)) if verify(secret, &response.body, &sig) => (sig != sig.to_ascii_lowercase()
+            || sig.trim() != sig)
+            .then(|| mismatch(format!("{sig:?}, which verifies but is not lowercase hex"))),
         (_, Some(sig)) => Some(mismatch(format!(
             "{sig:?}, which does not verify over the {} body bytes received",
             response.body.len()
@@ -76,6 +82,19 @@ mod tests {
     fn an_unsigned_response_passes_unless_a_signature_is_required() {
         let r = Response::new(200, vec![], b"{}".to_vec());
         assert!(check(&if_present(), &r, "k").is_none());
+    }
+
+    #[test]
+    fn an_uppercase_signature_verifies_but_is_reported() {
+        let sig = sign("k", b"{}").to_uppercase();
+        let r = Response::new(200, vec![("x-hmac-signature".into(), sig)], b"{}".to_vec());
+        let m = check(&if_present(), &r, "k").unwrap();
+        assert!(
+            m.actual
+                .ends_with("which verifies but is not lowercase hex"),
+            "{}",
+            m.actual
+        );
     }
 
     #[test]
