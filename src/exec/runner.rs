@@ -150,13 +150,6 @@ impl Runner {
             };
             let mut mismatches =
                 check::check_step(&step.expect, &exchange, &env, &self.target.shared_secret);
-            // An expectation the spec does not write (the default `signature: if-present`)
-            // has no place in the file; point its mismatch at the step, not at line 1.
-            for m in &mut mismatches {
-                if m.at.is_empty() {
-                    m.at = step.at.clone();
-                }
-            }
             if mismatches.is_empty() {
                 mismatches = capture(step, &exchange.response, &mut env);
             }

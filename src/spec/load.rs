@@ -529,10 +529,19 @@ impl Loader {
         }
         let mut expect_scope = scope.clone();
         expect_scope.response = true;
-        let expect = match &raw.expect {
+        let mut expect = match &raw.expect {
             Some(e) => self.expect(cx, &e.value, &expect_scope),
             None => Expect::default(),
         };
+        if raw
+            .expect
+            .as_ref()
+            .is_none_or(|e| e.value.signature.is_none())
+        {
+            // The default `signature: if-present` is written nowhere: its
+            // mismatches point at the step.
+            expect.signature.at = at.clone();
+        }
         let mut captures = Vec::new();
         for (name, from) in in_order(raw.capture) {
             let name_at = cx.range(&name.referenced);
