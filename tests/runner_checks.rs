@@ -357,7 +357,7 @@ scenarios:
                 Schema,
                 "$.verification.id",
                 &format!(
-                    "\"not-a-uuid\" is not a \"uuid\" (schema {name}#/properties/verification/$ref/properties/id/format)"
+                    "value is not a \"uuid\" (schema {name}#/properties/verification/$ref/properties/id/format)"
                 ),
                 "\"not-a-uuid\""
             ),
@@ -365,7 +365,7 @@ scenarios:
                 Schema,
                 "$.verification.status",
                 &format!(
-                    "\"weird\" is not one of \"created\" or \"submitted\" (schema {name}#/properties/verification/$ref/properties/status/enum)"
+                    "value is not one of \"created\" or \"submitted\" (schema {name}#/properties/verification/$ref/properties/status/enum)"
                 ),
                 "\"weird\""
             ),
