@@ -219,15 +219,10 @@ impl MockServer {
         let listener = TcpListener::bind(addr).await?;
         let base_url = base_url_for(listener.local_addr()?);
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = router(config.clone(), base_url.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(JsonErrorsListener(listener), app)
-                .with_graceful_shutdown(async move {
-                    // Fires on `shutdown` and on drop (the sender is dropped).
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        // Stops on `shutdown` and on drop (the sender is dropped).
+        let task = tokio::spawn(serve(listener, config.clone(), async move {
+            let _ = stopped.await;
+        }));
         Ok(MockServer {
             base_url,
             config,
