@@ -68,6 +68,14 @@ impl App {
         )
     }
 
+    /// A signed success response carrying the session's verification object.
+    fn session_response(&self, status: StatusCode, session: &Session) -> Response {
+        self.signed(
+            status,
+            &json!({"status": "success", "verification": self.verification(session)}),
+        )
+    }
+
     /// The documented verification object (endpoint page, 200 response):
     /// `url` is `host` + `/v/` + `sessionToken`.
     fn verification(&self, session: &Session) -> Value {
@@ -108,10 +116,7 @@ pub(crate) async fn create_session(
     let json = parse_json(bytes).ok_or(ApiError::malformed_json())?;
     let vendor_data = validate::create_vendor_data(&json)?;
     let session = app.store.create(vendor_data);
-    Ok(app.signed(
-        StatusCode::CREATED,
-        &json!({"status": "success", "verification": app.verification(&session)}),
-    ))
+    Ok(app.session_response(StatusCode::CREATED, &session))
 }
 
 /// `POST /v1/sessions/{id}/media`, signed over the raw body (api notes:
@@ -169,10 +174,7 @@ pub(crate) async fn submit_session(
         Refusal::NotFound => ApiError::not_found(),
         Refusal::AlreadySubmitted => ApiError::already_submitted(),
     })?;
-    Ok(app.signed(
-        StatusCode::OK,
-        &json!({"status": "success", "verification": app.verification(&session)}),
-    ))
+    Ok(app.session_response(StatusCode::OK, &session))
 }
 
 /// `GET /v1/sessions/{id}/decision`, signed over the session id (api notes:
