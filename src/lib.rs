@@ -1,16 +1,29 @@
 //! veriff-conformance: a contract and conformance test harness for Veriff's
 //! identity-verification session API.
 //!
-//! Data flows one way: [`spec`] loads YAML scenarios, [`exec`] signs and sends
-//! their requests and records each exchange, [`check`] compares the recorded
-//! exchanges with the expectations, and [`report`] turns the outcomes into
-//! libtest trials and JUnit. [`mock`] is an embedded, stateful mock of the API.
+//! Data flows one way, each layer importing only those below it:
+//!
+//! - [`cli`] turns arguments into options for [`run`], which owns a run:
+//!   load, plan, execute, then hand the [`results`] to the reports;
+//! - [`report`] reads results (libtest, JUnit) and runs nothing;
+//! - [`exec`] fills in, signs and sends each step's request;
+//! - [`check`] holds pure functions over a recorded exchange (captures too);
+//! - [`results`], [`record`] (exchanges and variables), [`spec`] (the model
+//!   loaded from YAML, with source spans), [`jsonpath`], [`mask`] and
+//!   [`signing`] are the data and helpers everything above shares.
+//!
+//! [`mock`] is an embedded, stateful mock of the API, beside the rest.
 #![forbid(unsafe_code)]
 
 pub mod check;
 pub mod cli;
 pub mod exec;
+pub mod jsonpath;
+pub mod mask;
 pub mod mock;
+pub mod record;
 pub mod report;
+pub mod results;
+pub mod run;
 pub mod signing;
 pub mod spec;

@@ -51,7 +51,7 @@ async fn a_wrong_status_is_reported_with_the_request_response_and_spec_lines() {
     assert_eq!(found(f), [m(Status, "", "200", "404")]);
     assert_eq!(spec_text(&scenario, &f.mismatches[0]), "200");
     assert_eq!(f.step.number, 1);
-    assert_eq!(result.exchanges.len(), 1);
+    assert_eq!(result.exchanges().len(), 1);
     assert_eq!(
         failure_message(&scenario, &result),
         format!(

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use runner_support::*;
 use veriff_conformance::check::CheckKind::{Body, Header, Status};
-use veriff_conformance::exec::outcome::{ErrorKind, Outcome};
 use veriff_conformance::exec::target::MAX_RESPONSE_BYTES;
+use veriff_conformance::results::{ErrorKind, Outcome};
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer};
 
@@ -39,7 +39,7 @@ async fn a_response_body_over_the_size_limit_is_a_response_error_not_a_panic() {
         "the response body is larger than 16 MiB; stopped reading (status 200)"
     );
     assert_eq!(e.request_line, Some(format!("GET {base}/big")));
-    assert!(result.exchanges.is_empty());
+    assert!(result.exchanges().is_empty());
     assert_eq!(
         error_message(&scenario, &result),
         format!(
@@ -60,7 +60,7 @@ async fn a_response_body_of_exactly_the_size_limit_is_read_whole_and_checked() {
     )
     .await;
     assert_passed(&result);
-    let response = &result.exchanges[0].response;
+    let response = &result.exchanges()[0].response;
     assert_eq!(response.body.len(), MAX_RESPONSE_BYTES);
     assert_eq!(
         response.json.as_ref().expect("JSON")["pad"]
@@ -117,7 +117,7 @@ async fn a_refused_connection_is_a_network_error() {
         e.message
     );
     assert_eq!(e.request_line, Some(format!("GET {base}/v1/sessions")));
-    assert!(result.exchanges.is_empty());
+    assert!(result.exchanges().is_empty());
     let text = error_message(&scenario, &result);
     assert!(
         text.starts_with("error (network error) in step 1 \"get it\": cannot connect: "),
@@ -210,7 +210,7 @@ scenarios:
         }
         other => panic!("expected ignored, got {other:?}"),
     }
-    assert!(result.exchanges.is_empty());
+    assert!(result.exchanges().is_empty());
     assert_eq!(
         server.received_requests().await.expect("recording").len(),
         0

@@ -7,7 +7,7 @@ mod runner_support;
 use runner_support::*;
 use serde_json::{Value, json as j};
 use veriff_conformance::check::CheckKind::Capture;
-use veriff_conformance::exec::outcome::ErrorKind;
+use veriff_conformance::results::ErrorKind;
 use veriff_conformance::signing::{sign, verify};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request};
@@ -29,7 +29,7 @@ async fn received(server: &MockServer, yaml: &str) -> Vec<Request> {
     let (_, result) = run(&server.uri(), yaml).await;
     assert_passed(&result);
     let requests = server.received_requests().await.expect("recording is on");
-    assert_eq!(requests.len(), result.exchanges.len());
+    assert_eq!(requests.len(), result.exchanges().len());
     requests
 }
 

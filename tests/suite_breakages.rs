@@ -10,7 +10,7 @@ mod suite_support;
 
 use suite_support::{Breakage, BrokenMock, failure_of, run, scenario};
 use veriff_conformance::check::CheckKind::{Body, Header, Schema, Signature, Status};
-use veriff_conformance::exec::outcome::Outcome;
+use veriff_conformance::results::Outcome;
 use veriff_conformance::spec::discover::load_embedded;
 
 // authentication.yaml

@@ -6,8 +6,9 @@
 use serde_json::Value;
 
 use super::{CheckKind, Mismatch};
-use crate::exec::env::{Env, push_index, push_key};
-use crate::exec::exchange::Response;
+use crate::jsonpath::{push_index, push_key};
+use crate::record::env::Env;
+use crate::record::exchange::Response;
 use crate::spec::model::{JsonTemplate, JsonType, Located, Matcher};
 
 struct Walk<'a> {
@@ -31,7 +32,7 @@ fn show(value: &Value) -> String {
 /// ```
 /// use serde_json::json;
 /// use veriff_conformance::check::body::check;
-/// use veriff_conformance::exec::{env::Env, exchange::Response};
+/// use veriff_conformance::record::{env::Env, exchange::Response};
 /// use veriff_conformance::spec::model::{Field, JsonTemplate, Located};
 /// use veriff_conformance::spec::template::Template;
 ///

@@ -1,8 +1,8 @@
 //! `expect.headers`: present, absent, equal, regex; names case-insensitive.
 
 use super::{CheckKind, Mismatch};
-use crate::exec::env::Env;
-use crate::exec::exchange::Response;
+use crate::record::env::Env;
+use crate::record::exchange::Response;
 use crate::spec::model::{HeaderExpect, HeaderRule, Located};
 
 /// Every header mismatch.

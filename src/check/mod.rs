@@ -3,6 +3,7 @@
 //! and none prints.
 
 pub mod body;
+pub mod capture;
 pub mod headers;
 pub mod schema;
 pub mod signature;
@@ -10,8 +11,8 @@ pub mod status;
 
 use std::ops::Range;
 
-use crate::exec::env::Env;
-use crate::exec::exchange::Exchange;
+use crate::record::env::Env;
+use crate::record::exchange::Exchange;
 use crate::spec::model::Expect;
 
 /// Which kind of expectation a [`Mismatch`] belongs to.
@@ -79,20 +80,4 @@ pub fn check_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str)
     }
     out.extend(signature::check(&expect.signature, response, secret));
     out
-}
-
-/// Shortens a text for messages: at most `max` characters, marked when cut.
-///
-/// ```
-/// assert_eq!(veriff_conformance::check::excerpt("abcdef", 3), "abc… (6 characters in all)");
-/// assert_eq!(veriff_conformance::check::excerpt("abc", 3), "abc");
-/// ```
-pub fn excerpt(text: &str, max: usize) -> String {
-    let count = text.chars().count();
-    if count <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max).collect();
-        format!("{cut}… ({count} characters in all)")
-    }
 }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::{CheckKind, Mismatch};
-use crate::exec::env::json_path;
-use crate::exec::exchange::Response;
+use crate::jsonpath::json_path;
+use crate::record::exchange::Response;
 use crate::spec::model::{CompiledSchema, Located};
 
 /// Every schema violation, each with its JSON path.

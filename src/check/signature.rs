@@ -2,7 +2,7 @@
 //! exact response body bytes with the shared secret.
 
 use super::{CheckKind, Mismatch};
-use crate::exec::exchange::Response;
+use crate::record::exchange::Response;
 use crate::signing::{SIGNATURE_HEADER, verify};
 use crate::spec::model::{Located, SignatureExpect};
 
@@ -10,7 +10,7 @@ use crate::spec::model::{Located, SignatureExpect};
 ///
 /// ```
 /// use veriff_conformance::check::signature::check;
-/// use veriff_conformance::exec::exchange::Response;
+/// use veriff_conformance::record::exchange::Response;
 /// use veriff_conformance::signing::sign;
 /// use veriff_conformance::spec::model::{Located, SignatureExpect};
 ///

@@ -8,8 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Exit status for usage, configuration and spec-loading errors.
-pub const EXIT_USAGE: u8 = 2;
+pub use crate::run::{EXIT_USAGE, usage_error};
 
 /// Contract and conformance tests for Veriff's session API.
 #[derive(Debug, Parser)]
@@ -37,10 +36,4 @@ pub fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::Mock(args) => mock::run(args),
     }
-}
-
-/// Prints a usage or configuration error and returns exit status 2.
-fn usage_error(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(EXIT_USAGE)
 }

@@ -1,23 +1,13 @@
-//! `veriff-conformance run`: load scenarios, run them as libtest trials, write JUnit.
+//! `veriff-conformance run`: its arguments, turned into [`Options`] for [`run::run`].
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
 use libtest_mimic::Arguments;
 
-use super::{EXIT_USAGE, usage_error};
-use crate::exec::outcome::ErrorKind;
-use crate::exec::runner::{NEEDS_MOCK, Runner};
-use crate::exec::target::{Target, check_url};
-use crate::mock::{MockConfig, MockServer};
-use crate::report::junit;
-use crate::report::mask::Masker;
-use crate::report::trials::{Record, Records, TrialContext, Verdict, trial};
-use crate::spec::discover::{Loaded, load_embedded, load_paths};
-use crate::spec::error::SpecError;
+use crate::run::{self, DEFAULT_JOBS, Options, TargetOptions, usage_error};
 
 #[derive(Debug, Args)]
 #[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
@@ -49,6 +39,9 @@ pub struct RunArgs {
     /// The base URL is a `veriff-conformance mock`: also run scenarios that need its controls.
     #[arg(long)]
     target_is_mock: bool,
+    /// Scenarios in flight at once (independent of --test-threads).
+    #[arg(long, default_value_t = DEFAULT_JOBS, value_name = "N")]
+    jobs: usize,
     /// Write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -94,100 +87,6 @@ fn split_positionals(args: &mut RunArgs) -> Result<Vec<PathBuf>, String> {
     Ok(paths)
 }
 
-fn credential(value: Option<String>, flag: &str, var: &str) -> Result<String, String> {
-    match value {
-        Some(v) if !v.is_empty() => Ok(v),
-        _ => Err(format!("a base URL needs {flag} (or {var})")),
-    }
-}
-
-/// The target of the run: the given base URL, or the embedded mock (started
-/// here, with fresh credentials) when there is none.
-fn target(
-    args: &RunArgs,
-    timeout: Duration,
-    runtime: &tokio::runtime::Runtime,
-) -> Result<(Target, Option<MockServer>), String> {
-    let Some(url) = args.base_url.as_deref().filter(|u| !u.is_empty()) else {
-        if args.libtest.list {
-            // Listing sends nothing: no mock to start.
-            let target = Target {
-                base_url: "http://127.0.0.1".into(),
-                api_key: String::new(),
-                shared_secret: String::new(),
-                timeout,
-                is_mock: true,
-                allow_insecure_http: false,
-            };
-            return Ok((target, None));
-        }
-        let server = runtime
-            .block_on(MockServer::start(MockConfig::generated()))
-            .map_err(|e| format!("cannot start the embedded mock: {e}"))?;
-        let target = Target {
-            base_url: server.base_url(),
-            api_key: server.config().api_key.clone(),
-            shared_secret: server.config().shared_secret.clone(),
-            timeout,
-            is_mock: true,
-            allow_insecure_http: false,
-        };
-        if !args.libtest.quiet {
-            // On standard error, so that `--format json` output stays JSON.
-            eprintln!("target: embedded mock at {}", target.base_url);
-        }
-        return Ok((target, Some(server)));
-    };
-    check_url(url, args.allow_insecure_http)?;
-    let (api_key, shared_secret) = if args.libtest.list {
-        (String::new(), String::new())
-    } else {
-        let api_key = credential(args.api_key.clone(), "--api-key", "VERIFF_API_KEY")?;
-        if reqwest::header::HeaderValue::from_str(&api_key).is_err() {
-            return Err("the value of --api-key (or VERIFF_API_KEY) has characters that an HTTP header cannot carry (a line break?)".into());
-        }
-        let secret = credential(
-            args.shared_secret.clone(),
-            "--shared-secret",
-            "VERIFF_SHARED_SECRET",
-        )?;
-        (api_key, secret)
-    };
-    let target = Target {
-        base_url: url.trim_end_matches('/').to_string(),
-        api_key,
-        shared_secret,
-        timeout,
-        is_mock: args.target_is_mock,
-        allow_insecure_http: args.allow_insecure_http,
-    };
-    Ok((target, None))
-}
-
-/// Spec errors found at load time, as JUnit records.
-fn load_error_records(errors: &[SpecError], masker: &Masker) -> Vec<Record> {
-    errors
-        .iter()
-        .map(|error| {
-            let file = error
-                .location()
-                .map(|(f, _, _)| f)
-                .unwrap_or_else(|| "specs".into());
-            Record {
-                name: format!("{file}::<load>"),
-                file,
-                verdict: Verdict::Error(ErrorKind::Spec, masker.mask(&error.render_plain())),
-                duration: Duration::ZERO,
-            }
-        })
-        .collect()
-}
-
-fn write_junit(path: &Path, records: &[Record]) -> Result<(), String> {
-    std::fs::write(path, junit::render(records))
-        .map_err(|e| format!("cannot write the JUnit report to {}: {e}", path.display()))
-}
-
 pub fn run(mut args: RunArgs) -> ExitCode {
     let paths = match split_positionals(&mut args) {
         Ok(paths) => paths,
@@ -200,103 +99,21 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         ));
     }
     let timeout = Duration::from_secs_f64(args.timeout.min(86_400.0));
-
-    let loaded: Loaded = if paths.is_empty() {
-        load_embedded()
-    } else {
-        load_paths(&paths)
-    };
-    if loaded.scenarios.is_empty() {
-        // Nothing to run: report the load errors (in JUnit too, so that CI never
-        // reads a report left from an earlier run) and stop.
-        let masker = Masker::new([
-            args.api_key.as_deref().unwrap_or(""),
-            args.shared_secret.as_deref().unwrap_or(""),
-        ]);
-        for error in &loaded.errors {
-            eprintln!("{}\n", masker.mask(&error.render_for_terminal()));
-        }
-        if loaded.errors.is_empty() {
-            eprintln!("error: no scenarios found");
-        }
-        if let Some(path) = &args.junit
-            && let Err(e) = write_junit(path, &load_error_records(&loaded.errors, &masker))
-        {
-            return usage_error(e);
-        }
-        return ExitCode::from(EXIT_USAGE);
+    if args.jobs == 0 {
+        return usage_error("--jobs must be at least 1");
     }
-
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
-    };
-    let (target, mock) = match target(&args, timeout, &runtime) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    let masker = Masker::new([target.api_key.as_str(), target.shared_secret.as_str()]);
-    for error in &loaded.errors {
-        eprintln!("{}\n", masker.mask(&error.render_for_terminal()));
-    }
-    let runner = match Runner::new(target) {
-        Ok(r) => Arc::new(r),
-        Err(e) => return usage_error(e),
-    };
-    let records = Records::default();
-    let cx = TrialContext {
-        runner: Arc::clone(&runner),
-        runtime: runtime.handle().clone(),
-        masker: masker.clone(),
-        records: records.clone(),
-    };
-    // Trials that libtest skips without running them still belong in JUnit.
-    for scenario in loaded.scenarios.iter().filter(|s| runner.ignores(s)) {
-        let probe = libtest_mimic::Trial::test(scenario.trial_name.clone(), || Ok(()))
-            .with_ignored_flag(true);
-        if args.libtest.is_ignored(&probe) && !args.libtest.is_filtered_out(&probe) {
-            records.push(Record {
-                name: scenario.trial_name.clone(),
-                file: scenario.file.name.clone(),
-                verdict: Verdict::Skipped(NEEDS_MOCK.into()),
-                duration: Duration::ZERO,
-            });
-        }
-    }
-    let trials: Vec<_> = loaded
-        .scenarios
-        .iter()
-        .cloned()
-        .map(|s| trial(s, cx.clone()))
-        .collect();
-    let conclusion = libtest_mimic::run(&args.libtest, trials);
-
-    if let Some(server) = mock {
-        runtime.block_on(server.shutdown());
-    }
-    let mut all = records.snapshot();
-    let spec_errors_at_run = all
-        .iter()
-        .filter(|r| matches!(r.verdict, Verdict::Error(ErrorKind::Spec, _)))
-        .count();
-    all.extend(load_error_records(&loaded.errors, &masker));
-    if let Some(path) = &args.junit
-        && let Err(e) = write_junit(path, &all)
-    {
-        return usage_error(e);
-    }
-
-    let spec_errors = loaded.errors.len() + spec_errors_at_run;
-    if spec_errors > 0 {
-        eprintln!(
-            "error: {spec_errors} spec error{} (shown above); the other scenarios ran",
-            if spec_errors == 1 { "" } else { "s" }
-        );
-        return ExitCode::from(EXIT_USAGE);
-    }
-    conclusion.exit_code()
+    run::run(Options {
+        paths,
+        target: TargetOptions {
+            base_url: args.base_url,
+            api_key: args.api_key,
+            shared_secret: args.shared_secret,
+            timeout,
+            allow_insecure_http: args.allow_insecure_http,
+            target_is_mock: args.target_is_mock,
+        },
+        libtest: args.libtest,
+        junit: args.junit,
+        jobs: args.jobs,
+    })
 }

@@ -3,9 +3,9 @@
 
 use std::ops::Range;
 
-use super::env::{Env, RenderError};
-use super::exchange::SentRequest;
 use super::target::{Target, check_url};
+use crate::record::env::{Env, RenderError};
+use crate::record::exchange::SentRequest;
 use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, session_id_in, sign};
 use crate::spec::model::{RequestBody, SignMode, Step};
 

@@ -1,48 +1,71 @@
-//! JUnit XML for CI: failures (the API does not conform) and errors (the spec,
-//! the network or the harness broke) are kept apart, as JUnit intends.
+//! JUnit XML for CI, read from the results of a run: failures (the API does
+//! not conform) and errors (the spec, the network or the harness broke) are
+//! kept apart, as JUnit intends. One test suite per spec file; spec errors
+//! found at load time are `<file>::<load>` errors.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::trials::{Record, Verdict};
+use super::message;
+use crate::mask::Masker;
+use crate::results::{ErrorKind, Outcome, RunResults};
 
-/// The JUnit report of a run: one test suite per spec file.
+/// The JUnit report of a run.
 ///
 /// ```
-/// use std::time::Duration;
+/// use std::sync::Arc;
+/// use veriff_conformance::mask::Masker;
 /// use veriff_conformance::report::junit::render;
-/// use veriff_conformance::exec::outcome::ErrorKind;
-/// use veriff_conformance::report::trials::{Record, Verdict};
+/// use veriff_conformance::results::{Outcome, RunResults, ScenarioResult};
+/// use veriff_conformance::spec::source::SourceFile;
 ///
-/// let xml = render(&[
-///     Record { name: "a::ok".into(), file: "specs/a.yaml".into(), verdict: Verdict::Passed, duration: Duration::ZERO },
-///     Record { name: "a::bad".into(), file: "specs/a.yaml".into(), verdict: Verdict::Failure("status".into()), duration: Duration::ZERO },
-///     Record { name: "a::down".into(), file: "specs/a.yaml".into(), verdict: Verdict::Error(ErrorKind::Network, "refused".into()), duration: Duration::ZERO },
-/// ]);
-/// assert!(xml.contains("<failure"));
-/// assert!(xml.contains("<error"));
+/// let file = SourceFile::new("specs/a.yaml", "specs/a.yaml", "name: x\n");
+/// let results = RunResults {
+///     scenarios: vec![
+///         Arc::new(ScenarioResult::without_steps("a::ok", file.clone(), Outcome::Passed)),
+///         Arc::new(ScenarioResult::without_steps("a::later", file, Outcome::Ignored("needs the mock".into()))),
+///     ],
+///     load_errors: vec![],
+/// };
+/// let xml = render(&results, &Masker::default());
+/// assert!(xml.contains(r#"<testcase name="a::ok" classname="specs/a.yaml""#));
+/// assert!(xml.contains(r#"<skipped message="needs the mock"/>"#));
 /// ```
-pub fn render(records: &[Record]) -> String {
-    let mut suites: BTreeMap<&str, TestSuite> = BTreeMap::new();
-    for record in records {
-        let status = match &record.verdict {
-            Verdict::Passed => TestCaseStatus::success(),
-            Verdict::Skipped(reason) => {
+pub fn render(results: &RunResults, masker: &Masker) -> String {
+    let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
+    let mut add = |file: &str, name: &str, status: TestCaseStatus, time: Duration| {
+        let mut case = TestCase::new(name, status);
+        case.set_classname(file);
+        case.set_time(time);
+        suites
+            .entry(file.to_string())
+            .or_insert_with(|| TestSuite::new(file))
+            .add_test_case(case);
+    };
+    for result in &results.scenarios {
+        let text = || message::of(result, masker).unwrap_or_default();
+        let status = match &result.outcome {
+            Outcome::Passed => TestCaseStatus::success(),
+            Outcome::Ignored(reason) => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(reason.as_str());
                 s
             }
-            Verdict::Failure(text) => non_success(NonSuccessKind::Failure, "nonconformance", text),
-            Verdict::Error(kind, text) => non_success(NonSuccessKind::Error, kind.name(), text),
+            Outcome::Failed(_) => non_success(NonSuccessKind::Failure, "nonconformance", &text()),
+            Outcome::Errored(e) => non_success(NonSuccessKind::Error, e.kind.name(), &text()),
         };
-        let mut case = TestCase::new(record.name.as_str(), status);
-        case.set_classname(record.file.as_str());
-        case.set_time(record.duration);
-        suites
-            .entry(record.file.as_str())
-            .or_insert_with(|| TestSuite::new(record.file.as_str()))
-            .add_test_case(case);
+        add(&result.file.name, &result.name, status, result.duration);
+    }
+    for error in &results.load_errors {
+        let file = error
+            .location()
+            .map(|(f, _, _)| f)
+            .unwrap_or_else(|| "specs".into());
+        let text = masker.mask(&error.render_plain());
+        let status = non_success(NonSuccessKind::Error, ErrorKind::Spec.name(), &text);
+        add(&file, &format!("{file}::<load>"), status, Duration::ZERO);
     }
     let mut report = Report::new("veriff-conformance");
     report.add_test_suites(suites.into_values());

@@ -5,9 +5,9 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use super::mask::Masker;
-use crate::check::excerpt;
-use crate::exec::outcome::{ErrorKind, Failure, RunError};
+use super::text::excerpt;
+use crate::mask::Masker;
+use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult};
 use crate::spec::error::SpecError;
 use crate::spec::source::SourceFile;
 
@@ -19,6 +19,15 @@ pub const MAX_VALUE_SHOWN: usize = 300;
 fn location(file: &SourceFile, at: &std::ops::Range<usize>) -> String {
     let (line, col) = file.line_col(at.start);
     format!("{}:{line}:{col}", file.name)
+}
+
+/// The message of a scenario that failed or errored; `None` when it passed or was ignored.
+pub fn of(result: &ScenarioResult, masker: &Masker) -> Option<String> {
+    match &result.outcome {
+        Outcome::Passed | Outcome::Ignored(_) => None,
+        Outcome::Failed(f) => Some(failure(&result.file, f, masker)),
+        Outcome::Errored(e) => Some(error(&result.file, e, masker)),
+    }
 }
 
 /// The message of a failed trial.
@@ -99,8 +108,8 @@ pub fn error(file: &Arc<SourceFile>, error: &RunError, masker: &Masker) -> Strin
 mod tests {
     use super::*;
     use crate::check::{CheckKind, Mismatch};
-    use crate::exec::exchange::{Exchange, Response, SentRequest};
-    use crate::exec::outcome::StepInfo;
+    use crate::record::exchange::{Exchange, Response, SentRequest};
+    use crate::results::StepInfo;
 
     #[test]
     fn a_secret_cut_by_the_excerpt_is_still_masked() {

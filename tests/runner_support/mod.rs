@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use veriff_conformance::check::{CheckKind, Mismatch};
-use veriff_conformance::exec::outcome::{Failure, Outcome, RunError, ScenarioResult};
 use veriff_conformance::exec::runner::Runner;
 use veriff_conformance::exec::target::Target;
-use veriff_conformance::report::mask::Masker;
+use veriff_conformance::mask::Masker;
 use veriff_conformance::report::message;
+use veriff_conformance::results::{Failure, Outcome, RunError, ScenarioResult};
 use veriff_conformance::signing::sign;
 use veriff_conformance::spec::load::Loader;
 use veriff_conformance::spec::model::Scenario;

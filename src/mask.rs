@@ -4,7 +4,7 @@
 /// Replaces known secrets in text.
 ///
 /// ```
-/// use veriff_conformance::report::mask::Masker;
+/// use veriff_conformance::mask::Masker;
 /// let m = Masker::new(["my-api-key-123", "s3cret-value"]);
 /// assert_eq!(m.mask("X-AUTH-CLIENT: my-api-key-123"), "X-AUTH-CLIENT: ***");
 /// ```
@@ -44,6 +44,47 @@ impl Masker {
         // Longest first, so that a secret containing another is masked whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         Masker { secrets }
+    }
+
+    /// A masker for the secrets of both.
+    pub fn also(&self, other: &Masker) -> Masker {
+        let mut secrets = self.secrets.clone();
+        for s in &other.secrets {
+            if !secrets.contains(s) {
+                secrets.push(s.clone());
+            }
+        }
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Masker { secrets }
+    }
+
+    /// `bytes` with every secret replaced by `***` where the bytes are text;
+    /// borrowed when nothing changed. Bytes that are not UTF-8 (an image, say)
+    /// are searched as they are.
+    pub fn mask_bytes<'a>(&self, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let found = |hay: &[u8], needle: &[u8]| memchr::memmem::find(hay, needle).is_some();
+        if !self.secrets.iter().any(|s| found(bytes, s.as_bytes())) {
+            return std::borrow::Cow::Borrowed(bytes);
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Owned(self.mask(text).into_bytes()),
+            Err(_) => {
+                let mut out = bytes.to_vec();
+                for secret in &self.secrets {
+                    let finder = memchr::memmem::Finder::new(secret.as_bytes());
+                    let mut next = Vec::with_capacity(out.len());
+                    let mut last = 0;
+                    for at in finder.find_iter(&out) {
+                        next.extend_from_slice(&out[last..at]);
+                        next.extend_from_slice(b"***");
+                        last = at + secret.len();
+                    }
+                    next.extend_from_slice(&out[last..]);
+                    out = next;
+                }
+                std::borrow::Cow::Owned(out)
+            }
+        }
     }
 
     /// `text` with every secret replaced by `***`.

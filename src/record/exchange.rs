@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::mask::Masker;
+
 /// One request as it went on the wire.
 #[derive(Debug, Clone)]
 pub struct SentRequest {
@@ -34,7 +36,7 @@ impl Response {
     /// A response from its parts; the body is parsed as JSON once, here.
     ///
     /// ```
-    /// use veriff_conformance::exec::exchange::Response;
+    /// use veriff_conformance::record::exchange::Response;
     /// let r = Response::new(200, vec![("Content-Type".into(), "application/json".into())], br#"{"a":1}"#.to_vec());
     /// assert_eq!(r.header("content-type"), Some("application/json".to_string()));
     /// assert_eq!(r.json.unwrap()["a"], 1);
@@ -80,4 +82,62 @@ pub struct Exchange {
     pub response: Response,
     /// How long it took.
     pub elapsed: Duration,
+}
+
+impl Exchange {
+    /// This exchange with every secret `masker` knows replaced, in the URL,
+    /// the headers and the bodies (the form results and reports keep).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use veriff_conformance::mask::Masker;
+    /// use veriff_conformance::record::exchange::{Exchange, Response, SentRequest};
+    ///
+    /// let exchange = Exchange {
+    ///     request: SentRequest {
+    ///         method: reqwest::Method::GET,
+    ///         url: "http://h/v1/sessions/1".into(),
+    ///         headers: vec![("x-auth-client".into(), "my-api-key".into())],
+    ///         body: vec![],
+    ///     },
+    ///     response: Response::new(200, vec![("x-auth-client".into(), "my-api-key".into())], br#"{"echo":"my-api-key"}"#.to_vec()),
+    ///     elapsed: Duration::ZERO,
+    /// };
+    /// let masked = exchange.masked(&Masker::new(["my-api-key"]));
+    /// assert_eq!(masked.request.headers[0].1, "***");
+    /// assert_eq!(masked.response.header("x-auth-client").unwrap(), "***");
+    /// assert_eq!(masked.response.json.unwrap()["echo"], "***");
+    /// ```
+    pub fn masked(&self, masker: &Masker) -> Exchange {
+        let headers = |headers: &[(String, String)]| {
+            headers
+                .iter()
+                .map(|(k, v)| (k.clone(), masker.mask(v)))
+                .collect::<Vec<_>>()
+        };
+        let request = SentRequest {
+            method: self.request.method.clone(),
+            url: masker.mask(&self.request.url),
+            headers: headers(&self.request.headers),
+            body: masker.mask_bytes(&self.request.body).into_owned(),
+        };
+        let body = masker.mask_bytes(&self.response.body);
+        let response = match body {
+            // Unchanged: keep the parsed body instead of parsing it again.
+            std::borrow::Cow::Borrowed(_) => Response {
+                status: self.response.status,
+                headers: headers(&self.response.headers),
+                body: self.response.body.clone(),
+                json: self.response.json.clone(),
+            },
+            std::borrow::Cow::Owned(body) => {
+                Response::new(self.response.status, headers(&self.response.headers), body)
+            }
+        };
+        Exchange {
+            request,
+            response,
+            elapsed: self.elapsed,
+        }
+    }
 }

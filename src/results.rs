@@ -1,11 +1,16 @@
-//! What running a scenario produced: a pass, an ignore, a failure (the API
-//! does not conform) or an error (the spec, the network or the harness broke).
+//! The results of a run as data: per scenario its outcome (a pass, an ignore,
+//! a failure: the API does not conform, or an error: the spec, the network or
+//! the harness broke), every step's exchange with secrets masked, and the
+//! unmet expectations. Every report reads these; none runs anything.
 
 use std::ops::Range;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::check::Mismatch;
-use crate::exec::exchange::Exchange;
+use crate::record::exchange::Exchange;
+use crate::spec::error::SpecError;
+use crate::spec::source::SourceFile;
 
 /// The step a failure or error happened in.
 #[derive(Debug, Clone)]
@@ -82,13 +87,66 @@ pub enum Outcome {
     Errored(Box<RunError>),
 }
 
-/// An outcome and what it cost.
+/// One step that sent a request: which step, and what was exchanged.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    /// The step.
+    pub step: StepInfo,
+    /// What was sent and received, secrets masked.
+    pub exchange: Exchange,
+}
+
+/// What one scenario did.
 #[derive(Debug, Clone)]
 pub struct ScenarioResult {
+    /// The trial name (`file::scenario`), stable from run to run.
+    pub name: String,
+    /// The spec file the scenario is written in; messages point into it.
+    pub file: Arc<SourceFile>,
     /// The outcome.
     pub outcome: Outcome,
-    /// Every exchange made, in order.
-    pub exchanges: Vec<Exchange>,
+    /// Every step that sent a request, in order, with its exchange (secrets masked).
+    pub steps: Vec<StepResult>,
     /// Wall time of the scenario.
     pub duration: Duration,
+}
+
+impl ScenarioResult {
+    /// A result for a scenario that sent nothing.
+    pub fn without_steps(name: impl Into<String>, file: Arc<SourceFile>, outcome: Outcome) -> Self {
+        ScenarioResult {
+            name: name.into(),
+            file,
+            outcome,
+            steps: Vec::new(),
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// Every exchange made, in order.
+    pub fn exchanges(&self) -> Vec<&Exchange> {
+        self.steps.iter().map(|s| &s.exchange).collect()
+    }
+}
+
+/// The results of a whole run: what every scenario did, and the spec errors
+/// found while loading (whose scenarios never ran).
+#[derive(Debug, Clone, Default)]
+pub struct RunResults {
+    /// One result per scenario that ran or was ignored, sorted by name.
+    pub scenarios: Vec<Arc<ScenarioResult>>,
+    /// Spec errors found at load time.
+    pub load_errors: Vec<SpecError>,
+}
+
+impl RunResults {
+    /// Spec errors in all: those found at load time and those found while running.
+    pub fn spec_errors(&self) -> usize {
+        self.load_errors.len()
+            + self
+                .scenarios
+                .iter()
+                .filter(|s| matches!(&s.outcome, Outcome::Errored(e) if e.kind == ErrorKind::Spec))
+                .count()
+    }
 }

@@ -1,0 +1,250 @@
+//! One owner of a run: load the scenarios, plan which run, execute them on
+//! one async runtime, hand each result to the reports, and decide the exit
+//! status. The command line only turns arguments into [`Options`].
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//! use veriff_conformance::run::{Options, run};
+//!
+//! // The built-in suite against the embedded mock, as `veriff-conformance run` does.
+//! let status: ExitCode = run(Options::default());
+//! ```
+
+pub mod execute;
+pub mod target;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use libtest_mimic::Arguments;
+
+use crate::exec::runner::Runner;
+use crate::mask::Masker;
+use crate::report::{junit, libtest};
+use crate::results::{Outcome, RunResults, ScenarioResult};
+use crate::spec::discover::{Loaded, load_embedded, load_paths};
+use crate::spec::model::Scenario;
+pub use target::TargetOptions;
+
+/// Exit status for usage, configuration and spec errors.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Scenarios in flight at once, by default.
+pub const DEFAULT_JOBS: usize = 16;
+
+/// Everything a run needs, as the user asked for it.
+#[derive(Debug)]
+pub struct Options {
+    /// Spec files or folders; empty for the suite compiled into the binary.
+    pub paths: Vec<PathBuf>,
+    /// Where to send requests, and with what credentials.
+    pub target: TargetOptions,
+    /// libtest's own options: filters, `--list`, `--ignored`, output format…
+    pub libtest: Arguments,
+    /// Write a JUnit XML report here.
+    pub junit: Option<PathBuf>,
+    /// Scenarios in flight at once.
+    pub jobs: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            paths: Vec::new(),
+            target: TargetOptions {
+                timeout: Duration::from_secs(30),
+                ..TargetOptions::default()
+            },
+            libtest: Arguments::default(),
+            junit: None,
+            jobs: DEFAULT_JOBS,
+        }
+    }
+}
+
+/// Prints a usage or configuration error and returns exit status 2.
+pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+fn write_junit(path: &Path, results: &RunResults, masker: &Masker) -> Result<(), String> {
+    std::fs::write(path, junit::render(results, masker))
+        .map_err(|e| format!("cannot write the JUnit report to {}: {e}", path.display()))
+}
+
+/// Runs the scenarios as the options say and returns the exit status: 0 when
+/// all pass, 101 when one fails, 2 for usage, configuration and spec errors.
+pub fn run(options: Options) -> ExitCode {
+    let loaded: Loaded = if options.paths.is_empty() {
+        load_embedded()
+    } else {
+        load_paths(&options.paths)
+    };
+    // Every secret the user gave is hidden from every output, whatever the target.
+    let given = Masker::new([
+        options.target.api_key.as_deref().unwrap_or(""),
+        options.target.shared_secret.as_deref().unwrap_or(""),
+    ]);
+    for error in &loaded.errors {
+        eprintln!("{}\n", given.mask(&error.render_for_terminal()));
+    }
+    if loaded.scenarios.is_empty() {
+        // Nothing to run: report the load errors (in JUnit too, so that CI never
+        // reads a report left from an earlier run) and stop.
+        if loaded.errors.is_empty() {
+            eprintln!("error: no scenarios found");
+        }
+        let results = RunResults {
+            scenarios: Vec::new(),
+            load_errors: loaded.errors,
+        };
+        if let Some(path) = &options.junit
+            && let Err(e) = write_junit(path, &results, &given)
+        {
+            return usage_error(e);
+        }
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
+    };
+    let listing = options.libtest.list;
+    let resolved = if listing {
+        options.target.for_listing().map(|t| (t, None))
+    } else {
+        runtime.block_on(options.target.resolve())
+    };
+    let (target, mock) = match resolved {
+        Ok(t) => t,
+        Err(e) => return usage_error(e),
+    };
+    if mock.is_some() && !options.libtest.quiet {
+        // On standard error, so that `--format json` output stays JSON.
+        eprintln!("target: embedded mock at {}", target.base_url);
+    }
+    let runner = match Runner::new(target) {
+        Ok(r) => Arc::new(r),
+        Err(e) => return usage_error(e),
+    };
+    let masker = runner.masker().also(&given);
+
+    let scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
+    let plan = Plan::new(&scenarios, &runner, &options.libtest);
+    let deliveries = if listing {
+        Vec::new()
+    } else {
+        execute::start(
+            runtime.handle(),
+            Arc::clone(&runner),
+            plan.to_run
+                .iter()
+                .map(|&i| Arc::clone(&scenarios[i]))
+                .collect(),
+            options.jobs,
+        )
+    };
+    let collected = execute::Collected::default();
+    let mut slots: Vec<Option<execute::Delivery>> = scenarios.iter().map(|_| None).collect();
+    for (&i, delivery) in plan.to_run.iter().zip(deliveries) {
+        slots[i] = Some(delivery);
+    }
+    let trials = scenarios
+        .iter()
+        .zip(slots)
+        .map(|(scenario, delivery)| {
+            let collected = collected.clone();
+            let name = scenario.trial_name.clone();
+            let pending: libtest::Pending = Box::new(move || {
+                let rx = delivery.ok_or("harness error: this scenario was not started")?;
+                let result = rx.recv().map_err(|_| {
+                    format!("harness error: the run of {name} ended without a result")
+                })?;
+                collected.push(Arc::clone(&result));
+                Ok(result)
+            });
+            libtest::trial(
+                scenario.trial_name.clone(),
+                runner.ignores(scenario),
+                pending,
+                masker.clone(),
+            )
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&options.libtest, trials);
+
+    if let Some(server) = mock {
+        runtime.block_on(server.shutdown());
+    }
+    if listing {
+        return conclusion.exit_code();
+    }
+    let mut all = collected.take();
+    // Scenarios libtest skipped without running them still belong in the reports.
+    all.extend(plan.skipped.iter().map(|&(i, reason)| {
+        let s = &scenarios[i];
+        Arc::new(ScenarioResult::without_steps(
+            s.trial_name.clone(),
+            Arc::clone(&s.file),
+            Outcome::Ignored(reason.into()),
+        ))
+    }));
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    let results = RunResults {
+        scenarios: all,
+        load_errors: loaded.errors,
+    };
+    if let Some(path) = &options.junit
+        && let Err(e) = write_junit(path, &results, &masker)
+    {
+        return usage_error(e);
+    }
+    let spec_errors = results.spec_errors();
+    if spec_errors > 0 {
+        eprintln!(
+            "error: {spec_errors} spec error{} (shown above); the other scenarios ran",
+            if spec_errors == 1 { "" } else { "s" }
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    conclusion.exit_code()
+}
+
+/// Which scenarios libtest will run, and which it will skip as ignored.
+struct Plan {
+    /// Indexes of the scenarios to execute, in order.
+    to_run: Vec<usize>,
+    /// Indexes of the scenarios libtest skips as ignored, with the reason.
+    skipped: Vec<(usize, &'static str)>,
+}
+
+impl Plan {
+    fn new(scenarios: &[Arc<Scenario>], runner: &Runner, args: &Arguments) -> Plan {
+        let mut plan = Plan {
+            to_run: Vec::new(),
+            skipped: Vec::new(),
+        };
+        for (i, scenario) in scenarios.iter().enumerate() {
+            let ignored = runner.ignores(scenario);
+            // A probe with the same name and flag as the real trial: libtest's own
+            // filter and ignore rules decide, so the plan never disagrees with it.
+            let probe = libtest_mimic::Trial::test(scenario.trial_name.clone(), || Ok(()))
+                .with_ignored_flag(ignored.is_some());
+            if args.is_filtered_out(&probe) {
+                continue;
+            }
+            match ignored {
+                Some(reason) if args.is_ignored(&probe) => plan.skipped.push((i, reason)),
+                _ => plan.to_run.push(i),
+            }
+        }
+        plan
+    }
+}
