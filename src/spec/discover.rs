@@ -1,12 +1,13 @@
 //! Finding spec files: the embedded suite, or the files and folders a user names.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::SpecError;
 use super::load::Loader;
 use super::model::Scenario;
-use super::source::{EMBEDDED_FILES, Files, SourceFile};
+use super::source::{EMBEDDED_FILES, Files, SourceFile, read_regular_file};
 
 /// Everything loaded for a run: the runnable scenarios and the problems found.
 #[derive(Debug, Default)]
@@ -91,7 +92,16 @@ fn load_one(loader: &mut Loader, file: &Arc<SourceFile>, prefix: &str, loaded: &
     loaded.errors.extend(errors);
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// Collects the spec files under `dir`, in name order, into `out`.
+///
+/// Symlinks are followed, to files and to folders alike, but each real folder
+/// (by canonical path, in `walked`) is walked once: a link back up (`l -> .`)
+/// or a second route to a folder already walked is skipped. So a folder of
+/// links that loop ends, and the walk is linear in the number of real folders.
+fn walk(dir: &Path, walked: &mut HashSet<PathBuf>, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !walked.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -99,7 +109,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, walked, out)?;
         } else if is_spec(&path) {
             out.push(path);
         }
@@ -112,7 +122,10 @@ fn display(path: &Path) -> String {
 }
 
 /// Loads the files named by `paths`; a folder is searched for `*.yaml` and
-/// `*.yml`. Finding no file at all is an error, not an empty run.
+/// `*.yml`, following symlinks but walking each real folder once. Finding no
+/// file at all is an error, not an empty run. Only regular files of at most
+/// [`MAX_FILE_BYTES`](super::source::MAX_FILE_BYTES) are read: anything else
+/// named, or found in a folder, is an error with its path.
 ///
 /// ```
 /// let loaded = veriff_conformance::spec::discover::load_paths(&["no/such/folder".into()]);
@@ -125,7 +138,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     for root in paths {
         let mut found = Vec::new();
         if root.is_dir() {
-            if let Err(e) = walk(root, &mut found) {
+            if let Err(e) = walk(root, &mut HashSet::new(), &mut found) {
                 loaded.errors.push(SpecError::bare(format!(
                     "cannot read folder {}: {e}",
                     display(root)
@@ -156,7 +169,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
             } else {
                 display(Path::new(path.file_name().unwrap_or(path.as_os_str())))
             };
-            let text = match std::fs::read_to_string(&path) {
+            let text = match read_regular_file(&path) {
                 Ok(text) => text,
                 Err(e) => {
                     loaded.errors.push(SpecError::bare(format!(

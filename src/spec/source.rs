@@ -90,6 +90,85 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// The most bytes read from one spec or schema file: 8 MiB. A bigger file is
+/// an error naming the file and this limit.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Reads the text of a spec or schema file on disk, refusing what is not a
+/// regular file (a FIFO would block, a device never ends) and what is larger
+/// than [`MAX_FILE_BYTES`]. The file type is checked before the file is
+/// opened, since opening a FIFO blocks; the read itself stops one byte past
+/// the limit, so a file that grows or is swapped meanwhile is still bounded.
+///
+/// ```
+/// use std::path::Path;
+/// use veriff_conformance::spec::source::read_regular_file;
+/// let err = read_regular_file(Path::new("/dev/zero")).unwrap_err();
+/// assert!(err.to_string().contains("not a regular file"), "{err}");
+/// ```
+pub fn read_regular_file(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let too_large = || {
+        Error::new(
+            ErrorKind::FileTooLarge,
+            format!(
+                "larger than the {} MiB limit for spec and schema files",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
+    };
+    let not_regular = |kind: &str| {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("not a regular file but {kind}; only regular files are read"),
+        )
+    };
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(file_kind(&meta.file_type())));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() {
+        return Err(not_regular(file_kind(&opened.file_type())));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| Error::new(ErrorKind::InvalidData, "stream did not contain valid UTF-8"))
+}
+
+/// What kind of file a non-regular file is, for messages.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "a special file"
+    }
+}
+
 /// Where spec files and their neighbours (schemas, `$ref`s) are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Files {
@@ -113,7 +192,7 @@ impl Files {
     /// ```
     pub fn read(self, path: &Path) -> std::io::Result<String> {
         match self {
-            Files::Disk => std::fs::read_to_string(path),
+            Files::Disk => read_regular_file(path),
             Files::Embedded => {
                 let wanted = normalize(path);
                 EMBEDDED_FILES

@@ -1,0 +1,113 @@
+//! The file being loaded: turning YAML locations into byte ranges, finding
+//! text to point at, and collecting the errors found.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde_saphyr::{Location, Spanned};
+
+use crate::spec::error::SpecError;
+use crate::spec::raw;
+use crate::spec::source::SourceFile;
+
+/// One spec file while it is being loaded, and the errors found in it so far.
+pub(super) struct FileCx<'a> {
+    pub(super) file: &'a Arc<SourceFile>,
+    pub(super) errors: Vec<SpecError>,
+}
+
+impl<'a> FileCx<'a> {
+    pub(super) fn new(file: &'a Arc<SourceFile>) -> Self {
+        FileCx {
+            file,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The byte range a YAML location stands for.
+    pub(super) fn range(&self, loc: &Location) -> Range<usize> {
+        let span = loc.span();
+        if let (Some(offset), Some(len)) = (span.byte_offset(), span.byte_len()) {
+            let start = usize::try_from(offset)
+                .unwrap_or(usize::MAX)
+                .min(self.file.text.len());
+            let len = usize::try_from(len).unwrap_or(0).max(1);
+            return start..(start + len).min(self.file.text.len());
+        }
+        let line = usize::try_from(loc.line()).unwrap_or(1);
+        let col = usize::try_from(loc.column()).unwrap_or(1);
+        let offset = self.file.offset_of(line, col).unwrap_or(0);
+        self.file.token_at(offset)
+    }
+
+    /// Records an error at `at`; an empty `help` adds no help line.
+    pub(super) fn error(
+        &mut self,
+        at: Range<usize>,
+        message: impl Into<String>,
+        label: &str,
+        help: &str,
+    ) {
+        let mut err = SpecError::at(self.file, at, message).with_label(label);
+        if !help.is_empty() {
+            err = err.with_help(help);
+        }
+        self.errors.push(err);
+    }
+
+    /// Records an error that is already built (one with a second location, say).
+    pub(super) fn push(&mut self, err: SpecError) {
+        self.errors.push(err);
+    }
+
+    /// The range of `needle` at or after `from`, or `fallback`.
+    pub(super) fn find(&self, from: usize, needle: &str, fallback: Range<usize>) -> Range<usize> {
+        self.file
+            .text
+            .get(from..)
+            .and_then(|rest| rest.find(needle))
+            .map(|i| from + i..from + i + needle.len())
+            .unwrap_or(fallback)
+    }
+
+    /// The range of a mapping key `key` at or after `from`: the name standing
+    /// alone (not inside a longer word or a value), optionally quoted, followed by `:`.
+    pub(super) fn find_key(&self, from: usize, key: &str, fallback: Range<usize>) -> Range<usize> {
+        let text = &self.file.text;
+        let Some(rest) = text.get(from..) else {
+            return fallback;
+        };
+        for (i, _) in rest.match_indices(key) {
+            let start = from + i;
+            let end = start + key.len();
+            let before = text[..start].chars().next_back();
+            let mut after = text[end..].chars();
+            let mut next = after.next();
+            let quoted = matches!(before, Some('"' | '\''));
+            if quoted && next == before {
+                next = after.next();
+            }
+            let standalone =
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '$');
+            if (standalone || quoted) && next == Some(':') {
+                return start..end;
+            }
+        }
+        self.find(from, key, fallback)
+    }
+}
+
+/// `a`, `b`: each item in backticks, joined with commas.
+pub(super) fn list(items: impl Iterator<Item = String>) -> String {
+    items
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Sorts the entries of a YAML map back into the order they were written.
+pub(super) fn in_order<V>(map: raw::SpannedMap<V>) -> Vec<(Spanned<String>, V)> {
+    let mut entries: Vec<_> = map.into_iter().collect();
+    entries.sort_by_key(|(k, _)| (k.referenced.line(), k.referenced.column()));
+    entries
+}

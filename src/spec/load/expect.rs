@@ -1,0 +1,179 @@
+//! `expect:`: status, header rules, schema, body and signature expectations.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::cx::{FileCx, in_order};
+use super::headers::header_name;
+use super::json::json;
+use super::schema::Schemas;
+use super::scope::Scope;
+use crate::spec::model::{
+    Expect, HeaderExpect, HeaderRule, Located, SignatureExpect, StatusExpect,
+};
+use crate::spec::raw;
+use crate::spec::source::normalize;
+
+/// Builds a step's expectations; `scope` allows `${response...}`.
+pub(super) fn expect(
+    cx: &mut FileCx<'_>,
+    schemas: &mut Schemas,
+    raw: &raw::Expect,
+    scope: &Scope,
+) -> Expect {
+    let mut expect = Expect::default();
+    if let Some(status) = &raw.status {
+        let at = cx.range(&status.referenced);
+        match status_expect(&status.value) {
+            Some(s) => expect.status = Some(Located { value: s, at }),
+            None => cx.error(
+                at,
+                "not a status expectation",
+                "here",
+                "write a code from 100 to 599 (`404`), a class (`4xx`) or a list of codes (`[200, 201]`)",
+            ),
+        }
+    }
+    header_rules(cx, raw, scope, &mut expect);
+    if let Some(schema) = &raw.schema {
+        let at = cx.range(&schema.referenced);
+        let base = cx.file.path.parent().unwrap_or(Path::new(""));
+        let path = normalize(&base.join(&schema.value));
+        match schemas.get(&path) {
+            Ok(compiled) => {
+                expect.schema = Some(Located {
+                    value: compiled,
+                    at,
+                })
+            }
+            Err(message) => cx.error(
+                at,
+                message,
+                "this schema",
+                "the path is relative to the spec file's folder",
+            ),
+        }
+    }
+    if let Some(body) = &raw.body {
+        let at = cx.range(&body.referenced);
+        let t = json(cx, &body.value, at.clone(), scope, true);
+        expect.body = Some(Located { value: t, at });
+    }
+    if let Some(mode) = &raw.body_match {
+        match mode.value.as_str() {
+            "subset" => expect.body_exact = false,
+            "exact" => expect.body_exact = true,
+            other => {
+                let at = cx.range(&mode.referenced);
+                cx.error(
+                    at,
+                    format!("unknown body_match `{other}`"),
+                    "here",
+                    "write `subset` (the default) or `exact`",
+                );
+            }
+        }
+    }
+    if let Some(sig) = &raw.signature {
+        let at = cx.range(&sig.referenced);
+        let value = match sig.value.as_str() {
+            "if-present" => Some(SignatureExpect::IfPresent),
+            "required" => Some(SignatureExpect::Required),
+            "ignore" => Some(SignatureExpect::Ignore),
+            _ => None,
+        };
+        match value {
+            Some(v) => expect.signature = Located { value: v, at },
+            None => cx.error(
+                at,
+                format!("unknown signature rule `{}`", sig.value),
+                "here",
+                "write `if-present` (the default), `required` or `ignore`",
+            ),
+        }
+    }
+    expect
+}
+
+/// `404`, `"404"`, `4xx` or `[200, 201]`.
+fn status_expect(value: &Value) -> Option<StatusExpect> {
+    let code = |v: &Value| {
+        v.as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|n| (100..=599).contains(n))
+    };
+    match value {
+        Value::Number(_) => code(value).map(|c| StatusExpect::AnyOf(vec![c])),
+        Value::String(s) => {
+            let b = s.as_bytes();
+            if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && s[1..].eq_ignore_ascii_case("xx") {
+                Some(StatusExpect::Class(u16::from(b[0] - b'0')))
+            } else {
+                s.parse::<u64>()
+                    .ok()
+                    .map(Value::from)
+                    .as_ref()
+                    .and_then(code)
+                    .map(|c| StatusExpect::AnyOf(vec![c]))
+            }
+        }
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(code)
+            .collect::<Option<Vec<_>>>()
+            .map(StatusExpect::AnyOf),
+        _ => None,
+    }
+}
+
+fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &mut Expect) {
+    const HELP: &str = "write a value to compare, or one of `{ present: true }`, `{ absent: true }`, `{ equals: <value> }`, `{ matches: <regex> }`";
+    for (name, rule) in in_order(raw.headers.clone()) {
+        let at = cx.range(&rule.referenced);
+        let name_at = cx.range(&name.referenced);
+        let Some(lower) = header_name(cx, &name.value, name_at.clone()) else {
+            continue;
+        };
+        let parsed = match &rule.value {
+            Value::String(s) => scope
+                .parse_template(cx, s, at.clone())
+                .map(|t| HeaderRule::Equals(t.value)),
+            Value::Object(map) if map.len() == 1 => match map.iter().next() {
+                Some((k, Value::Bool(true))) if k == "present" => Some(HeaderRule::Present),
+                Some((k, Value::Bool(false))) if k == "present" => Some(HeaderRule::Absent),
+                Some((k, Value::Bool(true))) if k == "absent" => Some(HeaderRule::Absent),
+                Some((k, Value::Bool(false))) if k == "absent" => Some(HeaderRule::Present),
+                Some((k, Value::String(s))) if k == "equals" => scope
+                    .parse_template(cx, s, at.clone())
+                    .map(|t| HeaderRule::Equals(t.value)),
+                Some((k, Value::String(s))) if k == "matches" => match regex::Regex::new(s) {
+                    Ok(re) => Some(HeaderRule::Matches(re)),
+                    Err(e) => {
+                        cx.error(
+                            at.clone(),
+                            "invalid regular expression",
+                            "here",
+                            &e.to_string(),
+                        );
+                        continue;
+                    }
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        match parsed {
+            Some(rule) => expect.headers.push(Located {
+                value: HeaderExpect { name: lower, rule },
+                at,
+            }),
+            None => cx.error(
+                at,
+                format!("not a rule for header `{}`", name.value),
+                "here",
+                HELP,
+            ),
+        }
+    }
+}

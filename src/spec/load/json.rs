@@ -1,0 +1,120 @@
+//! JSON written as YAML, in request bodies and expected bodies: strings become
+//! templates, and in expectations `{ $regex: ... }` / `{ $type: ... }` become matchers.
+
+use std::ops::Range;
+
+use serde_json::Value;
+
+use super::cx::{FileCx, list};
+use super::scope::Scope;
+use crate::spec::model::{Field, JsonTemplate, JsonType, Matcher};
+
+/// Builds the template of `value`, written at `at`; `matchers` says whether
+/// matcher objects are allowed (expectations) or refused (requests).
+pub(super) fn json(
+    cx: &mut FileCx<'_>,
+    value: &Value,
+    at: Range<usize>,
+    scope: &Scope,
+    matchers: bool,
+) -> JsonTemplate {
+    match value {
+        Value::String(s) => match scope.parse_template(cx, s, at) {
+            Some(t) => JsonTemplate::String(t.value),
+            None => JsonTemplate::Scalar(Value::Null),
+        },
+        Value::Array(items) => JsonTemplate::Array(
+            items
+                .iter()
+                .map(|v| json(cx, v, at.clone(), scope, matchers))
+                .collect(),
+        ),
+        Value::Object(map) => {
+            if let Some(key) = map.keys().find(|k| k.starts_with('$')) {
+                return matcher(cx, map, key, at, scope, matchers);
+            }
+            let mut fields = Vec::with_capacity(map.len());
+            let mut from = at.start;
+            for (key, value) in map {
+                // Keys are found in the order written, each after the previous one.
+                let key_at = cx.find_key(from, key, at.clone());
+                from = key_at.end.max(from);
+                let value = json(cx, value, key_at.start..at.end, scope, matchers);
+                fields.push(Field {
+                    key: key.clone(),
+                    at: key_at,
+                    value,
+                });
+            }
+            JsonTemplate::Object(fields)
+        }
+        other => JsonTemplate::Scalar(other.clone()),
+    }
+}
+
+/// An object with a `$` key: a matcher, or an error.
+fn matcher(
+    cx: &mut FileCx<'_>,
+    map: &serde_json::Map<String, Value>,
+    key: &str,
+    at: Range<usize>,
+    scope: &Scope,
+    matchers: bool,
+) -> JsonTemplate {
+    let key_at = cx.find(at.start, key, at.clone());
+    if !matchers {
+        cx.error(
+            key_at,
+            format!("`{key}` looks like a matcher, which only expectations can use"),
+            "here",
+            "remove it, or quote a key that really starts with `$` in the expected body instead",
+        );
+        return JsonTemplate::Scalar(Value::Null);
+    }
+    if map.len() != 1 {
+        cx.error(
+            key_at,
+            format!("a matcher object has one key, but `{key}` has company"),
+            "here",
+            "write the matcher alone: `{ $regex: ... }` or `{ $type: ... }`",
+        );
+        return JsonTemplate::Scalar(Value::Null);
+    }
+    match (key, &map[key]) {
+        ("$regex", Value::String(s)) => match scope.parse_template(cx, s, at.clone()) {
+            Some(t) => {
+                if let Some(lit) = t.value.as_literal()
+                    && let Err(e) = regex::Regex::new(lit)
+                {
+                    cx.error(key_at, "invalid regular expression", "here", &e.to_string());
+                }
+                JsonTemplate::Matcher(Matcher::Regex(t.value))
+            }
+            None => JsonTemplate::Scalar(Value::Null),
+        },
+        ("$type", Value::String(s)) => match JsonType::parse(s) {
+            Some(t) => JsonTemplate::Matcher(Matcher::Type(t)),
+            None => {
+                cx.error(
+                    key_at,
+                    format!("unknown JSON type `{s}`"),
+                    "here",
+                    &format!(
+                        "types are {}",
+                        list(JsonType::NAMES.iter().map(|s| s.to_string()))
+                    ),
+                );
+                JsonTemplate::Scalar(Value::Null)
+            }
+        },
+        _ => {
+            cx.error(
+                key_at,
+                format!("unknown matcher `{key}`"),
+                "here",
+                "matchers are `{ $regex: <pattern> }` and `{ $type: <json type> }`, each with a string argument",
+            );
+            JsonTemplate::Scalar(Value::Null)
+        }
+    }
+}
