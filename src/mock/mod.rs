@@ -86,7 +86,9 @@
 
 mod auth;
 mod body;
+mod builder;
 mod config;
+mod connections;
 mod controls;
 mod handlers;
 mod responses;
@@ -95,9 +97,10 @@ mod state;
 mod transport;
 mod validate;
 
+pub use builder::MockServerBuilder;
 pub use config::{
     DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,
-    DEFAULT_MAX_SESSIONS, MockConfig,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SESSIONS, MockConfig,
 };
 pub use controls::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
 pub use server::{MockServer, router, serve};
