@@ -2,11 +2,12 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::usage_error;
-use crate::mock::{DELAY_HEADER, FAULT_HEADER, MockConfig, MockServer};
+use crate::mock::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS, MockConfig, MockServer};
 
 #[derive(Debug, Args)]
 pub struct MockArgs {
@@ -23,6 +24,10 @@ pub struct MockArgs {
     /// Public host used in session `host` and `url` fields (default: the mock's own URL).
     #[arg(long)]
     host: Option<String>,
+    /// Delay every response by this many milliseconds (0 to 60000), like a slow network.
+    #[arg(long, value_name = "MS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=MAX_DELAY_MS))]
+    latency_ms: u64,
 }
 
 async fn stopped() {
@@ -74,6 +79,7 @@ pub fn run(args: MockArgs) -> ExitCode {
         api_key: args.api_key.unwrap_or(generated.api_key),
         shared_secret: args.shared_secret.unwrap_or(generated.shared_secret),
         host: args.host,
+        latency: Duration::from_millis(args.latency_ms),
         ..generated
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -95,6 +101,9 @@ pub fn run(args: MockArgs) -> ExitCode {
             "  start a session as its end user: GET {}/v/<sessionToken>",
             server.base_url()
         );
+        if args.latency_ms > 0 {
+            println!("  every response delayed by {} ms", args.latency_ms);
+        }
         println!("  mock-only controls: `{FAULT_HEADER}: 500`, `{DELAY_HEADER}: <ms>`");
         println!("Press Ctrl-C to stop.");
         stopped().await;

@@ -24,6 +24,9 @@ pub fn describe(error: &reqwest::Error) -> String {
 pub fn client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Below the embedded mock's 10 s idle limit (and most servers'), so that
+        // a pooled connection is not reused just as the server closes it.
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
         .user_agent(concat!("veriff-conformance/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))

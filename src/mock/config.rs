@@ -20,6 +20,13 @@ pub const DEFAULT_BODY_BUDGET_WAIT: Duration = Duration::from_secs(5);
 /// Default [`MockConfig::body_read_timeout`]: 30 s.
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Default [`MockConfig::max_connections`]: 512 open connections, half of the
+/// usual limit of 1,024 file descriptors per process.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// Default [`MockConfig::header_read_timeout`]: 10 s.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Configuration of the mock: the integration's credentials, the public host it
 /// reports in session URLs, and its limits.
 ///
@@ -73,13 +80,33 @@ pub struct MockConfig {
     /// [`body_budget`](Self::body_budget) back, so stalled clients cannot hold
     /// the budget forever.
     pub body_read_timeout: Duration,
+    /// Most connections open at once. At the cap the mock accepts no more:
+    /// new clients wait in the listening socket's backlog (using no file
+    /// descriptor of the mock) and are accepted as soon as a connection
+    /// closes. A value of 0 is treated as 1.
+    pub max_connections: usize,
+    /// How long a client has to send a complete request head, counted from
+    /// when the mock starts reading it: on a new connection, and on a
+    /// kept-alive one after each response. A connection that takes longer,
+    /// including one that sends nothing or stays idle between requests, is
+    /// closed without a reply, which frees its place under
+    /// [`max_connections`](Self::max_connections). hyper's
+    /// `header_read_timeout`.
+    pub header_read_timeout: Duration,
+    /// A fixed delay before every request is handled, for every route (also
+    /// unknown paths), on top of any [`DELAY_HEADER`](super::DELAY_HEADER)
+    /// delay: a stand-in for network latency, for timeout tests and to show
+    /// concurrency. Zero by default.
+    pub latency: Duration,
 }
 
 impl MockConfig {
     /// A config with a fresh random API key and shared secret (each a UUID v4)
     /// and default limits: [`DEFAULT_MAX_SESSIONS`] sessions,
     /// [`DEFAULT_BODY_LIMIT`] bytes per body, [`DEFAULT_BODY_BUDGET`] body bytes
-    /// in memory at once and [`DEFAULT_BODY_BUDGET_WAIT`] to wait for room.
+    /// in memory at once, [`DEFAULT_BODY_BUDGET_WAIT`] to wait for room,
+    /// [`DEFAULT_MAX_CONNECTIONS`] connections, [`DEFAULT_HEADER_READ_TIMEOUT`]
+    /// per request head, and no latency.
     ///
     /// ```
     /// use veriff_conformance::mock::MockConfig;
@@ -90,6 +117,9 @@ impl MockConfig {
     /// assert_ne!(a.shared_secret, b.shared_secret);
     /// assert_eq!(a.host, None);
     /// assert_eq!(a.body_limit, 25 * 1024 * 1024);
+    /// assert_eq!(a.max_connections, 512);
+    /// assert_eq!(a.header_read_timeout, std::time::Duration::from_secs(10));
+    /// assert!(a.latency.is_zero());
     /// ```
     pub fn generated() -> Self {
         Self {
@@ -101,6 +131,9 @@ impl MockConfig {
             body_budget: DEFAULT_BODY_BUDGET,
             body_budget_wait: DEFAULT_BODY_BUDGET_WAIT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -130,6 +163,9 @@ impl fmt::Debug for MockConfig {
             .field("body_budget", &self.body_budget)
             .field("body_budget_wait", &self.body_budget_wait)
             .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("latency", &self.latency)
             .finish()
     }
 }

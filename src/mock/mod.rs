@@ -34,7 +34,40 @@
 //!   then gets a JSON 503 `{"status":"fail","code":"1101","message":"Too many
 //!   request bodies in memory; retry later"}`. The budget counts raw body bytes;
 //!   while a body is parsed its JSON value takes about as much again, and each
-//!   connection also has hyper's read buffer (up to about 400 KiB).
+//!   connection also has hyper's read buffer (up to about 400 KiB), with at
+//!   most [`MockConfig::max_connections`] connections (see "Connections").
+//!
+//! # Connections
+//!
+//! The mock serves HTTP/1.x only, each connection through hyper on its own
+//! task, with two bounds against clients that hold connections open:
+//!
+//! - **Request heads**: a client has [`MockConfig::header_read_timeout`]
+//!   (default [`DEFAULT_HEADER_READ_TIMEOUT`], 10 s; hyper's
+//!   `header_read_timeout`) to send a complete request head, counted from when
+//!   the mock starts reading it: when the connection is accepted, and after
+//!   each response on a kept-alive connection. A connection that sends nothing,
+//!   sends its head a byte at a time, or sits idle between requests is closed
+//!   then, without a reply. A response that takes long (a slow handler, the
+//!   delay control, [`MockConfig::latency`]) is not affected: the clock runs
+//!   only while a head is awaited.
+//! - **Open connections**: at most [`MockConfig::max_connections`] (default
+//!   [`DEFAULT_MAX_CONNECTIONS`], 512, half the usual limit of 1,024 file
+//!   descriptors). At the cap the mock stops accepting: new clients are
+//!   neither refused nor dropped, they wait in the listening socket's backlog
+//!   (which holds no file descriptor of the mock; tokio binds with a backlog
+//!   of 1,024, and the kernel makes clients beyond it retry their connect) and
+//!   are accepted, in order, as soon as a connection closes. Idle connections
+//!   close within the header-read timeout, so a flood of them delays a new
+//!   client by at most about that timeout per cap's worth of idle connections
+//!   queued ahead of it, and never locks it out.
+//!
+//! [`MockConfig::latency`] (default none) delays every request routed to the
+//! mock by a fixed time before it is handled, like a slow network.
+//!
+//! [`MockServer::builder`] adds tower layers around the router, for example a
+//! middleware that changes responses; they see every request that reaches a
+//! route, and never those that hyper refuses (below).
 //!
 //! # Requests hyper refuses
 //!
@@ -53,14 +86,13 @@
 //! each with code `"1101"`. What stays as hyper leaves it:
 //!
 //! - a [`router`] served some other way (for example with `axum::serve` on a
-//!   plain listener): the three replies above keep their empty bodies;
+//!   plain listener): the three replies above keep their empty bodies, and
+//!   neither connection bound of "Connections" applies (the latency does);
 //! - connections on which hyper writes no reply at all: the client closes the
-//!   connection before its head is complete, an I/O error, or an HTTP/2
-//!   prior-knowledge preface (hyper closes the connection without a reply;
-//!   where the dependency graph enables hyper-util's HTTP/2 support, as this
-//!   crate's test builds do through wiremock, HTTP/2 is served instead, and its
-//!   frames, including the h2 layer's own errors, pass unchanged: only HTTP/1
-//!   replies are rewritten);
+//!   connection before its head is complete, an I/O error, a head that misses
+//!   the header-read timeout (see "Connections" above), or an HTTP/2
+//!   prior-knowledge preface (the mock serves HTTP/1 only; hyper closes such a
+//!   connection without a reply);
 //! - a refused head followed by body bytes hyper never read (say a 100 KiB URI
 //!   on a `PATCH` with a body): the JSON reply is sent, but closing a socket
 //!   with unread data makes the kernel reset the connection, and the client may
@@ -86,7 +118,9 @@
 
 mod auth;
 mod body;
+mod builder;
 mod config;
+mod connections;
 mod controls;
 mod handlers;
 mod responses;
@@ -95,9 +129,10 @@ mod state;
 mod transport;
 mod validate;
 
+pub use builder::MockServerBuilder;
 pub use config::{
     DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,
-    DEFAULT_MAX_SESSIONS, MockConfig,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SESSIONS, MockConfig,
 };
 pub use controls::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
 pub use server::{MockServer, router, serve};

@@ -8,17 +8,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{get, patch, post};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::body::BodyBudget;
+use super::builder::MockServerBuilder;
 use super::config::MockConfig;
+use super::connections::{ConnectionLimits, serve_app};
 use super::controls;
 use super::handlers::{self, App};
 use super::state::Store;
-use super::transport::JsonErrorsListener;
 
 /// How long [`MockServer::shutdown`] waits for in-flight requests (for example
 /// delayed ones) before it aborts the server task.
@@ -63,6 +67,7 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
         .unwrap_or(public_base_url)
         .trim_end_matches('/')
         .to_owned();
+    let latency = config.latency;
     let app = Arc::new(App {
         store: Store::new(config.max_sessions),
         body_budget: BodyBudget::with_read_timeout(
@@ -84,11 +89,20 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn(controls::delay))
         .with_state(app)
+        .layer(axum::middleware::from_fn_with_state(latency, fixed_latency))
+}
+
+/// [`MockConfig::latency`]: waits, then handles the request.
+async fn fixed_latency(State(latency): State<Duration>, request: Request, next: Next) -> Response {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    next.run(request).await
 }
 
 /// `http://` URL for a bound address; an unspecified address (`0.0.0.0`,
 /// `::`) is reported as the matching loopback address, which is reachable.
-fn base_url_for(addr: SocketAddr) -> String {
+pub(super) fn base_url_for(addr: SocketAddr) -> String {
     let mut addr = addr;
     if addr.ip().is_unspecified() {
         addr.set_ip(match addr {
@@ -128,9 +142,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let base_url = base_url_for(listener.local_addr()?);
-    axum::serve(JsonErrorsListener(listener), router(config, base_url))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = ConnectionLimits::of(&config);
+    serve_app(listener, router(config, base_url), limits, shutdown).await
 }
 
 /// A mock running on a background tokio task. Dropping it stops the server
@@ -178,14 +191,32 @@ pub async fn serve(
 /// # }
 /// ```
 pub struct MockServer {
-    base_url: String,
-    config: MockConfig,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<io::Result<()>>>,
+    pub(super) base_url: String,
+    pub(super) config: MockConfig,
+    pub(super) stop: Option<oneshot::Sender<()>>,
+    pub(super) task: Option<JoinHandle<io::Result<()>>>,
 }
 
 impl MockServer {
-    /// Starts a mock on `127.0.0.1` on a free port.
+    /// A [`MockServerBuilder`], to choose the listener or address, the config,
+    /// and layers around the mock's router before starting it.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use veriff_conformance::mock::{MockConfig, MockServer};
+    ///
+    /// let server = MockServer::builder().config(MockConfig::generated()).start().await?;
+    /// assert!(server.base_url().starts_with("http://127.0.0.1:"));
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::new()
+    }
+
+    /// Starts a mock on `127.0.0.1` on a free port: `MockServer::builder().config(config).start()`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -199,10 +230,11 @@ impl MockServer {
     /// # }
     /// ```
     pub async fn start(config: MockConfig) -> io::Result<MockServer> {
-        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+        Self::builder().config(config).start().await
     }
 
-    /// Starts a mock on `addr` (port 0 picks a free port).
+    /// Starts a mock on `addr` (port 0 picks a free port):
+    /// `MockServer::builder().address(addr).config(config).start()`.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -216,19 +248,7 @@ impl MockServer {
     /// # }
     /// ```
     pub async fn start_on(addr: SocketAddr, config: MockConfig) -> io::Result<MockServer> {
-        let listener = TcpListener::bind(addr).await?;
-        let base_url = base_url_for(listener.local_addr()?);
-        let (stop, stopped) = oneshot::channel::<()>();
-        // Stops on `shutdown` and on drop (the sender is dropped).
-        let task = tokio::spawn(serve(listener, config.clone(), async move {
-            let _ = stopped.await;
-        }));
-        Ok(MockServer {
-            base_url,
-            config,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        Self::builder().address(addr).config(config).start().await
     }
 
     /// The mock's base URL, like `http://127.0.0.1:41234`, without a trailing `/`.

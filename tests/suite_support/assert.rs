@@ -1,0 +1,134 @@
+//! Running one embedded scenario against a broken mock, and fluent
+//! assertions on the failure it reports ([`Reported`]).
+
+use veriff_conformance::check::{CheckKind, Mismatch};
+use veriff_conformance::mask::Masker;
+use veriff_conformance::report::message;
+use veriff_conformance::report::text::excerpt;
+use veriff_conformance::results::{Failure, Outcome};
+
+use super::{Breakage, BrokenMock, run, scenario};
+
+/// A scenario's failure and the message a user reads for it.
+pub struct Reported {
+    pub failure: Failure,
+    pub text: String,
+    masker: Masker,
+}
+
+/// Runs `trial_name` against a mock with `breakage` and returns its failure;
+/// panics, with the outcome, when the scenario did not fail. Checks on the way
+/// that the message shows neither the API key nor the shared secret.
+pub async fn failure_of(trial_name: &str, breakage: Breakage) -> Reported {
+    let mock = BrokenMock::start(breakage).await;
+    let scenario = scenario(trial_name);
+    let result = run(&scenario, mock.target()).await;
+    let masker = mock.masker();
+    let failure = match result.outcome {
+        Outcome::Failed(failure) => *failure,
+        Outcome::Errored(error) => panic!(
+            "{trial_name} errored instead of failing against {breakage:?}:\n{}",
+            message::error(&scenario.file, &error, &masker)
+        ),
+        other => panic!("{trial_name} did not fail against {breakage:?}: {other:?}"),
+    };
+    let text = message::failure(&scenario.file, &failure, &masker);
+    for secret in [&mock.config().api_key, &mock.config().shared_secret] {
+        assert!(!text.contains(secret.as_str()), "a secret leaked:\n{text}");
+    }
+    Reported {
+        failure,
+        text,
+        masker,
+    }
+}
+
+impl Reported {
+    /// Asserts the failing step, by 1-based number and name, and that the
+    /// message's first line names it.
+    #[track_caller]
+    pub fn in_step(&self, number: usize, name: &str) -> &Self {
+        let header = format!("in step {number} \"{name}\"");
+        assert!(
+            self.text
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains(&header)),
+            "expected the failure {header}, got:\n{}",
+            self.text
+        );
+        assert_eq!(
+            (self.failure.step.number, self.failure.step.name.as_str()),
+            (number, name)
+        );
+        self
+    }
+
+    /// Asserts an unmet expectation of this kind at `path` whose expected and
+    /// actual values contain these fragments, and that the message shows it
+    /// as `<check> <path>`, `expected: ...`, `actual: ...` (values masked and
+    /// shortened as the message shortens them).
+    #[track_caller]
+    pub fn says(&self, check: CheckKind, path: &str, expected: &str, actual: &str) -> &Self {
+        let found: Option<&Mismatch> = self.failure.mismatches.iter().find(|m| {
+            m.check == check
+                && m.path == path
+                && m.expected.contains(expected)
+                && m.actual.contains(actual)
+        });
+        let Some(m) = found else {
+            panic!(
+                "no {} mismatch at `{path}` expecting {expected:?} and showing {actual:?}; the message was:\n{}",
+                check.name(),
+                self.text
+            );
+        };
+        let what = if path.is_empty() {
+            check.name().to_string()
+        } else {
+            format!("{} {path}", check.name())
+        };
+        let shown = |value: &str| excerpt(&self.masker.mask(value), message::MAX_VALUE_SHOWN);
+        let block = format!(
+            "{what}\n       expected: {}\n       actual:   {}",
+            shown(&m.expected),
+            shown(&m.actual)
+        );
+        assert!(
+            self.text.contains(&block),
+            "the message does not show\n{block}\nit was:\n{}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts that the message contains `fragment`.
+    #[track_caller]
+    pub fn shows(&self, fragment: &str) -> &Self {
+        assert!(
+            self.text.contains(fragment),
+            "the message does not show {fragment:?}; it was:\n{}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts that nothing of `check` kind is reported (the breakage broke only what it names).
+    #[track_caller]
+    pub fn nothing_about(&self, check: CheckKind) -> &Self {
+        assert!(
+            !self.failure.mismatches.iter().any(|m| m.check == check),
+            "unexpected {} mismatch in:\n{}",
+            check.name(),
+            self.text
+        );
+        self
+    }
+
+    /// Asserts exactly this many unmet expectations.
+    #[track_caller]
+    pub fn count(&self, n: usize) -> &Self {
+        assert_eq!(self.failure.mismatches.len(), n, "{}", self.text);
+        self
+    }
+}

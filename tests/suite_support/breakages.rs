@@ -1,0 +1,410 @@
+//! The 27 broken promises ([`Breakage`]) and the middleware that breaks them
+//! in front of the mock's real router, added to a [`MockServerBuilder`] as a
+//! layer by [`add`].
+//!
+//! Everything the middleware does not break is the mock's own behaviour. When
+//! it changes a body that the mock had signed it signs the new bytes again
+//! with the mock's shared secret, so that only the named promise breaks.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use serde_json::{Value, json};
+use veriff_conformance::mock::{MockConfig, MockServerBuilder};
+use veriff_conformance::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
+
+use super::http::{Req, Res, call};
+
+/// One promise of the endpoint page, broken. Everything else is the mock's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakage {
+    /// Breaks nothing: requests and responses pass unchanged.
+    Nothing,
+    /// A request without `X-AUTH-CLIENT` is served as if it carried the right key.
+    MissingApiKeyAccepted,
+    /// Any `X-AUTH-CLIENT` is served as if it were the right key.
+    AnyApiKeyAccepted,
+    /// A submit's signature is not verified: any `X-HMAC-SIGNATURE` is accepted.
+    SignatureNotVerified,
+    /// A submit signed with another secret is accepted. The server cannot tell
+    /// which secret made a signature, so this one accepts any well-formed
+    /// signature (64 lowercase hex characters, the form of an HMAC-SHA256)
+    /// that does not verify; garbage and missing signatures still get the 401.
+    OtherSecretSignatureAccepted,
+    /// A submit rejected for its credentials (the mock's 401: a missing or
+    /// wrong API key, a signature that does not verify) gets that 401, but the
+    /// session is submitted all the same.
+    RejectedSubmitStillApplied,
+    /// A signature that is not hex crashes the server: the documented 500.
+    NonHexSignatureCrashes,
+    /// A submit without `X-HMAC-SIGNATURE` is served as if it were signed.
+    MissingSignatureAccepted,
+    /// Media uploaded after the submit is accepted: 201 instead of 409.
+    MediaAfterSubmitAccepted,
+    /// The 404 body has `code` as a JSON number (`1101`), not a string.
+    NotFoundCodeIsANumber,
+    /// A 500 is a plain-text page, not the documented JSON body.
+    ServerErrorIsPlainText,
+    /// The submit response's `vendorData` is cut to 8 characters.
+    VendorDataTruncated,
+    /// The submit response has no `vendorData` field.
+    VendorDataDropped,
+    /// A session the end user has opened (`started`) cannot be submitted:
+    /// 400 "Validation failed".
+    StartedSessionRejected,
+    /// Submitting again returns the first submit's 200 response.
+    SecondSubmitSucceeds,
+    /// The double-submit 400 says something other than the documented message.
+    AlreadySubmittedMessageChanged,
+    /// A submit with another `status` value is treated as `submitted`.
+    AnyStatusValueSubmits,
+    /// A `verification` without `status` gets 400 code 1102 "Mandatory
+    /// parameters are missing from the request." instead of 1101.
+    MissingStatusIsAMissingParameter,
+    /// A `verification` that is not an object crashes the server: the documented 500.
+    NonObjectVerificationCrashes,
+    /// An empty submit body gets 400 "Request body is not valid JSON".
+    EmptyBodyIsNotJson,
+    /// The submit response's `url` is on another host than `host`.
+    UrlNotBuiltFromHostAndToken,
+    /// The submit response's `id` is a UUID v1 (version nibble changed).
+    IdNotAUuidV4,
+    /// The submit response is signed over other bytes (the pretty-printed body).
+    ResponseSignedOverOtherBytes,
+    /// The submit response has no `x-hmac-signature`.
+    ResponseUnsigned,
+    /// The submit response's content type is `text/plain; charset=utf-8`.
+    ResponseIsTextPlain,
+    /// The submit response has no `x-auth-client` header.
+    ResponseWithoutApiKeyHeader,
+}
+
+/// Adds the middleware that breaks `breakage` to `builder`, for a mock that
+/// runs with `config` (it re-signs with the config's secret).
+pub fn add(
+    builder: MockServerBuilder,
+    breakage: Breakage,
+    config: &MockConfig,
+) -> MockServerBuilder {
+    let breaker = Arc::new(Breaker {
+        breakage,
+        api_key: config.api_key.clone(),
+        secret: config.shared_secret.clone(),
+        submitted: Mutex::default(),
+        started: Mutex::default(),
+    });
+    builder.layer(middleware::from_fn_with_state(breaker, breaking))
+}
+
+/// The breakage and what it remembers between requests.
+struct Breaker {
+    breakage: Breakage,
+    api_key: String,
+    secret: String,
+    /// Session id to the first successful submit response.
+    submitted: Mutex<HashMap<String, Res>>,
+    /// Ids of sessions the end user has opened.
+    started: Mutex<HashSet<String>>,
+}
+
+async fn breaking(State(breaker): State<Arc<Breaker>>, request: Request, next: Next) -> Response {
+    let req = Req::read(request).await;
+    breaker.apply(req, next).await.into_response()
+}
+
+impl Breaker {
+    async fn apply(&self, mut req: Req, next: Next) -> Res {
+        let secret = self.secret.as_str();
+        let is_submit = req.submit_id().is_some();
+        match self.breakage {
+            Breakage::Nothing => call(next, req).await,
+            Breakage::MissingApiKeyAccepted => {
+                if req.header(API_KEY_HEADER).is_none() {
+                    req.set_header(API_KEY_HEADER, &self.api_key);
+                }
+                call(next, req).await
+            }
+            Breakage::AnyApiKeyAccepted => {
+                if req.header(API_KEY_HEADER).is_some() {
+                    req.set_header(API_KEY_HEADER, &self.api_key);
+                }
+                call(next, req).await
+            }
+            Breakage::SignatureNotVerified => {
+                if is_submit && req.header(SIGNATURE_HEADER).is_some() {
+                    req.sign(secret);
+                }
+                call(next, req).await
+            }
+            Breakage::OtherSecretSignatureAccepted => {
+                let well_formed = req.header(SIGNATURE_HEADER).is_some_and(|sig| {
+                    sig.len() == 64 && sig.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+                });
+                if is_submit && well_formed && !req.signature_verifies(secret) {
+                    req.sign(secret);
+                }
+                call(next, req).await
+            }
+            Breakage::RejectedSubmitStillApplied => {
+                let mut retry = req.clone();
+                let res = call(next.clone(), req).await;
+                if is_submit && res.status == StatusCode::UNAUTHORIZED {
+                    // Applied as if the credentials had been right; the
+                    // client still reads the mock's own 401.
+                    retry.set_header(API_KEY_HEADER, &self.api_key);
+                    retry.sign(secret);
+                    let _applied = call(next, retry).await;
+                }
+                res
+            }
+            Breakage::NonHexSignatureCrashes => {
+                let not_hex = req
+                    .header(SIGNATURE_HEADER)
+                    .is_some_and(|sig| !sig.chars().all(|c| c.is_ascii_hexdigit()));
+                if not_hex {
+                    return Res::fail(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "1101",
+                        "Something went wrong",
+                    );
+                }
+                call(next, req).await
+            }
+            Breakage::MissingSignatureAccepted => {
+                if is_submit && req.header(SIGNATURE_HEADER).is_none() {
+                    req.sign(secret);
+                }
+                call(next, req).await
+            }
+            Breakage::MediaAfterSubmitAccepted => {
+                let is_media = req.is_media();
+                let res = call(next, req).await;
+                if is_media && res.status == StatusCode::CONFLICT {
+                    let body = json!({
+                        "status": "success",
+                        "image": {
+                            "context": "document-front",
+                            "id": uuid::Uuid::new_v4().to_string(),
+                            "name": "document-front",
+                            "timestamp": null,
+                        },
+                    });
+                    return Res::signed_json(StatusCode::CREATED, &body, &self.api_key, secret);
+                }
+                res
+            }
+            Breakage::NotFoundCodeIsANumber => {
+                let mut res = call(next, req).await;
+                if res.status == StatusCode::NOT_FOUND {
+                    res.edit_json(secret, |body| {
+                        let code = body["code"].as_str().and_then(|c| c.parse::<u64>().ok());
+                        if let Some(code) = code {
+                            body["code"] = json!(code);
+                        }
+                    });
+                }
+                res
+            }
+            Breakage::ServerErrorIsPlainText => {
+                let mut res = call(next, req).await;
+                if res.status == StatusCode::INTERNAL_SERVER_ERROR {
+                    res.headers.insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/plain; charset=utf-8"),
+                    );
+                    res.body = Bytes::from_static(b"Internal Server Error");
+                }
+                res
+            }
+            Breakage::VendorDataTruncated => {
+                self.edit_submit_success(next, req, |body| {
+                    if let Some(text) = body["verification"]["vendorData"].as_str() {
+                        body["verification"]["vendorData"] =
+                            json!(text.chars().take(8).collect::<String>());
+                    }
+                })
+                .await
+            }
+            Breakage::VendorDataDropped => {
+                self.edit_submit_success(next, req, |body| {
+                    if let Some(v) = body["verification"].as_object_mut() {
+                        v.remove("vendorData");
+                    }
+                })
+                .await
+            }
+            Breakage::StartedSessionRejected => {
+                let opens = req.method == Method::GET && req.path.starts_with("/v/");
+                if let Some(id) = req.submit_id()
+                    && self.started.lock().expect("lock").contains(&id)
+                {
+                    return Res::fail(StatusCode::BAD_REQUEST, "1101", "Validation failed");
+                }
+                let res = call(next, req).await;
+                if opens
+                    && let Some(body) = res.json()
+                    && body["verification"]["status"] == "started"
+                    && let Some(id) = body["verification"]["id"].as_str()
+                {
+                    self.started.lock().expect("lock").insert(id.to_string());
+                }
+                res
+            }
+            Breakage::SecondSubmitSucceeds => {
+                let id = req.submit_id();
+                let res = call(next, req).await;
+                let Some(id) = id else { return res };
+                let mut submitted = self.submitted.lock().expect("lock");
+                if res.status == StatusCode::OK {
+                    submitted.entry(id).or_insert_with(|| res.clone());
+                    res
+                } else if res.fail_message().as_deref()
+                    == Some("Session has already been submitted")
+                    && let Some(first) = submitted.get(&id)
+                {
+                    first.clone()
+                } else {
+                    res
+                }
+            }
+            Breakage::AlreadySubmittedMessageChanged => {
+                let mut res = call(next, req).await;
+                if res.fail_message().as_deref() == Some("Session has already been submitted") {
+                    res.edit_json(secret, |body| {
+                        body["message"] = json!("Session status cannot be changed");
+                    });
+                }
+                res
+            }
+            Breakage::AnyStatusValueSubmits => {
+                let other_status = req.json().is_some_and(|body| {
+                    body["verification"]["status"]
+                        .as_str()
+                        .is_some_and(|s| s != "submitted")
+                });
+                if is_submit && other_status {
+                    let body = br#"{"verification":{"status":"submitted"}}"#.to_vec();
+                    req.set_signed_body(secret, body);
+                }
+                call(next, req).await
+            }
+            Breakage::MissingStatusIsAMissingParameter => {
+                let no_status = req.json().is_some_and(|body| {
+                    body["verification"]
+                        .as_object()
+                        .is_some_and(|v| !v.contains_key("status"))
+                });
+                if is_submit && no_status && req.signature_verifies(secret) {
+                    return Res::fail(
+                        StatusCode::BAD_REQUEST,
+                        "1102",
+                        "Mandatory parameters are missing from the request.",
+                    );
+                }
+                call(next, req).await
+            }
+            Breakage::NonObjectVerificationCrashes => {
+                let not_object = req
+                    .json()
+                    .is_some_and(|body| body.get("verification").is_some_and(|v| !v.is_object()));
+                if is_submit && not_object && req.signature_verifies(secret) {
+                    return Res::fail(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "1101",
+                        "Something went wrong",
+                    );
+                }
+                call(next, req).await
+            }
+            Breakage::EmptyBodyIsNotJson => {
+                let empty_body = is_submit && req.body.is_empty();
+                let mut res = call(next, req).await;
+                // The mock answers an empty submit body with "Validation failed";
+                // this server words it like its other unparsable bodies.
+                if empty_body && res.fail_message().as_deref() == Some("Validation failed") {
+                    res.edit_json(secret, |body| {
+                        body["message"] = json!("Request body is not valid JSON");
+                    });
+                }
+                res
+            }
+            Breakage::UrlNotBuiltFromHostAndToken => {
+                self.edit_submit_success(next, req, |body| {
+                    let token = body["verification"]["sessionToken"]
+                        .as_str()
+                        .unwrap_or_default();
+                    body["verification"]["url"] = json!(format!("https://magic.example/v/{token}"));
+                })
+                .await
+            }
+            Breakage::IdNotAUuidV4 => {
+                self.edit_submit_success(next, req, |body| {
+                    if let Some(id) = body["verification"]["id"].as_str() {
+                        let mut id = id.to_string();
+                        id.replace_range(14..15, "1");
+                        body["verification"]["id"] = json!(id);
+                    }
+                })
+                .await
+            }
+            Breakage::ResponseSignedOverOtherBytes => {
+                let mut res = call(next, req).await;
+                if is_submit
+                    && res.status == StatusCode::OK
+                    && let Some(body) = res.json()
+                {
+                    let pretty = serde_json::to_vec_pretty(&body).expect("serialize");
+                    res.headers.insert(
+                        SIGNATURE_HEADER,
+                        HeaderValue::from_str(&sign(secret, &pretty)).expect("hex"),
+                    );
+                }
+                res
+            }
+            Breakage::ResponseUnsigned => {
+                let mut res = call(next, req).await;
+                if is_submit && res.status == StatusCode::OK {
+                    res.headers.remove(SIGNATURE_HEADER);
+                }
+                res
+            }
+            Breakage::ResponseIsTextPlain => {
+                let mut res = call(next, req).await;
+                if is_submit && res.status == StatusCode::OK {
+                    res.headers.insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("text/plain; charset=utf-8"),
+                    );
+                }
+                res
+            }
+            Breakage::ResponseWithoutApiKeyHeader => {
+                let mut res = call(next, req).await;
+                if is_submit && res.status == StatusCode::OK {
+                    res.headers.remove(API_KEY_HEADER);
+                }
+                res
+            }
+        }
+    }
+
+    /// Forwards, and edits the body of a successful submit response (signed again).
+    async fn edit_submit_success(
+        &self,
+        next: Next,
+        req: Req,
+        edit: impl FnOnce(&mut Value),
+    ) -> Res {
+        let is_submit = req.submit_id().is_some();
+        let mut res = call(next, req).await;
+        if is_submit && res.status == StatusCode::OK {
+            res.edit_json(&self.secret, edit);
+        }
+        res
+    }
+}
