@@ -11,6 +11,7 @@
 //! ```
 
 pub mod execute;
+pub mod plan;
 pub mod target;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ use crate::report::{junit, libtest};
 use crate::results::{Outcome, RunResults, ScenarioResult};
 use crate::spec::discover::{Loaded, load_embedded, load_paths};
 use crate::spec::model::Scenario;
+use plan::Plan;
 pub use target::TargetOptions;
 
 /// Exit status for usage, configuration and spec errors.
@@ -215,36 +217,4 @@ pub fn run(options: Options) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     conclusion.exit_code()
-}
-
-/// Which scenarios libtest will run, and which it will skip as ignored.
-struct Plan {
-    /// Indexes of the scenarios to execute, in order.
-    to_run: Vec<usize>,
-    /// Indexes of the scenarios libtest skips as ignored, with the reason.
-    skipped: Vec<(usize, &'static str)>,
-}
-
-impl Plan {
-    fn new(scenarios: &[Arc<Scenario>], runner: &Runner, args: &Arguments) -> Plan {
-        let mut plan = Plan {
-            to_run: Vec::new(),
-            skipped: Vec::new(),
-        };
-        for (i, scenario) in scenarios.iter().enumerate() {
-            let ignored = runner.ignores(scenario);
-            // A probe with the same name and flag as the real trial: libtest's own
-            // filter and ignore rules decide, so the plan never disagrees with it.
-            let probe = libtest_mimic::Trial::test(scenario.trial_name.clone(), || Ok(()))
-                .with_ignored_flag(ignored.is_some());
-            if args.is_filtered_out(&probe) {
-                continue;
-            }
-            match ignored {
-                Some(reason) if args.is_ignored(&probe) => plan.skipped.push((i, reason)),
-                _ => plan.to_run.push(i),
-            }
-        }
-        plan
-    }
 }
