@@ -1,5 +1,7 @@
 //! Keeps secrets out of every output: the API key and the shared secret are
-//! replaced by `***` wherever they appear.
+//! replaced by `***` wherever they appear, in every form output can show them:
+//! as written, escaped for JSON, Rust strings, regular expressions and XML,
+//! and percent-encoded as URLs carry them.
 
 /// Replaces known secrets in text.
 ///
@@ -24,8 +26,7 @@ impl std::fmt::Debug for Masker {
 pub const MIN_MASKED_LEN: usize = 4;
 
 impl Masker {
-    /// A masker for these secrets, as written and as JSON or Rust string
-    /// escaping would show them inside a quoted value.
+    /// A masker for these secrets in every form of [`forms`].
     pub fn new<S: AsRef<str>>(given: impl IntoIterator<Item = S>) -> Self {
         let mut secrets: Vec<String> = Vec::new();
         for secret in given {
@@ -33,9 +34,7 @@ impl Masker {
             if secret.len() < MIN_MASKED_LEN {
                 continue;
             }
-            let json = serde_json::to_string(secret).unwrap_or_default();
-            let debug = format!("{secret:?}");
-            for form in [secret.to_string(), unquote(&json), unquote(&debug)] {
+            for form in forms(secret) {
                 if !form.is_empty() && !secrets.contains(&form) {
                     secrets.push(form);
                 }
@@ -97,6 +96,62 @@ impl Masker {
         }
         out
     }
+}
+
+/// Every form in which output can show `secret`: as written and as a regular
+/// expression escapes it (a captured value inside `{$regex}`), each of those
+/// as is and escaped for JSON, Rust strings and XML; and percent-encoded as a
+/// URL path or query carries it, or with every byte but letters and digits
+/// encoded (upper- and lowercase hex).
+///
+/// ```
+/// let forms = veriff_conformance::mask::forms("a-b c\"d");
+/// for form in [r#"a-b c"d"#, r#"a\-b c"d"#, r#"a-b c\"d"#, "a-b c&quot;d", "a-b%20c%22d", "a%2Db%20c%22d", "a%2db%20c%22d"] {
+///     assert!(forms.contains(&form.to_string()), "{form} is missing from {forms:?}");
+/// }
+/// ```
+pub fn forms(secret: &str) -> Vec<String> {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let mut out = Vec::new();
+    for base in [secret.to_string(), regex::escape(secret)] {
+        let json = serde_json::to_string(&base).unwrap_or_default();
+        let debug = format!("{base:?}");
+        out.extend([xml(&base), unquote(&json), unquote(&debug), base]);
+    }
+    let mut url = reqwest::Url::parse("http://h/").expect("a fixed URL parses");
+    url.set_path(secret);
+    out.push(url.path().trim_start_matches('/').to_string());
+    url.set_query(Some(secret));
+    out.extend(url.query().map(str::to_string));
+    let encoded = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
+    out.push(lower_hex_escapes(&encoded));
+    out.push(encoded);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `text` escaped for XML character data and attribute values.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}
+
+/// `%2D` written `%2d`.
+fn lower_hex_escapes(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut rest = encoded;
+    while let Some(at) = rest.find('%') {
+        out.push_str(&rest[..at]);
+        let escape = rest.get(at..at + 3).unwrap_or(&rest[at..]);
+        out.push_str(&escape.to_ascii_lowercase());
+        rest = &rest[at + escape.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn unquote(quoted: &str) -> String {

@@ -58,10 +58,13 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
     } else {
         format!("{}{}", target.base_url.trim_end_matches('/'), path)
     };
-    check_url(&url, target.allow_insecure_http).map_err(|message| BuildError {
-        message,
-        at: step.path.at.clone(),
-    })?;
+    // What is recorded (and shown) is the URL as it goes on the wire.
+    let url = check_url(&url, target.allow_insecure_http)
+        .map_err(|message| BuildError {
+            message,
+            at: step.path.at.clone(),
+        })?
+        .to_string();
 
     let body: Option<Vec<u8>> = match &step.body {
         RequestBody::None => None,

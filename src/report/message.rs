@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use super::text::excerpt;
+use super::text::{excerpt, printable};
 use crate::mask::Masker;
 use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult};
 use crate::spec::error::SpecError;
@@ -43,7 +43,12 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
     );
     let _ = writeln!(out, "  --> {}", location(file, &failure.step.at));
     let request = &failure.exchange.request;
-    let _ = writeln!(out, "  request:  {} {}", request.method, request.url);
+    let _ = writeln!(
+        out,
+        "  request:  {} {}",
+        request.method,
+        printable(&request.url)
+    );
     let response = &failure.exchange.response;
     let body = String::from_utf8_lossy(&response.body);
     let _ = writeln!(
@@ -84,7 +89,7 @@ pub fn error(file: &Arc<SourceFile>, error: &RunError, masker: &Masker) -> Strin
             // The rendered snippet carries the message; do not say it twice.
             let _ = writeln!(out, "error ({kind}){step}:");
             if let Some(line) = &error.request_line {
-                let _ = writeln!(out, "  request:  {line}");
+                let _ = writeln!(out, "  request:  {}", printable(line));
             }
             let rendered = SpecError::at(file, at.clone(), error.message.clone())
                 .with_label("here")
@@ -94,7 +99,7 @@ pub fn error(file: &Arc<SourceFile>, error: &RunError, masker: &Masker) -> Strin
         (at, _) => {
             let _ = writeln!(out, "error ({kind}){step}: {}", error.message);
             if let Some(line) = &error.request_line {
-                let _ = writeln!(out, "  request:  {line}");
+                let _ = writeln!(out, "  request:  {}", printable(line));
             }
             if let Some(at) = at {
                 let _ = writeln!(out, "  --> {}", location(file, at));

@@ -15,3 +15,26 @@ pub fn excerpt(text: &str, max: usize) -> String {
         format!("{cut}… ({count} characters in all)")
     }
 }
+
+/// `text` with control characters shown as escapes, so that a value from a
+/// spec or a response cannot forge a line of a report.
+///
+/// ```
+/// use veriff_conformance::report::text::printable;
+/// assert_eq!(printable("GET /a\r\nrequest:  forged"), "GET /a\\r\\nrequest:  forged");
+/// assert_eq!(printable("tab\there é"), "tab\\there é");
+/// ```
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,229 @@
+//! Secrets never reach any output, whatever form they take there, and a
+//! value cannot forge a line of a report. Each test names the case of the
+//! hostile pass it covers; each failed before its fix.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use veriff_conformance::mask::forms;
+use veriff_conformance::mock::{MockConfig, MockServer};
+
+/// An API key with characters that regex escaping, JSON and URLs all change.
+const KEY: &str = "AKEY-0b1c.2d3e+4f\"5a";
+const SECRET: &str = "SSEC-7e6d.5c4b+3a2f";
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_veriff-conformance"));
+    for var in ["VERIFF_BASE_URL", "VERIFF_API_KEY", "VERIFF_SHARED_SECRET"] {
+        cmd.env_remove(var);
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vc-hostile-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Panics if any form of a secret appears in `text`.
+fn assert_no_secret(text: &str) {
+    for secret in [KEY, SECRET] {
+        for form in forms(secret) {
+            assert!(
+                !text.contains(&form),
+                "`{form}` (a form of a secret) leaked:\n{text}"
+            );
+        }
+    }
+}
+
+async fn mock() -> MockServer {
+    let mut config = MockConfig::generated();
+    config.api_key = KEY.into();
+    config.shared_secret = SECRET.into();
+    MockServer::start(config).await.expect("mock")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_1_a_captured_key_shown_inside_a_regex_expectation_is_masked() {
+    let mock = mock().await;
+    let dir = scratch("regex");
+    let spec = dir.join("echo.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+scenarios:
+  - name: the echoed key becomes a pattern
+    steps:
+      - name: create
+        method: POST
+        path: /v1/sessions
+        body: { verification: { vendorData: x } }
+        expect: { status: 201 }
+        capture: { key: { header: x-auth-client } }
+      - name: submit with the key in a pattern
+        method: PATCH
+        path: /v1/sessions/${gen.uuid}
+        body: { verification: { status: submitted } }
+        expect: { body: { message: { $regex: "^${key}$" } } }
+"#,
+    )
+    .unwrap();
+    let junit = dir.join("junit.xml");
+    let out = bin()
+        .args(["run", "--base-url", &mock.base_url(), "--target-is-mock"])
+        .args(["--junit", junit.to_str().unwrap(), spec.to_str().unwrap()])
+        .env("VERIFF_API_KEY", KEY)
+        .env("VERIFF_SHARED_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{all}");
+    assert!(all.contains("a string matching /^***$/"), "{all}");
+    assert_no_secret(&all);
+    assert_no_secret(&std::fs::read_to_string(&junit).unwrap());
+}
+
+/// A spec whose error quotes the key: an undefined variable named after a
+/// line that holds it.
+fn spec_error_quoting_the_key(dir: &std::path::Path) -> PathBuf {
+    let spec = dir.join("broken.yaml");
+    std::fs::write(
+        &spec,
+        format!(
+            r#"
+scenarios:
+  - name: broken
+    steps:
+      - name: uses the key
+        method: GET
+        path: /v1/sessions/{}/${{missing}}
+"#,
+            KEY.replace('"', "")
+        ),
+    )
+    .unwrap();
+    spec
+}
+
+#[test]
+fn case_2_list_with_a_base_url_and_credentials_masks_spec_errors() {
+    let dir = scratch("list");
+    let spec = spec_error_quoting_the_key(&dir);
+    let key = KEY.replace('"', "");
+    let out = bin()
+        .args(["run", "--list", "--base-url", "https://example.invalid"])
+        .args(["--api-key", &key, "--shared-secret", SECRET])
+        .arg(&spec)
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("missing"), "{all}");
+    assert!(!all.contains(&key), "{all}");
+}
+
+#[test]
+fn case_3_an_api_key_without_a_base_url_is_masked_in_spec_errors() {
+    let dir = scratch("nobase");
+    let spec = spec_error_quoting_the_key(&dir);
+    let key = KEY.replace('"', "");
+    let out = bin()
+        .args(["run", spec.to_str().unwrap()])
+        .env("VERIFF_API_KEY", &key)
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("missing"), "{all}");
+    assert!(!all.contains(&key), "{all}");
+}
+
+#[test]
+fn case_4_a_network_error_masks_the_key_percent_encoded_in_its_url() {
+    let dir = scratch("network");
+    let spec = dir.join("down.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+scenarios:
+  - name: the key in a path
+    vars: { k: "AKEY-0b1c.2d3e+4f\"5a" }
+    steps:
+      - name: nobody listens
+        method: GET
+        path: /v1/sessions/${k} x
+"#,
+    )
+    .unwrap();
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    let out = bin()
+        .args([
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9",
+            spec.to_str().unwrap(),
+        ])
+        .env("VERIFF_API_KEY", KEY)
+        .env("VERIFF_SHARED_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{all}");
+    assert!(all.contains("cannot connect"), "{all}");
+    assert_no_secret(&all);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_10_a_line_break_in_a_path_cannot_forge_a_report_line() {
+    let mock = mock().await;
+    let dir = scratch("crlf");
+    let spec = dir.join("crlf.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+scenarios:
+  - name: a path with a line break
+    steps:
+      - name: forge
+        method: PATCH
+        path: "/v1/sessions/abc\r\nresponse: 200 all fine"
+        body: { verification: { status: submitted } }
+        expect: { status: 200 }
+"#,
+    )
+    .unwrap();
+    let out = bin()
+        .args([
+            "run",
+            "--base-url",
+            &mock.base_url(),
+            spec.to_str().unwrap(),
+        ])
+        .env("VERIFF_API_KEY", KEY)
+        .env("VERIFF_SHARED_SECRET", SECRET)
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{all}");
+    assert!(all.contains("  request:  PATCH http://"), "{all}");
+    assert!(
+        all.contains("  response: 404 "),
+        "the server was reached:\n{all}"
+    );
+    assert!(
+        !all.lines().any(|l| l.starts_with("response: 200")),
+        "a forged line:\n{all}"
+    );
+}
