@@ -20,6 +20,13 @@ pub const DEFAULT_BODY_BUDGET_WAIT: Duration = Duration::from_secs(5);
 /// Default [`MockConfig::body_read_timeout`]: 30 s.
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Default [`MockConfig::max_media`]: media files kept in memory at once.
+pub const DEFAULT_MAX_MEDIA: usize = 2_000;
+
+/// Default [`MockConfig::media_budget`]: decoded media bytes kept in memory at
+/// once, 200 MiB.
+pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
+
 /// Configuration of the mock: the integration's credentials, the public host it
 /// reports in session URLs, and its limits.
 ///
@@ -73,6 +80,13 @@ pub struct MockConfig {
     /// [`body_budget`](Self::body_budget) back, so stalled clients cannot hold
     /// the budget forever.
     pub body_read_timeout: Duration,
+    /// Cap on uploaded media files kept; when it is reached the oldest medium
+    /// (of any session) is dropped to make room. A value of 0 is treated as 1.
+    pub max_media: usize,
+    /// Most decoded media bytes kept at once, over all sessions; the oldest
+    /// media are dropped to make room for a new one. A medium larger than the
+    /// whole budget is refused with a JSON 413.
+    pub media_budget: usize,
 }
 
 impl MockConfig {
@@ -101,6 +115,8 @@ impl MockConfig {
             body_budget: DEFAULT_BODY_BUDGET,
             body_budget_wait: DEFAULT_BODY_BUDGET_WAIT,
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_media: DEFAULT_MAX_MEDIA,
+            media_budget: DEFAULT_MEDIA_BUDGET,
         }
     }
 }
@@ -130,6 +146,8 @@ impl fmt::Debug for MockConfig {
             .field("body_budget", &self.body_budget)
             .field("body_budget_wait", &self.body_budget_wait)
             .field("body_read_timeout", &self.body_read_timeout)
+            .field("max_media", &self.max_media)
+            .field("media_budget", &self.media_budget)
             .finish()
     }
 }

@@ -89,7 +89,10 @@ mod body;
 mod config;
 mod controls;
 mod handlers;
+mod media;
+mod media_routes;
 mod responses;
+mod result_routes;
 mod server;
 mod state;
 mod transport;
@@ -97,7 +100,7 @@ mod validate;
 
 pub use config::{
     DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,
-    DEFAULT_MAX_SESSIONS, MockConfig,
+    DEFAULT_MAX_MEDIA, DEFAULT_MAX_SESSIONS, DEFAULT_MEDIA_BUDGET, MockConfig,
 };
-pub use controls::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
+pub use controls::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
 pub use server::{MockServer, router, serve};
