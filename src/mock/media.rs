@@ -29,8 +29,8 @@ pub(crate) const CONTEXTS: [&str; 16] = [
 ];
 
 /// Longest accepted `image.content`, in characters: reference §4.4 [DOC]
-/// "images ≤ 24 MB as base64", read generously as 24 MiB.
-pub(crate) const MAX_CONTENT_CHARS: usize = 24 * 1024 * 1024;
+/// "images ≤ 24 MB as base64" (decimal megabytes, data-URI prefix included).
+pub(crate) const MAX_CONTENT_CHARS: usize = 24_000_000;
 
 /// Content type when neither the data URI nor the bytes tell one.
 const UNKNOWN_TYPE: &str = "application/octet-stream";

@@ -168,7 +168,7 @@ impl ApiError {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "1101",
-            "Image content is larger than 24 MiB of base64",
+            "Image content is larger than 24 MB of base64",
         )
     }
 
