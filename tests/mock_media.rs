@@ -156,8 +156,8 @@ async fn attempt_media_lists_one_attempts_media_signed_by_the_attempt_id() {
     assert_eq!(old.status, 200);
     mock.assert_signed(&old);
     assert_eq!(old.json()["videos"], json!([]));
-    assert_eq!(listed(old), [first.clone()]);
-    assert_eq!(listed(mock.attempt_media(newest).await), [second.clone()]);
+    assert_eq!(listed(old), [first.as_str()]);
+    assert_eq!(listed(mock.attempt_media(newest).await), [second.as_str()]);
     // The session list shows the most recent attempt only (reference §4.5).
     assert_eq!(listed(mock.session_media(&created.id).await), [second]);
     // Both media still download.
