@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::usage_error;
-use crate::mock::{DELAY_HEADER, FAULT_HEADER, MockConfig, MockServer};
+use crate::mock::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MockConfig, MockServer};
 
 #[derive(Debug, Args)]
 pub struct MockArgs {
@@ -95,7 +95,9 @@ pub fn run(args: MockArgs) -> ExitCode {
             "  start a session as its end user: GET {}/v/<sessionToken>",
             server.base_url()
         );
-        println!("  mock-only controls: `{FAULT_HEADER}: 500`, `{DELAY_HEADER}: <ms>`");
+        println!(
+            "  mock-only controls: `{FAULT_HEADER}: 500`, `{DELAY_HEADER}: <ms>`, `{DECISION_HEADER}: <status>` (on GET .../decision)"
+        );
         println!("Press Ctrl-C to stop.");
         stopped().await;
         server.shutdown().await;
