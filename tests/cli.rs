@@ -555,7 +555,7 @@ fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
             .post(format!("{base}/v1/sessions"))
             .header("x-auth-client", "given-key-123")
             .header("content-type", "application/json")
-            .body("{}")
+            .body(r#"{"verification":{}}"#)
             .send()
             .await
             .unwrap()

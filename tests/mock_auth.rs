@@ -71,7 +71,7 @@ async fn create_needs_no_signature() {
     let mock = Mock::start().await;
     let reply = mock
         .send(
-            mock.keyed(Method::POST, "/v1/sessions", b"{}")
+            mock.keyed(Method::POST, "/v1/sessions", br#"{"verification":{}}"#)
                 .header("x-hmac-signature", "junk"),
         )
         .await;

@@ -135,8 +135,16 @@ async fn unknown_paths_are_a_json_404_and_wrong_methods_a_json_405() {
     let id = mock.create().await.id;
     let cases = [
         (Method::GET, "/v1/sessions".to_owned()),
-        (Method::DELETE, format!("/v1/sessions/{id}")),
+        (Method::PUT, format!("/v1/sessions/{id}")),
         (Method::GET, format!("/v1/sessions/{id}")),
+        (Method::POST, format!("/v1/media/{id}")),
+        (Method::DELETE, format!("/v1/attempts/{id}/media")),
+        (Method::PATCH, format!("/v1/sessions/{id}/attempts")),
+        (Method::POST, format!("/v1/sessions/{id}/person")),
+        (
+            Method::PUT,
+            format!("/v1/sessions/{id}/watchlist-screening"),
+        ),
         (Method::PUT, format!("/v1/sessions/{id}/media")),
         (Method::POST, format!("/v1/sessions/{id}/decision")),
         (Method::POST, "/v/some-token".to_owned()),
@@ -193,19 +201,37 @@ async fn create_rejects_bad_vendor_data_and_non_object_bodies() {
         r#"{{"verification":{{"vendorData":"{}"}}}}"#,
         "a".repeat(1001)
     );
+    mock.send(mock.keyed(Method::POST, "/v1/sessions", too_long.as_bytes()))
+        .await
+        .assert_fail(
+            400,
+            "1500",
+            "vendorData must be at most 1,000 characters long",
+        );
     for body in [
-        too_long.as_bytes(),
-        br#"{"verification":{"vendorData":12}}"#,
+        &br#"{"verification":{"vendorData":12}}"#[..],
         br#"{"verification":{"vendorData":{"a":1}}}"#,
     ] {
         mock.send(mock.keyed(Method::POST, "/v1/sessions", body))
             .await
+            .assert_fail(400, "1501", "vendorData must be a string");
+    }
+    for body in [&b"{}"[..], br#"{"verification":null}"#] {
+        mock.send(mock.keyed(Method::POST, "/v1/sessions", body))
+            .await
             .assert_fail(
                 400,
-                "1501",
-                "vendorData must be a string of at most 1,000 characters",
+                "1102",
+                "Mandatory parameters are missing from the request.",
             );
     }
+    mock.send(mock.keyed(
+        Method::POST,
+        "/v1/sessions",
+        br#"{"verification":{"callback":"http://example.com"}}"#,
+    ))
+    .await
+    .assert_fail(400, "1302", "Only HTTPS return URLs are allowed");
     for body in [&b"[]"[..], b"\"x\"", b"null", br#"{"verification":[]}"#] {
         mock.send(mock.keyed(Method::POST, "/v1/sessions", body))
             .await
@@ -218,32 +244,59 @@ async fn media_without_mandatory_fields_is_400_and_changes_nothing() {
     let mock = Mock::start().await;
     let id = mock.create().await.id;
     let path = format!("/v1/sessions/{id}/media");
-    let missing: [&[u8]; 4] = [
-        b"{}",
-        br#"{"image":null}"#,
-        br#"{"image":{"content":"data:image/jpeg;base64,AA"}}"#,
-        br#"{"image":{"context":"face"}}"#,
+    let cases: [(&[u8], &str, &str); 11] = [
+        (b"{}", "1403", "Image property is missing"),
+        (br#"{"image":null}"#, "1403", "Image property is missing"),
+        (
+            br#"{"image":{"content":"data:image/jpeg;base64,AA"}}"#,
+            "1403",
+            "Image property is missing",
+        ),
+        (
+            br#"{"image":{"context":"face"}}"#,
+            "1400",
+            "Image data not found",
+        ),
+        (
+            br#"{"image":{"context":"face","content":""}}"#,
+            "1400",
+            "Image data not found",
+        ),
+        (
+            br#"{"image":{"context":"","content":"x"}}"#,
+            "1402",
+            "Image context is not supported",
+        ),
+        (
+            br#"{"image":{"context":"selfie","content":"/9j/4AAQ"}}"#,
+            "1402",
+            "Image context is not supported",
+        ),
+        (
+            br#"{"image":{"context":"face","content":7}}"#,
+            "1401",
+            "Image is not valid base64",
+        ),
+        (
+            br#"{"image":{"context":"face","content":"data:image/jpeg;base64,%%%"}}"#,
+            "1401",
+            "Image is not valid base64",
+        ),
+        (br#"{"image":"face"}"#, "1104", "Invalid parameters"),
+        (
+            br#"{"image":{"context":"face","content":"/9j/4AAQ","timestamp":5}}"#,
+            "1104",
+            "Invalid parameters",
+        ),
     ];
-    for body in missing {
+    for (body, code, message) in cases {
         mock.send(mock.signed(Method::POST, &path, body))
             .await
-            .assert_fail(
-                400,
-                "1102",
-                "Mandatory parameters are missing from the request.",
-            );
+            .assert_fail(400, code, message);
     }
-    let invalid: [&[u8]; 4] = [
-        br#"{"image":"face"}"#,
-        br#"{"image":{"context":"","content":"x"}}"#,
-        br#"{"image":{"context":"face","content":7}}"#,
-        br#"{"image":{"context":"face","content":"x","timestamp":5}}"#,
-    ];
-    for body in invalid {
-        mock.send(mock.signed(Method::POST, &path, body))
-            .await
-            .assert_fail(400, "1104", "Invalid parameters");
-    }
+    // Nothing was stored, and the session can still be submitted.
+    let listed = mock.send(mock.signed_get(&path, &id)).await.json();
+    assert_eq!(listed["images"], serde_json::json!([]));
     assert_eq!(mock.submit(&id).await.status, 200);
 }
 

@@ -61,7 +61,13 @@ impl Stalled {
             "POST /v1/sessions HTTP/1.1\r\nhost: mock\r\nx-auth-client: {}\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
             mock.key()
         );
-        Self::send(mock, head, b"1\r\n{\r\n", b"1\r\n}\r\n0\r\n\r\n".to_vec()).await
+        Self::send(
+            mock,
+            head,
+            b"1\r\n{\r\n",
+            b"12\r\n\"verification\":{}}\r\n0\r\n\r\n".to_vec(),
+        )
+        .await
     }
 
     async fn send(mock: &Mock, head: String, first: &[u8], rest: Vec<u8>) -> Stalled {

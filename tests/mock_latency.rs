@@ -26,7 +26,7 @@ async fn every_response_waits_for_the_configured_latency() {
             .post(format!("{}/v1/sessions", server.base_url()))
             .header("x-auth-client", &server.config().api_key)
             .header("content-type", "application/json")
-            .body("{}"),
+            .body(r#"{"verification":{}}"#),
     ];
     for (request, status) in requests.into_iter().zip([404, 401, 201]) {
         let started = Instant::now();

@@ -44,9 +44,12 @@ async fn create_returns_a_signed_created_session_with_the_documented_fields() {
 }
 
 #[tokio::test]
-async fn create_accepts_an_empty_object_and_echoes_vendor_data() {
+async fn create_accepts_an_empty_verification_and_echoes_vendor_data() {
     let mock = Mock::start().await;
-    assert!(mock.create_with(b"{}").await.body["verification"]["vendorData"].is_null());
+    assert!(
+        mock.create_with(br#"{"verification":{}}"#).await.body["verification"]["vendorData"]
+            .is_null()
+    );
     let vendor = "é".repeat(1_000);
     let body = json!({"verification": {"vendorData": vendor, "callback": "https://example.com"}});
     let created = mock.create_with(body.to_string().as_bytes()).await;
@@ -162,10 +165,19 @@ async fn media_is_accepted_before_submit_and_conflicts_after() {
     let json = reply.json();
     let image_id = json["image"]["id"].as_str().expect("image id");
     assert!(uuid::Uuid::parse_str(image_id).is_ok());
+    // The deprecated timestamp is never echoed: always null [DOC].
+    let base = mock.server.base_url();
     assert_eq!(
         json,
         json!({"status": "success", "image": {
-            "context": "face", "id": image_id, "name": "face", "timestamp": "2024-01-01T00:00:00Z"
+            "id": image_id,
+            "name": "face",
+            "context": "face",
+            "timestamp": null,
+            "size": 8,
+            "mimetype": "image/png",
+            "url": format!("{base}/v1/media/{image_id}"),
+            "sessionId": created.id,
         }})
     );
 

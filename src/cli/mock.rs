@@ -7,7 +7,9 @@ use std::time::Duration;
 use clap::Args;
 
 use super::usage_error;
-use crate::mock::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS, MockConfig, MockServer};
+use crate::mock::{
+    DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS, MockConfig, MockServer,
+};
 
 #[derive(Debug, Args)]
 pub struct MockArgs {
@@ -104,7 +106,9 @@ pub fn run(args: MockArgs) -> ExitCode {
         if args.latency_ms > 0 {
             println!("  every response delayed by {} ms", args.latency_ms);
         }
-        println!("  mock-only controls: `{FAULT_HEADER}: 500`, `{DELAY_HEADER}: <ms>`");
+        println!(
+            "  mock-only controls: `{FAULT_HEADER}: 500`, `{DELAY_HEADER}: <ms>`, `{DECISION_HEADER}: <status>` (on GET .../decision)"
+        );
         println!("Press Ctrl-C to stop.");
         stopped().await;
         server.shutdown().await;

@@ -1,9 +1,50 @@
 //! Request authentication: the API key header and the HMAC signature header.
 
 use axum::http::HeaderMap;
+use sha2::{Digest, Sha256};
 
 use super::responses::ApiError;
 use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
+
+/// The legacy request signature header (reference §2.2 [DOC]): SHA-256 hex of
+/// the payload followed by the shared secret. Veriff's public
+/// `js-integration-demo` (`app.js`) still signs this way [3P].
+pub(crate) const LEGACY_SIGNATURE_HEADER: &str = "x-signature";
+
+/// What a request's signature covers, for the legacy scheme's two error codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Signed {
+    /// The raw request body (POST, PATCH): legacy mismatch is 1814.
+    Body,
+    /// The id in the path (GET, DELETE): legacy mismatch is 1813.
+    Id,
+}
+
+/// Which scheme a request was signed with; the response answers in kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scheme {
+    Hmac,
+    Legacy,
+}
+
+/// Hex SHA-256 of `payload` followed by `secret` (the legacy `X-SIGNATURE`).
+pub(crate) fn legacy_digest(secret: &str, payload: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(payload);
+    hasher.update(secret.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// The scheme a create request used, if any; create needs no signature
+/// (reference §2.3) and the mock does not check one, but answers a legacy
+/// `X-SIGNATURE` with an `x-signature` (reference §2.2).
+pub(crate) fn requested_scheme(headers: &HeaderMap) -> Scheme {
+    if headers.get(SIGNATURE_HEADER).is_none() && headers.get(LEGACY_SIGNATURE_HEADER).is_some() {
+        Scheme::Legacy
+    } else {
+        Scheme::Hmac
+    }
+}
 
 /// Checks `X-AUTH-CLIENT` (api notes: "Authentication": required on every request).
 ///
@@ -36,22 +77,46 @@ fn keys_match(given: &[u8], api_key: &str) -> bool {
     verify(api_key, given, &sign(api_key, api_key.as_bytes()))
 }
 
-/// Checks `X-HMAC-SIGNATURE` over `payload` (the raw body bytes for POST and
-/// PATCH, the session id for GET; api notes: "Authentication"). Missing, not
-/// hex, or not matching: 401, code 1812 (endpoint page).
+/// Checks the request signature over `payload` (the raw body bytes for POST
+/// and PATCH, the id in the path for GET and DELETE; reference §2.3).
+///
+/// - `X-HMAC-SIGNATURE` (HMAC-SHA256 hex, either case) when present: missing,
+///   not hex, or not matching is 401 code 1812 (PATCH endpoint page).
+/// - otherwise the legacy `X-SIGNATURE`, SHA-256 hex of payload + secret
+///   (reference §2.2 [DOC]): a mismatch is 401 code 1813 (over an id) or 1814
+///   (over a body), reference §3.2 [DOC].
+/// - neither: 401 code 1812.
 pub(crate) fn check_signature(
     headers: &HeaderMap,
     shared_secret: &str,
     payload: &[u8],
-) -> Result<(), ApiError> {
-    let signature = headers
-        .get(SIGNATURE_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .ok_or(ApiError::invalid_signature())?;
-    if verify(shared_secret, payload, signature) {
-        Ok(())
+    signed: Signed,
+) -> Result<Scheme, ApiError> {
+    if let Some(value) = headers.get(SIGNATURE_HEADER) {
+        let signature = value.to_str().map_err(|_| ApiError::invalid_signature())?;
+        return if verify(shared_secret, payload, signature) {
+            Ok(Scheme::Hmac)
+        } else {
+            Err(ApiError::invalid_signature())
+        };
+    }
+    let Some(value) = headers.get(LEGACY_SIGNATURE_HEADER) else {
+        return Err(ApiError::invalid_signature());
+    };
+    let expected = legacy_digest(shared_secret, payload);
+    let given = value.as_bytes().to_ascii_lowercase();
+    // Constant time, as for the API key: compare HMACs of the two values.
+    if verify(
+        shared_secret,
+        &given,
+        &sign(shared_secret, expected.as_bytes()),
+    ) {
+        Ok(Scheme::Legacy)
     } else {
-        Err(ApiError::invalid_signature())
+        Err(match signed {
+            Signed::Body => ApiError::legacy_body_signature(),
+            Signed::Id => ApiError::legacy_id_signature(),
+        })
     }
 }
 
@@ -113,8 +178,13 @@ mod tests {
     fn signature_must_be_present_hex_and_matching() {
         let good = sign("s", b"body");
         assert_eq!(
-            check_signature(&headers(&[(SIGNATURE_HEADER, &good)]), "s", b"body"),
-            Ok(())
+            check_signature(
+                &headers(&[(SIGNATURE_HEADER, &good)]),
+                "s",
+                b"body",
+                Signed::Body
+            ),
+            Ok(Scheme::Hmac)
         );
         for bad in [None, Some("zz"), Some(&sign("s", b"other")[..])] {
             let map = match bad {
@@ -122,9 +192,50 @@ mod tests {
                 None => headers(&[]),
             };
             assert_eq!(
-                check_signature(&map, "s", b"body"),
+                check_signature(&map, "s", b"body", Signed::Body),
                 Err(ApiError::invalid_signature())
             );
         }
+    }
+
+    #[test]
+    fn legacy_signatures_are_sha256_of_payload_then_secret() {
+        // printf '%s' 'abcs' | sha256sum
+        let digest = legacy_digest("s", b"abc");
+        assert_eq!(
+            digest,
+            "938074ac65401e8c22ea06b5d9bdcc9c4450b311b080c929aee32e04763f6bf4"
+        );
+        let sha = |text: &[u8]| hex::encode(Sha256::digest(text));
+        for (given, signed) in [
+            (&digest, Signed::Body),
+            (&digest.to_uppercase(), Signed::Id),
+        ] {
+            assert_eq!(
+                check_signature(
+                    &headers(&[(LEGACY_SIGNATURE_HEADER, given)]),
+                    "s",
+                    b"abc",
+                    signed
+                ),
+                Ok(Scheme::Legacy)
+            );
+        }
+        let wrong = sha(b"abds");
+        let map = headers(&[(LEGACY_SIGNATURE_HEADER, &wrong)]);
+        assert_eq!(
+            check_signature(&map, "s", b"abc", Signed::Body),
+            Err(ApiError::legacy_body_signature())
+        );
+        assert_eq!(
+            check_signature(&map, "s", b"abc", Signed::Id),
+            Err(ApiError::legacy_id_signature())
+        );
+        // When both are sent, the HMAC header decides.
+        let both = headers(&[(LEGACY_SIGNATURE_HEADER, &digest), (SIGNATURE_HEADER, "00")]);
+        assert_eq!(
+            check_signature(&both, "s", b"abc", Signed::Body),
+            Err(ApiError::invalid_signature())
+        );
     }
 }

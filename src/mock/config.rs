@@ -26,6 +26,12 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
 /// Default [`MockConfig::header_read_timeout`]: 10 s.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default [`MockConfig::max_media`]: media files kept in memory at once.
+pub const DEFAULT_MAX_MEDIA: usize = 2_000;
+
+/// Default [`MockConfig::media_budget`]: decoded media bytes kept in memory at
+/// once, 200 MiB.
+pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 
 /// Configuration of the mock: the integration's credentials, the public host it
 /// reports in session URLs, and its limits.
@@ -98,6 +104,13 @@ pub struct MockConfig {
     /// delay: a stand-in for network latency, for timeout tests and to show
     /// concurrency. Zero by default.
     pub latency: Duration,
+    /// Cap on uploaded media files kept; when it is reached the oldest medium
+    /// (of any session) is dropped to make room. A value of 0 is treated as 1.
+    pub max_media: usize,
+    /// Most decoded media bytes kept at once, over all sessions; the oldest
+    /// media are dropped to make room for a new one. A medium larger than the
+    /// whole budget is refused with a JSON 413.
+    pub media_budget: usize,
 }
 
 impl MockConfig {
@@ -134,6 +147,8 @@ impl MockConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             latency: Duration::ZERO,
+            max_media: DEFAULT_MAX_MEDIA,
+            media_budget: DEFAULT_MEDIA_BUDGET,
         }
     }
 }
@@ -166,6 +181,8 @@ impl fmt::Debug for MockConfig {
             .field("max_connections", &self.max_connections)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("latency", &self.latency)
+            .field("max_media", &self.max_media)
+            .field("media_budget", &self.media_budget)
             .finish()
     }
 }

@@ -1,5 +1,5 @@
-//! Mock-only control headers: forced faults and response delays. Neither
-//! exists in Veriff's API.
+//! Mock-only control headers: forced faults, response delays and forced
+//! decisions. None exists in Veriff's API.
 
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::responses::ApiError;
+use super::state::Status;
 
 /// Request header that forces a failure on any `/v1` route.
 ///
@@ -71,6 +72,81 @@ pub const FAULT_HEADER: &str = "x-mock-fault";
 /// # }
 /// ```
 pub const DELAY_HEADER: &str = "x-mock-delay-ms";
+
+/// Request header on `GET /v1/sessions/{id}/decision` that decides the
+/// session first, standing in for the manual decision a Veriff test
+/// integration needs (reference §1, §7).
+///
+/// Values: `approved`, `declined`, `resubmission_requested`, `review` (for a
+/// `submitted` session, or one in `review`), `expired` (for a `created` one),
+/// `abandoned` (for a `started` or `resubmission_requested` one). The request
+/// is authenticated first; the decision is recorded, then the decision
+/// answer is sent as usual. Asking for the status the session already has
+/// changes nothing, so polling with the header is safe. A transition the
+/// session cannot make gets 400 code 1304 `Cannot transition to "<status>"
+/// status` (reference §3.3 [DOC] code) and changes nothing; an unknown value
+/// gets a JSON 400 code 1101. Other routes ignore the header.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use veriff_conformance::mock::{DECISION_HEADER, MockConfig, MockServer};
+/// use veriff_conformance::signing::sign;
+///
+/// let server = MockServer::start(MockConfig::generated()).await?;
+/// let (key, secret) = (&server.config().api_key, &server.config().shared_secret);
+/// let client = reqwest::Client::new();
+/// let created: serde_json::Value = client
+///     .post(format!("{}/v1/sessions", server.base_url()))
+///     .header("x-auth-client", key)
+///     .header("content-type", "application/json")
+///     .body(r#"{"verification":{}}"#)
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// let id = created["verification"]["id"].as_str().unwrap_or_default();
+/// let submit = br#"{"verification":{"status":"submitted"}}"#;
+/// client
+///     .patch(format!("{}/v1/sessions/{id}", server.base_url()))
+///     .header("x-auth-client", key)
+///     .header("x-hmac-signature", sign(secret, submit))
+///     .header("content-type", "application/json")
+///     .body(&submit[..])
+///     .send()
+///     .await?;
+/// let decision: serde_json::Value = client
+///     .get(format!("{}/v1/sessions/{id}/decision", server.base_url()))
+///     .header("x-auth-client", key)
+///     .header("x-hmac-signature", sign(secret, id.as_bytes()))
+///     .header(DECISION_HEADER, "approved")
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// assert_eq!(decision["verification"]["code"], 9001);
+/// server.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
+pub const DECISION_HEADER: &str = "x-mock-decision";
+
+/// The decision control's value, if sent.
+pub(crate) fn requested_decision(headers: &HeaderMap) -> Result<Option<Status>, ApiError> {
+    let Some(value) = headers.get(DECISION_HEADER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| Status::decision(text.trim()))
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::bad_control(
+                "x-mock-decision accepts approved, declined, resubmission_requested, review, expired or abandoned",
+            )
+        })
+}
 
 /// Longest delay [`DELAY_HEADER`] can ask for, in milliseconds.
 pub const MAX_DELAY_MS: u64 = 60_000;
@@ -137,6 +213,21 @@ mod tests {
         );
         for bad in ["", "-1", "1.5", "soon"] {
             assert!(requested_delay(&with(DELAY_HEADER, bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decision_values_are_the_decision_statuses() {
+        assert_eq!(requested_decision(&HeaderMap::new()), Ok(None));
+        assert_eq!(
+            requested_decision(&with(DECISION_HEADER, "resubmission_requested")),
+            Ok(Some(Status::ResubmissionRequested))
+        );
+        for bad in ["", "submitted", "Approved", "created", "9001"] {
+            assert!(
+                requested_decision(&with(DECISION_HEADER, bad)).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -1,7 +1,8 @@
-//! Route handlers. Every `/v1` handler runs its checks in one order: API key,
-//! (body size and memory budget,) signature, fault control, content type and
-//! JSON, session lookup, body validation, state. A rejected request never
-//! changes state.
+//! Shared state, the checks every route runs, and the session routes
+//! (create, submit, delete, open). Every `/v1` handler runs its checks in one
+//! order: API key, (body size and memory budget,) signature, fault control,
+//! content type and JSON, id lookup, body validation, state. A rejected
+//! request never changes state.
 
 use std::sync::Arc;
 
@@ -12,11 +13,11 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::auth::{check_api_key, check_signature};
+use super::auth::{Scheme, Signed, check_api_key, check_signature, requested_scheme};
 use super::body::{BodyBudget, HeldBody, check_json_content_type, parse_json, read_limited};
 use super::config::MockConfig;
 use super::controls::check_fault;
-use super::responses::{ApiError, json_response, signed_response};
+use super::responses::{ApiError, Signing, json_response, signed_response};
 use super::state::{Refusal, Session, Store};
 use super::validate;
 
@@ -39,38 +40,60 @@ impl App {
     /// The checks every signed body route runs first, in order: API key, body
     /// size and budget, signature over the raw bytes, fault control, content
     /// type, JSON (a parse failure is `bad_json`), then the session lookup.
-    /// Returns the parsed body, and the raw one, whose share of the body
-    /// budget is held until the handler drops it with its response.
-    async fn signed_json_body(
+    /// Returns the parsed body, the raw one (whose share of the body budget
+    /// is held until the handler drops it with its response) and the
+    /// signature scheme.
+    pub(crate) async fn signed_json_body(
         &self,
         id: &str,
         headers: &HeaderMap,
         body: Body,
         bad_json: ApiError,
-    ) -> Result<(Value, HeldBody), ApiError> {
+    ) -> Result<(Value, HeldBody, Scheme), ApiError> {
         check_api_key(headers, &self.config.api_key)?;
         let body = self.read_body(headers, body).await?;
         let bytes = body.bytes();
-        check_signature(headers, &self.config.shared_secret, bytes)?;
+        let scheme = check_signature(headers, &self.config.shared_secret, bytes, Signed::Body)?;
         check_fault(headers)?;
         check_json_content_type(headers, bytes)?;
         let json = parse_json(bytes).ok_or(bad_json)?;
         self.store.get(id).ok_or(ApiError::not_found())?;
-        Ok((json, body))
+        Ok((json, body, scheme))
     }
 
-    fn signed(&self, status: StatusCode, body: &Value) -> Response {
-        signed_response(
-            &self.config.api_key,
+    /// The checks every GET and DELETE runs first, in order: API key,
+    /// signature over the id in the path (reference §2.3: the session,
+    /// attempt or media id), fault control.
+    pub(crate) fn signed_id(&self, id: &str, headers: &HeaderMap) -> Result<Scheme, ApiError> {
+        check_api_key(headers, &self.config.api_key)?;
+        let scheme = check_signature(
+            headers,
             &self.config.shared_secret,
-            status,
-            body,
-        )
+            id.as_bytes(),
+            Signed::Id,
+        )?;
+        check_fault(headers)?;
+        Ok(scheme)
+    }
+
+    /// How responses to a request signed with `scheme` are signed.
+    pub(crate) fn signing(&self, scheme: Scheme) -> Signing<'_> {
+        Signing {
+            api_key: &self.config.api_key,
+            shared_secret: &self.config.shared_secret,
+            legacy: scheme == Scheme::Legacy,
+            vrf: false,
+        }
+    }
+
+    pub(crate) fn signed(&self, scheme: Scheme, status: StatusCode, body: &Value) -> Response {
+        signed_response(self.signing(scheme), status, body)
     }
 
     /// A signed success response carrying the session's verification object.
-    fn session_response(&self, status: StatusCode, session: &Session) -> Response {
+    fn session_response(&self, scheme: Scheme, status: StatusCode, session: &Session) -> Response {
         self.signed(
+            scheme,
             status,
             &json!({"status": "success", "verification": self.verification(session)}),
         )
@@ -90,19 +113,32 @@ impl App {
     }
 }
 
-type Shared = State<Arc<App>>;
+pub(crate) type Shared = State<Arc<App>>;
 
-/// The `{id}` path segment: decoded by axum when it can be, else taken raw
-/// (such an id matches no session, but still gets the usual checks in order).
-fn session_id(path: Result<Path<String>, PathRejection>, uri: &Uri) -> String {
+/// The `{id}` path segment (the third: `/v1/sessions/{id}`, `/v1/media/{id}`,
+/// `/v1/attempts/{id}/media`): decoded by axum when it can be, else taken raw
+/// (such an id matches nothing, but still gets the usual checks in order).
+pub(crate) fn path_id(path: Result<Path<String>, PathRejection>, uri: &Uri) -> String {
     match path {
         Ok(Path(id)) => id,
         Err(_) => uri.path().split('/').nth(3).unwrap_or_default().to_owned(),
     }
 }
 
-/// `POST /v1/sessions`: API key required, no signature (api notes:
-/// "Authentication"); 201 with a `created` session (api notes: "Session lifecycle").
+/// The error for a refused state change.
+pub(crate) fn refusal_error(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::NotFound => ApiError::not_found(),
+        Refusal::AlreadySubmitted => ApiError::already_submitted(),
+        Refusal::CannotTransition(status) => ApiError::cannot_transition(status.as_str()),
+        Refusal::NotDeletable => ApiError::not_deletable(),
+        Refusal::TooLarge => ApiError::image_over_budget(),
+    }
+}
+
+/// `POST /v1/sessions`: API key required, no signature (reference §2.3); 201
+/// with a `created` session. A session whose `person.firstName` is
+/// `Approve`, `Decline` or `Resubmit` is decided at submit (reference §7).
 pub(crate) async fn create_session(
     State(app): Shared,
     headers: HeaderMap,
@@ -114,48 +150,16 @@ pub(crate) async fn create_session(
     check_fault(&headers)?;
     check_json_content_type(&headers, bytes)?;
     let json = parse_json(bytes).ok_or(ApiError::malformed_json())?;
-    let vendor_data = validate::create_vendor_data(&json)?;
-    let session = app.store.create(vendor_data);
-    Ok(app.session_response(StatusCode::CREATED, &session))
-}
-
-/// `POST /v1/sessions/{id}/media`, signed over the raw body (api notes:
-/// "Authentication"); 201 while `created` or `started`, 409 once submitted
-/// (endpoint page, "Implementation notes").
-pub(crate) async fn upload_media(
-    State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
-    let id = session_id(path, &uri);
-    let (json, _held) = app
-        .signed_json_body(&id, &headers, body, ApiError::malformed_json())
-        .await?;
-    let image = validate::media_image(&json)?;
-    match app.store.accepts_media(&id) {
-        Ok(_) => {}
-        Err(Refusal::NotFound) => return Err(ApiError::not_found()),
-        Err(Refusal::AlreadySubmitted) => return Err(ApiError::conflict()),
-    }
-    Ok(app.signed(
-        StatusCode::CREATED,
-        &json!({
-            "status": "success",
-            "image": {
-                "context": image.context,
-                "id": uuid::Uuid::new_v4().to_string(),
-                "name": image.context,
-                "timestamp": image.timestamp,
-            },
-        }),
-    ))
+    let new = validate::create_session(&json)?;
+    let session = app.store.create(new);
+    Ok(app.session_response(requested_scheme(&headers), StatusCode::CREATED, &session))
 }
 
 /// `PATCH /v1/sessions/{id}`, signed over the raw body; responses exactly as
 /// the endpoint page documents them. Malformed JSON is "Validation failed"
-/// too (the page's only 400 for a bad body).
+/// too (the page's only 400 for a bad body). A `resubmission_requested`
+/// session may be submitted again (reference §6.1); an `expired` or
+/// `abandoned` one is 400 code 1304.
 pub(crate) async fn submit_session(
     State(app): Shared,
     path: Result<Path<String>, PathRejection>,
@@ -163,42 +167,42 @@ pub(crate) async fn submit_session(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let id = session_id(path, &uri);
-    let (json, _held) = app
+    let id = path_id(path, &uri);
+    let (json, _held, scheme) = app
         .signed_json_body(&id, &headers, body, ApiError::validation_failed())
         .await?;
     if !validate::is_submit_request(&json) {
         return Err(ApiError::validation_failed());
     }
-    let session = app.store.submit(&id).map_err(|refusal| match refusal {
-        Refusal::NotFound => ApiError::not_found(),
-        Refusal::AlreadySubmitted => ApiError::already_submitted(),
-    })?;
-    Ok(app.session_response(StatusCode::OK, &session))
+    let session = app.store.submit(&id).map_err(refusal_error)?;
+    Ok(app.session_response(scheme, StatusCode::OK, &session))
 }
 
-/// `GET /v1/sessions/{id}/decision`, signed over the session id (api notes:
-/// "Authentication"). The mock never decides, so `verification` is `null`.
-pub(crate) async fn decision(
+/// `DELETE /v1/sessions/{id}`, signed over the session id (reference §4.3
+/// [DOC]): 200 `{"status":"success","verification":{"id"}}` for a deletable
+/// session, after which it is 404 everywhere (its attempts and media too);
+/// 400 `{"status":400,"code":"1305",...}` for `submitted` and `review`.
+/// Mock choice: no rate limit (Veriff's is 5 an hour, 10 a day).
+pub(crate) async fn delete_session(
     State(app): Shared,
     path: Result<Path<String>, PathRejection>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = session_id(path, &uri);
-    check_api_key(&headers, &app.config.api_key)?;
-    check_signature(&headers, &app.config.shared_secret, id.as_bytes())?;
-    check_fault(&headers)?;
-    app.store.get(&id).ok_or(ApiError::not_found())?;
+    let id = path_id(path, &uri);
+    let scheme = app.signed_id(&id, &headers)?;
+    app.store.delete(&id).map_err(refusal_error)?;
     Ok(app.signed(
+        scheme,
         StatusCode::OK,
-        &json!({"status": "success", "verification": null}),
+        &json!({"status": "success", "verification": {"id": id}}),
     ))
 }
 
 /// `GET /v/{sessionToken}`: what the end user's browser opens (the session
-/// `url`). No authentication. Moves `created` to `started` (api notes:
-/// "Session lifecycle" statuses); `HEAD` only looks. Unsigned response.
+/// `url`). No authentication. Moves `created` to `started`, and starts a new
+/// attempt after a resubmission request (reference §6.1 statuses); `HEAD`
+/// only looks. Unsigned response.
 pub(crate) async fn open_session(
     State(app): Shared,
     method: Method,

@@ -1,27 +1,42 @@
 //! The embedded, stateful mock of Veriff's session API.
 //!
-//! Sessions live in memory. Requests are authenticated like Veriff's API
-//! (`X-AUTH-CLIENT`, and `X-HMAC-SIGNATURE` on signed routes), success
-//! responses are signed with the shared secret, and every failure is a JSON
-//! `{"status":"fail","code":"<digits>","message":"..."}` body (for the few
-//! exceptions, see "Requests hyper refuses" below).
+//! Sessions, their attempts, decisions and media live in memory. Requests are
+//! authenticated like Veriff's API (`X-AUTH-CLIENT`, and `X-HMAC-SIGNATURE`
+//! or the legacy `X-SIGNATURE` on signed routes), success responses are
+//! signed with the shared secret, and every failure is a JSON
+//! `{"status":"fail","code":"<digits>","message":"..."}` body (the DELETE
+//! page's 400 has a numeric `status`, as documented; for the few other
+//! exceptions, see "Requests hyper refuses" below). Sources are cited per
+//! behaviour, tagged like `../shared/reference/veriff-api.md`.
 //!
-//! | route | auth | success |
+//! | route | signed over | success |
 //! |---|---|---|
-//! | `POST /v1/sessions` | API key | 201, session `created` |
-//! | `POST /v1/sessions/{id}/media` | API key, signed body | 201 while `created`/`started`, 409 after submit |
-//! | `PATCH /v1/sessions/{id}` | API key, signed body | 200, session `submitted` |
-//! | `GET /v1/sessions/{id}/decision` | API key, signed id | 200, `verification: null` |
+//! | `POST /v1/sessions` | nothing (API key only) | 201, session `created` |
+//! | `PATCH /v1/sessions/{id}` | body | 200, session `submitted`; decided at once with the `firstName` trick |
+//! | `DELETE /v1/sessions/{id}` | session id | 200 unless `submitted`/`review` (400 code 1305) |
+//! | `POST /v1/sessions/{id}/media` | body | 201 while `created`/`started`/`resubmission_requested`, 409 after submit |
+//! | `GET /v1/sessions/{id}/media` | session id | media of the latest attempt |
+//! | `GET /v1/attempts/{id}/media` | attempt id | media of that attempt |
+//! | `GET /v1/media/{id}` | media id | the raw bytes, signed over them |
+//! | `GET /v1/sessions/{id}/attempts` | session id | attempts, newest first |
+//! | `GET /v1/sessions/{id}/decision` | session id | `verification: null` until decided |
+//! | `GET /v1/sessions/{id}/person` | session id | initData person, no sanction matches |
+//! | `GET /v1/sessions/{id}/watchlist-screening` | session id | `no_match` |
 //! | `GET /v/{sessionToken}` | none (the end user's browser) | 200, `created` becomes `started` |
 //!
-//! Mock-only controls: [`FAULT_HEADER`] and [`DELAY_HEADER`]. The mock logs
-//! nothing, so the API key and shared secret never reach a log. The API key is
-//! compared in constant time (HMAC digests of both values, compared with
-//! `hmac`'s constant-time check).
+//! Mock-only controls: [`FAULT_HEADER`], [`DELAY_HEADER`] and
+//! [`DECISION_HEADER`]. The mock logs nothing, so the API key and shared
+//! secret never reach a log. The API key is compared in constant time (HMAC
+//! digests of both values, compared with `hmac`'s constant-time check).
 //!
 //! # Memory
 //!
-//! - Sessions: at most [`MockConfig::max_sessions`]; the oldest is dropped.
+//! - Sessions: at most [`MockConfig::max_sessions`]; the oldest is dropped,
+//!   with its attempts and media.
+//! - Media: at most [`MockConfig::max_media`] files and
+//!   [`MockConfig::media_budget`] decoded bytes (defaults
+//!   [`DEFAULT_MAX_MEDIA`], [`DEFAULT_MEDIA_BUDGET`]); the oldest media are
+//!   dropped to make room, and a medium larger than the budget is a JSON 413.
 //! - Each request body: at most [`MockConfig::body_limit`] bytes (JSON 413).
 //! - All request bodies held at once: at most [`MockConfig::body_budget`] bytes
 //!   (default [`DEFAULT_BODY_BUDGET`], four bodies of the default limit). After
@@ -93,6 +108,10 @@
 //!   the header-read timeout (see "Connections" above), or an HTTP/2
 //!   prior-knowledge preface (the mock serves HTTP/1 only; hyper closes such a
 //!   connection without a reply);
+//! - a refused head later on a keep-alive connection that has carried a
+//!   `GET /v1/media/{id}` answer whose bytes do not start with `{`: the rewriter
+//!   cannot tell such a body from a reply to `HEAD`, so it steps aside for the
+//!   rest of that connection (the medium itself passes unchanged);
 //! - a refused head followed by body bytes hyper never read (say a 100 KiB URI
 //!   on a `PATCH` with a body): the JSON reply is sent, but closing a socket
 //!   with unread data makes the kernel reset the connection, and the client may
@@ -123,7 +142,10 @@ mod config;
 mod connections;
 mod controls;
 mod handlers;
+mod media;
+mod media_routes;
 mod responses;
+mod result_routes;
 mod server;
 mod state;
 mod transport;
@@ -132,7 +154,8 @@ mod validate;
 pub use builder::MockServerBuilder;
 pub use config::{
     DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,
-    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_SESSIONS, MockConfig,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MEDIA, DEFAULT_MAX_SESSIONS,
+    DEFAULT_MEDIA_BUDGET, MockConfig,
 };
-pub use controls::{DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
+pub use controls::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
 pub use server::{MockServer, router, serve};

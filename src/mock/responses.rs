@@ -16,6 +16,9 @@ pub(crate) struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: Cow<'static, str>,
+    /// The body's `status` is the HTTP status as a number (the DELETE page's
+    /// documented 400), not `"fail"`.
+    numeric_status: bool,
 }
 
 impl ApiError {
@@ -24,6 +27,7 @@ impl ApiError {
             status,
             code,
             message: Cow::Borrowed(message),
+            numeric_status: false,
         }
     }
 
@@ -104,13 +108,110 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "1104", "Invalid parameters")
     }
 
-    /// Api notes: 1501 "vendorData limits"; endpoint page: "max 1,000 characters".
-    pub(crate) const fn invalid_vendor_data() -> Self {
+    /// Reference §3.3 [DOC]: 1500 "`vendorData` longer than 1000 characters";
+    /// the message is the mock's wording.
+    pub(crate) const fn vendor_data_too_long() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "1500",
+            "vendorData must be at most 1,000 characters long",
+        )
+    }
+
+    /// Reference §3.3 [DOC]: 1501 "`vendorData` is not a string".
+    pub(crate) const fn vendor_data_not_string() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "1501",
-            "vendorData must be a string of at most 1,000 characters",
+            "vendorData must be a string",
         )
+    }
+
+    /// Reference §3.3 [DOC]: 1302 "only HTTPS return (callback) URLs allowed".
+    pub(crate) const fn callback_not_https() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "1302",
+            "Only HTTPS return URLs are allowed",
+        )
+    }
+
+    /// Reference §3.3 [DOC]: 1400 "image data not found" (no `content`, or
+    /// content that decodes to nothing).
+    pub(crate) const fn image_data_not_found() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "1400", "Image data not found")
+    }
+
+    /// Reference §3.3 [DOC]: 1401 "image not valid base64".
+    pub(crate) const fn image_not_base64() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "1401", "Image is not valid base64")
+    }
+
+    /// Reference §3.3 [DOC]: 1402 "image context not supported".
+    pub(crate) const fn image_context_not_supported() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "1402",
+            "Image context is not supported",
+        )
+    }
+
+    /// Reference §3.3 [DOC]: 1403 "image property missing" (no `image`, or no
+    /// `image.context`).
+    pub(crate) const fn image_property_missing() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "1403", "Image property is missing")
+    }
+
+    /// Mock choice: media content over the documented "24 MB as base64"
+    /// (reference §4.4, [DOC] size guidance; the error is [NF]).
+    pub(crate) const fn image_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "1101",
+            "Image content is larger than 24 MB of base64",
+        )
+    }
+
+    /// Mock choice: a decoded medium larger than `MockConfig::media_budget`.
+    pub(crate) const fn image_over_budget() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "1101",
+            "Image is larger than the mock's media budget",
+        )
+    }
+
+    /// DELETE page [DOC]: 400 `{"status":400,"code":"1305","message":"Session
+    /// is not in a completed status."}`, with a numeric `status`.
+    pub(crate) const fn not_deletable() -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "1305",
+            message: Cow::Borrowed("Session is not in a completed status."),
+            numeric_status: true,
+        }
+    }
+
+    /// Reference §3.3 [DOC]: 1304 "cannot transition to "$STATUS" status".
+    pub(crate) fn cannot_transition(status: &str) -> Self {
+        Self {
+            status: StatusCode::BAD_REQUEST,
+            code: "1304",
+            message: Cow::Owned(format!("Cannot transition to \"{status}\" status")),
+            numeric_status: false,
+        }
+    }
+
+    /// Reference §3.2 [DOC]: 1813, legacy `X-SIGNATURE` SHA256(query ID +
+    /// secret) mismatch; the message is the mock's wording.
+    pub(crate) const fn legacy_id_signature() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "1813", "Invalid SHA256 signature")
+    }
+
+    /// Reference §3.2 [DOC]: 1814, legacy `X-SIGNATURE` SHA256(body + secret)
+    /// mismatch; the message is the mock's wording.
+    pub(crate) const fn legacy_body_signature() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "1814", "Invalid SHA256 signature")
     }
 
     /// Mock choice: a body route got a non-JSON content type.
@@ -191,8 +292,13 @@ impl ApiError {
     }
 
     fn body(&self) -> Value {
+        let status = if self.numeric_status {
+            json!(self.status.as_u16())
+        } else {
+            json!("fail")
+        };
         json!({
-            "status": "fail",
+            "status": status,
             "code": self.code,
             "message": self.message,
         })
@@ -226,33 +332,71 @@ pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
+/// How a response is signed: which headers carry the API key and signature.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Signing<'a> {
+    pub(crate) api_key: &'a str,
+    pub(crate) shared_secret: &'a str,
+    /// The request was signed with the legacy `X-SIGNATURE`: the response also
+    /// carries `x-signature` = SHA-256(body + secret) (reference §2.2 [DOC]:
+    /// "Veriff answers with X-SIGNATURE").
+    pub(crate) legacy: bool,
+    /// Also send `vrf-auth-client` and `vrf-hmac-signature`, with the same
+    /// values (reference §4.6 [DOC], `GET /v1/media/{id}` only).
+    pub(crate) vrf: bool,
+}
+
 /// A signed JSON response (api notes: "Authentication": "Responses are signed
 /// too"): serialize once, sign those bytes with the shared secret, send those
 /// bytes, with `x-auth-client` and `x-hmac-signature` headers.
-pub(crate) fn signed_response(
-    api_key: &str,
-    shared_secret: &str,
-    status: StatusCode,
-    body: &Value,
-) -> Response {
-    let bytes = to_bytes(body);
-    let signature = sign(shared_secret, &bytes);
-    let mut response = (
+pub(crate) fn signed_response(signing: Signing<'_>, status: StatusCode, body: &Value) -> Response {
+    signed_bytes(
+        signing,
         status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        bytes,
+        HeaderValue::from_static("application/json"),
+        to_bytes(body),
     )
-        .into_response();
+}
+
+/// A response of `bytes` (JSON or a raw medium) with `content_type`, signed
+/// over exactly those bytes (reference §2.4: for a binary body the HMAC covers
+/// the raw bytes).
+pub(crate) fn signed_bytes(
+    signing: Signing<'_>,
+    status: StatusCode,
+    content_type: HeaderValue,
+    bytes: impl Into<axum::body::Bytes>,
+) -> Response {
+    let bytes: axum::body::Bytes = bytes.into();
+    let signature = sign(signing.shared_secret, &bytes);
+    let legacy = signing
+        .legacy
+        .then(|| super::auth::legacy_digest(signing.shared_secret, &bytes));
+    let mut response = (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
     let headers = response.headers_mut();
     // An API key that cannot be a header value is simply not echoed.
-    if let Ok(value) = HeaderValue::from_str(api_key) {
+    if let Ok(value) = HeaderValue::from_str(signing.api_key) {
+        if signing.vrf {
+            headers.insert(HeaderName::from_static(VRF_API_KEY_HEADER), value.clone());
+        }
         headers.insert(HeaderName::from_static(API_KEY_HEADER), value);
     }
     if let Ok(value) = HeaderValue::from_str(&signature) {
+        if signing.vrf {
+            headers.insert(HeaderName::from_static(VRF_SIGNATURE_HEADER), value.clone());
+        }
         headers.insert(HeaderName::from_static(SIGNATURE_HEADER), value);
+    }
+    if let Some(Ok(value)) = legacy.map(|digest| HeaderValue::from_str(&digest)) {
+        headers.insert(
+            HeaderName::from_static(super::auth::LEGACY_SIGNATURE_HEADER),
+            value,
+        );
     }
     response
 }
+
+/// Reference §4.6 [DOC]: `GET /v1/media/{id}` also documents these, "same as"
+/// `x-auth-client` and `x-hmac-signature`.
+const VRF_API_KEY_HEADER: &str = "vrf-auth-client";
+const VRF_SIGNATURE_HEADER: &str = "vrf-hmac-signature";

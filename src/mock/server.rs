@@ -12,6 +12,8 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, patch, post};
+
+use super::{media_routes, result_routes};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -50,7 +52,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 ///     .post(format!("{base_url}/v1/sessions"))
 ///     .header("x-auth-client", api_key)
 ///     .header("content-type", "application/json")
-///     .body("{}")
+///     .body(r#"{"verification":{}}"#)
 ///     .send()
 ///     .await?
 ///     .json()
@@ -69,7 +71,7 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
         .to_owned();
     let latency = config.latency;
     let app = Arc::new(App {
-        store: Store::new(config.max_sessions),
+        store: Store::new(config.max_sessions, config.max_media, config.media_budget),
         body_budget: BodyBudget::with_read_timeout(
             config.body_budget,
             config.body_limit,
@@ -81,9 +83,23 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
     });
     Router::new()
         .route("/v1/sessions", post(handlers::create_session))
-        .route("/v1/sessions/{id}", patch(handlers::submit_session))
-        .route("/v1/sessions/{id}/media", post(handlers::upload_media))
-        .route("/v1/sessions/{id}/decision", get(handlers::decision))
+        .route(
+            "/v1/sessions/{id}",
+            patch(handlers::submit_session).delete(handlers::delete_session),
+        )
+        .route(
+            "/v1/sessions/{id}/media",
+            post(media_routes::upload_media).get(media_routes::session_media),
+        )
+        .route("/v1/media/{id}", get(media_routes::download_media))
+        .route("/v1/attempts/{id}/media", get(media_routes::attempt_media))
+        .route("/v1/sessions/{id}/attempts", get(result_routes::attempts))
+        .route("/v1/sessions/{id}/decision", get(result_routes::decision))
+        .route("/v1/sessions/{id}/person", get(result_routes::person))
+        .route(
+            "/v1/sessions/{id}/watchlist-screening",
+            get(result_routes::watchlist_screening),
+        )
         .route("/v/{token}", get(handlers::open_session))
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .fallback(handlers::not_found)

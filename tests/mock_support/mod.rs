@@ -14,6 +14,20 @@ use veriff_conformance::signing::{sign, verify};
 
 /// The documented submit body (endpoint page).
 pub const SUBMIT: &[u8] = br#"{"verification":{"status":"submitted"}}"#;
+/// A tiny JPEG (SOI, APP0 marker start), as a data URI and as its bytes.
+pub const JPEG_URI: &str = "data:image/jpeg;base64,/9j/4AAQ";
+pub const JPEG_BYTES: &[u8] = &[0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+
+/// Hex SHA-256 of `payload` followed by `secret`: Veriff's legacy
+/// `X-SIGNATURE`, as its public js-integration-demo computes it.
+pub fn legacy_signature(payload: &[u8], secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(payload);
+    hasher.update(secret.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
 /// A small, valid media upload body.
 pub const MEDIA: &[u8] =
     br#"{"image":{"context":"document-front","content":"data:image/jpeg;base64,/9j/4AAQ"}}"#;
@@ -212,6 +226,67 @@ impl Mock {
             .await
     }
 
+    /// A signed GET of `path`, signed over `id` (the id the route signs).
+    pub async fn get_signed(&self, path: &str, id: &str) -> Reply {
+        self.send(self.signed_get(path, id)).await
+    }
+
+    /// `DELETE /v1/sessions/{id}`, signed over the session id.
+    pub async fn delete(&self, id: &str) -> Reply {
+        let request = self
+            .bare(Method::DELETE, &format!("/v1/sessions/{id}"))
+            .header("x-auth-client", self.key())
+            .header("x-hmac-signature", sign(self.secret(), id.as_bytes()));
+        self.send(request).await
+    }
+
+    /// Uploads `content` (a data URI or bare base64) with `context`.
+    pub async fn upload_content(&self, id: &str, context: &str, content: &str) -> Reply {
+        let body = serde_json::json!({"image": {"context": context, "content": content}});
+        self.send(self.signed(
+            Method::POST,
+            &format!("/v1/sessions/{id}/media"),
+            body.to_string().as_bytes(),
+        ))
+        .await
+    }
+
+    /// Uploads and returns the new medium's id.
+    pub async fn upload_ok(&self, id: &str, context: &str, content: &str) -> String {
+        let reply = self.upload_content(id, context, content).await;
+        assert_eq!(reply.status, 201, "upload failed: {}", reply.text());
+        reply.json()["image"]["id"]
+            .as_str()
+            .expect("image id")
+            .to_owned()
+    }
+
+    pub async fn session_media(&self, id: &str) -> Reply {
+        self.get_signed(&format!("/v1/sessions/{id}/media"), id)
+            .await
+    }
+
+    pub async fn attempt_media(&self, attempt_id: &str) -> Reply {
+        self.get_signed(&format!("/v1/attempts/{attempt_id}/media"), attempt_id)
+            .await
+    }
+
+    pub async fn attempts(&self, id: &str) -> Reply {
+        self.get_signed(&format!("/v1/sessions/{id}/attempts"), id)
+            .await
+    }
+
+    pub async fn download(&self, media_id: &str) -> Reply {
+        self.get_signed(&format!("/v1/media/{media_id}"), media_id)
+            .await
+    }
+
+    /// Creates a session whose `person.firstName` is `first_name`.
+    pub async fn create_named(&self, first_name: &str) -> Created {
+        let body = serde_json::json!({"verification": {"person": {"firstName": first_name}}});
+        self.create_with(body.to_string().as_bytes()).await
+    }
+
     pub async fn open(&self, token: &str) -> Reply {
         self.send(self.bare(Method::GET, &format!("/v/{token}")))
             .await
@@ -240,8 +315,15 @@ impl Mock {
     /// Asserts the reply carries the API key and a valid signature of its exact body.
     #[track_caller]
     pub fn assert_signed(&self, reply: &Reply) {
-        assert_eq!(reply.header("x-auth-client"), Some(self.key()));
         assert_eq!(reply.header("content-type"), Some("application/json"));
+        self.assert_signed_bytes(reply);
+    }
+
+    /// Like [`Mock::assert_signed`], for a body of any content type: the
+    /// signature covers the raw bytes.
+    #[track_caller]
+    pub fn assert_signed_bytes(&self, reply: &Reply) {
+        assert_eq!(reply.header("x-auth-client"), Some(self.key()));
         let signature = reply.header("x-hmac-signature").expect("signature header");
         assert!(
             verify(self.secret(), &reply.body, signature),

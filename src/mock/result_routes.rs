@@ -1,0 +1,196 @@
+//! Session results: attempts, decision, person and watchlist screening. Each
+//! is a GET signed over the session id (reference §2.3 [DOC]).
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::controls::requested_decision;
+use super::handlers::{Shared, path_id, refusal_error};
+use super::responses::ApiError;
+use super::state::{InitData, Session};
+
+/// `GET /v1/sessions/{id}/attempts` (reference §4.7 [DOC]): `verifications[]`
+/// newest first, each `{"id","status","createdTime"}`. An attempt begins with
+/// the first media upload, session URL visit or submit, and again with the
+/// first of those after a resubmission request; a fresh session has none.
+pub(crate) async fn attempts(
+    State(app): Shared,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, &uri);
+    let scheme = app.signed_id(&id, &headers)?;
+    let session = app.store.get(&id).ok_or(ApiError::not_found())?;
+    let verifications: Vec<Value> = session
+        .attempts
+        .iter()
+        .rev()
+        .map(|attempt| {
+            json!({
+                "id": attempt.id,
+                "status": attempt.status.as_str(),
+                "createdTime": attempt.created_time,
+            })
+        })
+        .collect();
+    Ok(app.signed(
+        scheme,
+        StatusCode::OK,
+        &json!({"status": "success", "verifications": verifications}),
+    ))
+}
+
+/// `GET /v1/sessions/{id}/decision` (reference §4.9): `verification: null`
+/// until a decision [DOC], then the decision. With the mock-only
+/// [`super::DECISION_HEADER`], the session is decided first.
+pub(crate) async fn decision(
+    State(app): Shared,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, &uri);
+    let scheme = app.signed_id(&id, &headers)?;
+    let forced = requested_decision(&headers)?;
+    let session = match forced {
+        None => app.store.get(&id).ok_or(ApiError::not_found())?,
+        Some(outcome) => app
+            .store
+            .force_decision(&id, outcome)
+            .map_err(refusal_error)?,
+    };
+    Ok(app.signed(scheme, StatusCode::OK, &decision_body(&session)))
+}
+
+/// The decision body. [DOC] fields: `id`, `attemptId`, `acceptanceTime`
+/// (session creation), `decisionTime`, `code`, `vendorData`, `endUserId`.
+/// [DOC-old]/[3P] fields the mock adds: `status`, `reason`, `reasonCode`
+/// (null, except 539 for the resubmission limit), `person` and `document`
+/// from the create body's initData, `comments: []`, and top-level
+/// `technicalData: {"ip": null}`.
+fn decision_body(session: &Session) -> Value {
+    let Some(decision) = &session.decision else {
+        return json!({"status": "success", "verification": null});
+    };
+    let init = &session.init;
+    json!({
+        "status": "success",
+        "verification": {
+            "id": session.id,
+            "attemptId": decision.attempt_id,
+            "acceptanceTime": session.created_at,
+            "decisionTime": decision.time,
+            "code": decision.status.code(),
+            "status": decision.status.as_str(),
+            "reason": decision.reason,
+            "reasonCode": decision.reason_code,
+            "vendorData": session.vendor_data,
+            "endUserId": session.end_user_id,
+            "person": {
+                "firstName": init.first_name,
+                "lastName": init.last_name,
+                "idNumber": init.id_number,
+                "dateOfBirth": init.date_of_birth,
+                "gender": init.gender,
+                "nationality": null,
+            },
+            "document": {
+                "number": init.document_number,
+                "type": init.document_type,
+                "country": init.document_country,
+            },
+            "comments": [],
+        },
+        "technicalData": {"ip": null},
+    })
+}
+
+/// `GET /v1/sessions/{id}/person` (reference §4.10: the key names are [NF]).
+/// Mock choice: `{"status":"success","person":{...}}` with the initData of
+/// the create body (`null` where not given) and an empty
+/// `pepSanctionMatches` (no screening hits, [DOC]: "empty when no match").
+pub(crate) async fn person(
+    State(app): Shared,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, &uri);
+    let scheme = app.signed_id(&id, &headers)?;
+    let session = app.store.get(&id).ok_or(ApiError::not_found())?;
+    let init = &session.init;
+    Ok(app.signed(
+        scheme,
+        StatusCode::OK,
+        &json!({
+            "status": "success",
+            "person": {
+                "firstName": init.first_name,
+                "lastName": init.last_name,
+                "fullName": full_name(init),
+                "dateOfBirth": init.date_of_birth,
+                "gender": init.gender,
+                "idNumber": init.id_number,
+                "nationality": null,
+                "pepSanctionMatches": [],
+            },
+        }),
+    ))
+}
+
+/// `GET /v1/sessions/{id}/watchlist-screening` (reference §4.11 [DOC]). The
+/// mock screens nobody: `no_match` (both `matchStatus` and the newer
+/// `reviewStatus`), `totalHits: 0`, `hits: []`, `checkType: initial_result`,
+/// `searchTerm` from the initData name and year of birth, `createdAt` the
+/// session's creation time, `attemptId` the latest attempt (`null` before
+/// any). Answered for every session (Veriff answers only customers of its
+/// PEP & Sanctions product).
+pub(crate) async fn watchlist_screening(
+    State(app): Shared,
+    path: Result<Path<String>, PathRejection>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = path_id(path, &uri);
+    let scheme = app.signed_id(&id, &headers)?;
+    let session = app.store.get(&id).ok_or(ApiError::not_found())?;
+    let year = session
+        .init
+        .date_of_birth
+        .as_deref()
+        .and_then(|date| date.get(..4))
+        .filter(|year| year.bytes().all(|b| b.is_ascii_digit()));
+    Ok(app.signed(
+        scheme,
+        StatusCode::OK,
+        &json!({
+            "status": "success",
+            "data": {
+                "attemptId": session.latest_attempt().map(|a| a.id.clone()),
+                "sessionId": session.id,
+                "vendorData": session.vendor_data,
+                "endUserId": session.end_user_id,
+                "checkType": "initial_result",
+                "matchStatus": "no_match",
+                "reviewStatus": "no_match",
+                "searchTerm": {"name": full_name(&session.init), "year": year},
+                "totalHits": 0,
+                "createdAt": session.created_at,
+                "hits": [],
+            },
+        }),
+    ))
+}
+
+/// First and last name joined, when either is given.
+fn full_name(init: &InitData) -> Option<String> {
+    let parts: Vec<&str> = [init.first_name.as_deref(), init.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
