@@ -533,3 +533,40 @@ fn the_same_trial_name_from_two_files_is_an_error_and_the_first_still_runs() {
     assert_eq!(names, ["a/x::same", "b/x::same"]);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn request_headers_that_differ_only_in_case_are_rejected_showing_both() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        headers: { X-A: a, x-a: b }\n";
+    assert_bad("header_case_twice", text, 7, 28);
+    let (_, errors) = load("header_case_twice", text);
+    assert!(
+        errors[0].to_string().contains("`X-A` (line 7, column 20)"),
+        "the first place is named in the one-line form too: {}",
+        errors[0]
+    );
+}
+
+#[test]
+fn expected_headers_that_differ_only_in_case_are_rejected_showing_both() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          headers:\n            Content-Type: { present: true }\n            content-type: { matches: \"^text/\" }\n";
+    assert_bad("expect_header_case_twice", text, 10, 13);
+}
+
+#[test]
+fn exactly_repeated_header_keys_stay_a_yaml_error() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        headers: { X-A: a, X-A: b }\n";
+    let (scenarios, errors) = load("header_twice", text);
+    assert!(scenarios.is_empty());
+    assert_eq!(errors.len(), 1, "{}", rendered(&errors));
+    assert!(
+        errors[0].message.contains("duplicate mapping key"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn capturing_a_header_with_an_invalid_name_is_a_load_error_at_the_name() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        capture: { a: { header: \"bad name\" } }\n";
+    assert_bad("capture_bad_header", text, 7, 34);
+}
