@@ -570,3 +570,33 @@ fn capturing_a_header_with_an_invalid_name_is_a_load_error_at_the_name() {
     let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        capture: { a: { header: \"bad name\" } }\n";
     assert_bad("capture_bad_header", text, 7, 34);
 }
+
+#[test]
+fn a_scenario_can_require_the_mock_and_opt_in_features() {
+    use veriff_conformance::spec::model::Requirement;
+    let text = "scenarios:\n  - name: a\n    requires: [mock, feature:delete, feature:watchlist]\n    steps: [ { name: s, method: GET, path: /x } ]\n  - name: b\n    requires: [feature:delete]\n    steps: [ { name: s, method: GET, path: /x } ]\n  - name: c\n    steps: [ { name: s, method: GET, path: /x } ]\n";
+    let (scenarios, errors) = load("features", text);
+    assert!(errors.is_empty(), "{}", rendered(&errors));
+    assert_eq!(
+        scenarios[0].requires,
+        [
+            Requirement::Mock,
+            Requirement::Feature("delete".into()),
+            Requirement::Feature("watchlist".into())
+        ]
+    );
+    assert!(scenarios[0].requires_mock());
+    assert!(!scenarios[1].requires_mock());
+    assert_eq!(
+        scenarios[1].required_features().collect::<Vec<_>>(),
+        ["delete"]
+    );
+    assert!(scenarios[2].requires.is_empty());
+    assert_eq!(scenarios[1].requires[0].to_string(), "feature:delete");
+}
+
+#[test]
+fn an_unknown_feature_is_rejected_with_the_known_ones() {
+    let text = "scenarios:\n  - name: a\n    requires: [feature:teleport]\n    steps: [ { name: s, method: GET, path: /x } ]\n";
+    assert_bad("unknown_feature", text, 3, 16);
+}

@@ -75,7 +75,7 @@ impl Runner {
     /// Whether `scenario` is not run against this target: it needs the mock's
     /// controls and the target is not the mock.
     pub fn ignores(&self, scenario: &Scenario) -> bool {
-        scenario.requires_mock && !self.target.is_mock
+        scenario.requires_mock() && !self.target.is_mock
     }
 
     /// Runs every step of `scenario` in order and checks each response.
