@@ -600,3 +600,13 @@ fn an_unknown_feature_is_rejected_with_the_known_ones() {
     let text = "scenarios:\n  - name: a\n    requires: [feature:teleport]\n    steps: [ { name: s, method: GET, path: /x } ]\n";
     assert_bad("unknown_feature", text, 3, 16);
 }
+
+#[test]
+fn an_error_about_a_value_with_multibyte_characters_renders() {
+    // Found by tests/spec_fuzz.rs: the span of this mapping ends inside `¡`.
+    let text = "scenarios:\n- name: a\n  steps:\n  - name: s\n    method: POST\n    path: /x\n    sign:\n      ¡𚿰!: 100\n";
+    let (scenarios, errors) = load("multibyte", text);
+    assert!(scenarios.is_empty());
+    let text = rendered(&errors);
+    assert!(text.contains("unknown signing mode"), "{text}");
+}

@@ -121,21 +121,17 @@ impl SpecError {
         let title = Level::ERROR.primary_title(self.message.as_str());
         let group = match &self.at {
             Some((file, range)) => {
-                let start = range.start.min(file.text.len());
-                let end = range.end.clamp(start, file.text.len());
                 let annotation = AnnotationKind::Primary
-                    .span(start..end)
+                    .span(file.snap(range.clone()))
                     .label(self.label.as_str());
                 let snippet = self.notes.iter().fold(
                     Snippet::source(file.text.as_str())
                         .path(file.name.as_str())
                         .annotation(annotation),
                     |snippet, (range, label)| {
-                        let start = range.start.min(file.text.len());
-                        let end = range.end.clamp(start, file.text.len());
                         snippet.annotation(
                             AnnotationKind::Context
-                                .span(start..end)
+                                .span(file.snap(range.clone()))
                                 .label(label.as_str()),
                         )
                     },
