@@ -547,9 +547,15 @@ fn request_headers_that_differ_only_in_case_are_rejected_showing_both() {
 }
 
 #[test]
-fn expected_headers_that_differ_only_in_case_are_rejected_showing_both() {
+fn expected_headers_that_differ_only_in_case_are_separate_rules_all_kept() {
+    // Unlike request headers, nothing is lost: each rule is checked.
     let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          headers:\n            Content-Type: { present: true }\n            content-type: { matches: \"^text/\" }\n";
-    assert_bad("expect_header_case_twice", text, 10, 13);
+    let (scenarios, errors) = load("expect_header_rules", text);
+    assert!(errors.is_empty(), "{}", rendered(&errors));
+    let rules = &scenarios[0].steps[0].expect.headers;
+    assert_eq!(rules.len(), 2);
+    assert!(matches!(rules[0].value.rule, HeaderRule::Present));
+    assert!(matches!(rules[1].value.rule, HeaderRule::Matches(_)));
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::cx::{FileCx, in_order};
-use super::headers::{SeenHeaders, header_name};
+use super::headers::header_name;
 use super::json::json;
 use super::schema::Schemas;
 use super::scope::Scope;
@@ -129,16 +129,14 @@ fn status_expect(value: &Value) -> Option<StatusExpect> {
 
 fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &mut Expect) {
     const HELP: &str = "write a value to compare, or one of `{ present: true }`, `{ absent: true }`, `{ equals: <value> }`, `{ matches: <regex> }`";
-    let mut seen = SeenHeaders::default();
+    // Unlike request headers, one header may have several rules here, written
+    // in different cases (YAML keys must differ): each rule is checked.
     for (name, rule) in in_order(raw.headers.clone()) {
         let at = cx.range(&rule.referenced);
         let name_at = cx.range(&name.referenced);
         let Some(lower) = header_name(cx, &name.value, name_at.clone()) else {
             continue;
         };
-        if !seen.first(cx, &name.value, &lower, name_at) {
-            continue;
-        }
         let parsed = match &rule.value {
             Value::String(s) => scope
                 .parse_template(cx, s, at.clone())

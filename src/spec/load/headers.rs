@@ -23,10 +23,11 @@ pub(super) fn header_name(cx: &mut FileCx<'_>, name: &str, at: Range<usize>) -> 
     }
 }
 
-/// The header names of one map (a step's `headers:` or `expect.headers`),
-/// to refuse two that differ only in case: HTTP header names are
-/// case-insensitive, so one would silently replace the other. (Exactly
-/// repeated keys are refused by the YAML reader already.)
+/// The header names of a step's `headers:`, to refuse two that differ only
+/// in case: HTTP header names are case-insensitive, so one would silently
+/// replace the other. (Exactly repeated keys are refused by the YAML reader
+/// already.) `expect.headers` does not use this: there, each of several rules
+/// for one header is checked.
 #[derive(Default)]
 pub(super) struct SeenHeaders {
     /// `(lower-case name, name as written, where)`.
