@@ -533,3 +533,86 @@ fn the_same_trial_name_from_two_files_is_an_error_and_the_first_still_runs() {
     assert_eq!(names, ["a/x::same", "b/x::same"]);
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn request_headers_that_differ_only_in_case_are_rejected_showing_both() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        headers: { X-A: a, x-a: b }\n";
+    assert_bad("header_case_twice", text, 7, 28);
+    let (_, errors) = load("header_case_twice", text);
+    assert!(
+        errors[0].to_string().contains("`X-A` (line 7, column 20)"),
+        "the first place is named in the one-line form too: {}",
+        errors[0]
+    );
+}
+
+#[test]
+fn expected_headers_that_differ_only_in_case_are_separate_rules_all_kept() {
+    // Unlike request headers, nothing is lost: each rule is checked.
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          headers:\n            Content-Type: { present: true }\n            content-type: { matches: \"^text/\" }\n";
+    let (scenarios, errors) = load("expect_header_rules", text);
+    assert!(errors.is_empty(), "{}", rendered(&errors));
+    let rules = &scenarios[0].steps[0].expect.headers;
+    assert_eq!(rules.len(), 2);
+    assert!(matches!(rules[0].value.rule, HeaderRule::Present));
+    assert!(matches!(rules[1].value.rule, HeaderRule::Matches(_)));
+}
+
+#[test]
+fn exactly_repeated_header_keys_stay_a_yaml_error() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        headers: { X-A: a, X-A: b }\n";
+    let (scenarios, errors) = load("header_twice", text);
+    assert!(scenarios.is_empty());
+    assert_eq!(errors.len(), 1, "{}", rendered(&errors));
+    assert!(
+        errors[0].message.contains("duplicate mapping key"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
+fn capturing_a_header_with_an_invalid_name_is_a_load_error_at_the_name() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        capture: { a: { header: \"bad name\" } }\n";
+    assert_bad("capture_bad_header", text, 7, 34);
+}
+
+#[test]
+fn a_scenario_can_require_the_mock_and_opt_in_features() {
+    use veriff_conformance::spec::model::Requirement;
+    let text = "scenarios:\n  - name: a\n    requires: [mock, feature:delete, feature:watchlist]\n    steps: [ { name: s, method: GET, path: /x } ]\n  - name: b\n    requires: [feature:delete]\n    steps: [ { name: s, method: GET, path: /x } ]\n  - name: c\n    steps: [ { name: s, method: GET, path: /x } ]\n";
+    let (scenarios, errors) = load("features", text);
+    assert!(errors.is_empty(), "{}", rendered(&errors));
+    assert_eq!(
+        scenarios[0].requires,
+        [
+            Requirement::Mock,
+            Requirement::Feature("delete".into()),
+            Requirement::Feature("watchlist".into())
+        ]
+    );
+    assert!(scenarios[0].requires_mock());
+    assert!(!scenarios[1].requires_mock());
+    assert_eq!(
+        scenarios[1].required_features().collect::<Vec<_>>(),
+        ["delete"]
+    );
+    assert!(scenarios[2].requires.is_empty());
+    assert_eq!(scenarios[1].requires[0].to_string(), "feature:delete");
+}
+
+#[test]
+fn an_unknown_feature_is_rejected_with_the_known_ones() {
+    let text = "scenarios:\n  - name: a\n    requires: [feature:teleport]\n    steps: [ { name: s, method: GET, path: /x } ]\n";
+    assert_bad("unknown_feature", text, 3, 16);
+}
+
+#[test]
+fn an_error_about_a_value_with_multibyte_characters_renders() {
+    // Found by tests/spec_fuzz.rs: the span of this mapping ends inside `¡`.
+    let text = "scenarios:\n- name: a\n  steps:\n  - name: s\n    method: POST\n    path: /x\n    sign:\n      ¡𚿰!: 100\n";
+    let (scenarios, errors) = load("multibyte", text);
+    assert!(scenarios.is_empty());
+    let text = rendered(&errors);
+    assert!(text.contains("unknown signing mode"), "{text}");
+}

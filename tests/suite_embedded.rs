@@ -68,7 +68,7 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
     let scenarios = embedded();
     let mock_only: Vec<&str> = scenarios
         .iter()
-        .filter(|s| s.requires_mock)
+        .filter(|s| s.requires_mock())
         .map(|s| s.trial_name.as_str())
         .collect();
     assert_eq!(
@@ -87,7 +87,7 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
             Masker::default(),
         )
         .has_ignored_flag();
-        if scenario.requires_mock {
+        if scenario.requires_mock() {
             let Outcome::Ignored(why) = &result.outcome else {
                 panic!(
                     "{} was not ignored: {:?}",

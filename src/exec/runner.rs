@@ -77,7 +77,7 @@ impl Runner {
     /// Why `scenario` is not run against this target, if it is not: it needs
     /// the mock's controls and the target is not the mock.
     pub fn ignores(&self, scenario: &Scenario) -> Option<&'static str> {
-        (scenario.requires_mock && !self.target.is_mock).then_some(NEEDS_MOCK)
+        (scenario.requires_mock() && !self.target.is_mock).then_some(NEEDS_MOCK)
     }
 
     /// Runs every step of `scenario` in order and checks each response.

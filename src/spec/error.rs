@@ -21,6 +21,9 @@ pub struct SpecError {
     pub label: String,
     /// What would fix it.
     pub help: Option<String>,
+    /// Other places in the same file that the error is about (the first of
+    /// two conflicting keys, say), each with its label.
+    pub notes: Vec<(Range<usize>, String)>,
 }
 
 impl SpecError {
@@ -43,6 +46,7 @@ impl SpecError {
             at: Some((Arc::clone(file), range)),
             label: String::new(),
             help: None,
+            notes: Vec::new(),
         }
     }
 
@@ -58,6 +62,7 @@ impl SpecError {
             at: None,
             label: String::new(),
             help: None,
+            notes: Vec::new(),
         }
     }
 
@@ -70,6 +75,22 @@ impl SpecError {
     /// Sets the help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Marks another place of the same file, shown with its own label.
+    ///
+    /// ```
+    /// use veriff_conformance::spec::{error::SpecError, source::SourceFile};
+    /// let file = SourceFile::new("x.yaml", "x.yaml", "headers: { X-A: a, x-a: b }\n");
+    /// let text = SpecError::at(&file, 19..22, "twice")
+    ///     .with_label("second")
+    ///     .with_note(11..14, "first")
+    ///     .render_plain();
+    /// assert!(text.contains("first") && text.contains("second"), "{text}");
+    /// ```
+    pub fn with_note(mut self, range: Range<usize>, label: impl Into<String>) -> Self {
+        self.notes.push((range, label.into()));
         self
     }
 
@@ -100,16 +121,22 @@ impl SpecError {
         let title = Level::ERROR.primary_title(self.message.as_str());
         let group = match &self.at {
             Some((file, range)) => {
-                let start = range.start.min(file.text.len());
-                let end = range.end.clamp(start, file.text.len());
                 let annotation = AnnotationKind::Primary
-                    .span(start..end)
+                    .span(file.snap(range.clone()))
                     .label(self.label.as_str());
-                title.element(
+                let snippet = self.notes.iter().fold(
                     Snippet::source(file.text.as_str())
                         .path(file.name.as_str())
                         .annotation(annotation),
-                )
+                    |snippet, (range, label)| {
+                        snippet.annotation(
+                            AnnotationKind::Context
+                                .span(file.snap(range.clone()))
+                                .label(label.as_str()),
+                        )
+                    },
+                );
+                title.element(snippet)
             }
             None => Group::with_title(title),
         };

@@ -32,14 +32,73 @@ pub struct Scenario {
     pub description: Option<String>,
     /// Free labels.
     pub tags: Vec<String>,
-    /// Needs the mock's controls; reported as ignored against any other server.
-    pub requires_mock: bool,
+    /// What the scenario needs from the run (`requires:`), each once, in the
+    /// order written.
+    pub requires: Vec<Requirement>,
     /// Where the scenario's name was written.
     pub at: Range<usize>,
     /// Scenario variables, evaluated once, in order, when the scenario starts.
     pub vars: Vec<(String, Located<Template>)>,
     /// The steps, in order.
     pub steps: Vec<Step>,
+}
+
+impl Scenario {
+    /// Whether the scenario needs the embedded mock's controls; it is
+    /// reported as ignored against any other server.
+    pub fn requires_mock(&self) -> bool {
+        self.requires.contains(&Requirement::Mock)
+    }
+
+    /// The opt-in API features the scenario needs (names from [`FEATURES`]).
+    pub fn required_features(&self) -> impl Iterator<Item = &str> {
+        self.requires.iter().filter_map(|r| match r {
+            Requirement::Feature(name) => Some(name.as_str()),
+            Requirement::Mock => None,
+        })
+    }
+}
+
+/// The opt-in API features a scenario can require with
+/// `requires: [feature:<name>]`: DELETE is off by default and rate-limited on
+/// Veriff's side, and watchlist screening exists only for PEP & Sanctions customers.
+pub const FEATURES: &[&str] = &["delete", "watchlist"];
+
+/// Something a scenario needs from the run, written under `requires:`.
+///
+/// ```
+/// use veriff_conformance::spec::model::Requirement;
+/// assert_eq!(Requirement::parse("feature:delete"), Some(Requirement::Feature("delete".into())));
+/// assert_eq!(Requirement::parse("feature:teleport"), None);
+/// assert_eq!(Requirement::Mock.to_string(), "mock");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Requirement {
+    /// `mock`: the scenario uses the embedded mock's controls.
+    Mock,
+    /// `feature:<name>`: an opt-in API feature, one of [`FEATURES`].
+    Feature(String),
+}
+
+impl Requirement {
+    /// Parses `mock` or `feature:<known feature>`.
+    pub fn parse(text: &str) -> Option<Requirement> {
+        match text.strip_prefix("feature:") {
+            Some(name) if FEATURES.contains(&name) => Some(Requirement::Feature(name.to_string())),
+            Some(_) => None,
+            None if text == "mock" => Some(Requirement::Mock),
+            None => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Requirement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Requirement::Mock => f.write_str("mock"),
+            Requirement::Feature(name) => write!(f, "feature:{name}"),
+        }
+    }
 }
 
 /// One request and what its response must look like.

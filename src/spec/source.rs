@@ -83,6 +83,27 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// `range` clamped to the text and widened to whole characters, so that it
+    /// can be sliced and rendered whatever span a parser reported.
+    ///
+    /// ```
+    /// use veriff_conformance::spec::source::SourceFile;
+    /// let f = SourceFile::new("a.yaml", "a.yaml", "k: ¡x");
+    /// assert_eq!(f.snap(3..4), 3..5);
+    /// assert_eq!(f.snap(4..99), 3..6);
+    /// ```
+    pub fn snap(&self, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let len = self.text.len();
+        let start = floor_char_boundary(&self.text, range.start.min(len));
+        let mut end = range.end.clamp(start, len);
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        start..end
+    }
+}
+
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;

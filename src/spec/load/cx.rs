@@ -32,7 +32,7 @@ impl<'a> FileCx<'a> {
                 .unwrap_or(usize::MAX)
                 .min(self.file.text.len());
             let len = usize::try_from(len).unwrap_or(0).max(1);
-            return start..(start + len).min(self.file.text.len());
+            return self.file.snap(start..start.saturating_add(len));
         }
         let line = usize::try_from(loc.line()).unwrap_or(1);
         let col = usize::try_from(loc.column()).unwrap_or(1);

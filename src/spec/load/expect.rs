@@ -129,6 +129,8 @@ fn status_expect(value: &Value) -> Option<StatusExpect> {
 
 fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &mut Expect) {
     const HELP: &str = "write a value to compare, or one of `{ present: true }`, `{ absent: true }`, `{ equals: <value> }`, `{ matches: <regex> }`";
+    // Unlike request headers, one header may have several rules here, written
+    // in different cases (YAML keys must differ): each rule is checked.
     for (name, rule) in in_order(raw.headers.clone()) {
         let at = cx.range(&rule.referenced);
         let name_at = cx.range(&name.referenced);

@@ -3,12 +3,13 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::cx::{FileCx, in_order};
+use super::cx::{FileCx, in_order, list};
 use super::schema::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::step::step;
-use crate::spec::model::Scenario;
+use crate::spec::model::{FEATURES, Requirement, Scenario};
 use crate::spec::raw;
+use serde_saphyr::Spanned;
 
 /// Builds a scenario; errors go to `cx`, and the caller drops a scenario that had any.
 pub(super) fn scenario(
@@ -18,20 +19,8 @@ pub(super) fn scenario(
     at: Range<usize>,
     trial_name: String,
 ) -> Scenario {
-    let mut requires_mock = false;
-    for req in &raw.requires {
-        if req.value == "mock" {
-            requires_mock = true;
-        } else {
-            let at = cx.range(&req.referenced);
-            cx.error(
-                at,
-                format!("unknown requirement `{}`", req.value),
-                "not a requirement",
-                "the only requirement is `mock` (the scenario uses the embedded mock's controls)",
-            );
-        }
-    }
+    let requires = requirements(cx, &raw.requires);
+    let requires_mock = requires.contains(&Requirement::Mock);
     let mut scope = Scope::default();
     let mut vars = Vec::new();
     for (name, value) in in_order(raw.vars) {
@@ -65,9 +54,41 @@ pub(super) fn scenario(
         trial_name,
         description: raw.description,
         tags: raw.tags,
-        requires_mock,
+        requires,
         at,
         vars,
         steps,
     }
+}
+
+/// `requires:`: `mock` and `feature:<name>`, each kept once.
+fn requirements(cx: &mut FileCx<'_>, raw: &[Spanned<String>]) -> Vec<Requirement> {
+    let mut requires = Vec::new();
+    for req in raw {
+        match Requirement::parse(&req.value) {
+            Some(r) if requires.contains(&r) => {}
+            Some(r) => requires.push(r),
+            None => {
+                let at = cx.range(&req.referenced);
+                let features = list(FEATURES.iter().map(|f| f.to_string()));
+                match req.value.strip_prefix("feature:") {
+                    Some(name) => cx.error(
+                        at,
+                        format!("unknown feature `{name}`"),
+                        "not a known feature",
+                        &format!("the opt-in features are {features}"),
+                    ),
+                    None => cx.error(
+                        at,
+                        format!("unknown requirement `{}`", req.value),
+                        "not a requirement",
+                        &format!(
+                            "requirements are `mock` (the scenario uses the embedded mock's controls) and `feature:<name>` (an opt-in API feature: {features})"
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+    requires
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::cx::{FileCx, in_order, list};
 use super::expect::expect;
-use super::headers::header_name;
+use super::headers::{SeenHeaders, header_name};
 use super::json::json;
 use super::names::to_pointer;
 use super::schema::Schemas;
@@ -58,11 +58,15 @@ pub(super) fn step(
         );
     }
     let mut headers = Vec::new();
+    let mut seen = SeenHeaders::default();
     for (name, value) in in_order(raw.headers) {
         let name_at = cx.range(&name.referenced);
         let Some(lower) = header_name(cx, &name.value, name_at.clone()) else {
             continue;
         };
+        if !seen.first(cx, &name.value, &lower, name_at.clone()) {
+            continue;
+        }
         if lower.starts_with(MOCK_CONTROL_PREFIX) && !requires_mock {
             cx.error(
                 name_at,
@@ -226,24 +230,29 @@ fn captures(
         let name_at = cx.range(&name.referenced);
         check_variable_name(cx, &name.value, name_at.clone());
         let from_at = cx.range(&from.referenced);
+        // `None`: not a capture at all; `Some(None)`: a header capture whose
+        // name is already reported as invalid.
         let source = match &from.value {
-            Value::String(path) => Some(CaptureFrom::Body(to_pointer(path))),
-            Value::Object(map)
-                if map.len() == 1 && map.get("header").is_some_and(Value::is_string) =>
-            {
-                map.get("header")
-                    .and_then(Value::as_str)
-                    .map(|h| CaptureFrom::Header(h.to_ascii_lowercase()))
-            }
+            Value::String(path) => Some(Some(CaptureFrom::Body(to_pointer(path)))),
+            Value::Object(map) => match (map.len(), map.get("header")) {
+                (1, Some(Value::String(header))) => {
+                    let at = cx.find(from_at.start, header, from_at.clone());
+                    Some(header_name(cx, header, at).map(CaptureFrom::Header))
+                }
+                _ => None,
+            },
             _ => None,
         };
         match source {
             Some(source) => {
-                captures.push(Capture {
-                    name: name.value.clone(),
-                    from: source,
-                    at: name_at,
-                });
+                if let Some(source) = source {
+                    captures.push(Capture {
+                        name: name.value.clone(),
+                        from: source,
+                        at: name_at,
+                    });
+                }
+                // Defined even when its header is invalid: one error, not one per use.
                 scope.define(name.value);
             }
             None => cx.error(
