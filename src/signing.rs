@@ -78,6 +78,30 @@ pub fn session_id_in(path: &str) -> Option<&str> {
     (!id.is_empty()).then_some(id)
 }
 
+/// The id that Veriff signs for a GET or DELETE: the one after the first
+/// `sessions`, `attempts` or `media` segment of the path. That is the session
+/// id for `/v1/sessions/{id}/...`, the attempt id for
+/// `/v1/attempts/{id}/media`, and the media id for `/v1/media/{id}`.
+///
+/// ```
+/// use veriff_conformance::signing::path_id_in;
+/// assert_eq!(path_id_in("/v1/sessions/s1/media"), Some("s1"));
+/// assert_eq!(path_id_in("/v1/sessions/s1/attempts"), Some("s1"));
+/// assert_eq!(path_id_in("/v1/attempts/a1/media"), Some("a1"));
+/// assert_eq!(path_id_in("https://h/v1/media/m1?x=1"), Some("m1"));
+/// assert_eq!(path_id_in("/v1/sessions"), None);
+/// assert_eq!(path_id_in("/v1/media/"), None);
+/// ```
+pub fn path_id_in(path: &str) -> Option<&str> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let path = path.split_once("://").map_or(path, |(_, rest)| {
+        rest.find('/').map_or("", |at| &rest[at..])
+    });
+    let mut segments = path.split('/');
+    segments.find(|s| matches!(*s, "sessions" | "attempts" | "media"))?;
+    segments.next().filter(|id| !id.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,7 +82,7 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
         let result = run(scenario, runner.target().clone()).await;
         let flagged = trial(
             scenario.trial_name.clone(),
-            runner.ignores(scenario),
+            runner.ignores(scenario).as_deref(),
             Box::new(|| Err("not run".into())),
             Masker::default(),
         )

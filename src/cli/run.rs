@@ -39,6 +39,11 @@ pub struct RunArgs {
     /// The base URL is a `veriff-conformance mock`: also run scenarios that need its controls.
     #[arg(long)]
     target_is_mock: bool,
+    /// Turn on an opt-in API feature that scenarios may require
+    /// (`requires: [feature:NAME]`): delete, watchlist. Repeatable. Against
+    /// the embedded mock every feature is on.
+    #[arg(long = "feature", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::spec::model::FEATURES))]
+    features: Vec<String>,
     /// Scenarios in flight at once (independent of --test-threads).
     #[arg(long, default_value_t = DEFAULT_JOBS, value_name = "N")]
     jobs: usize,
@@ -111,6 +116,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             timeout,
             allow_insecure_http: args.allow_insecure_http,
             target_is_mock: args.target_is_mock,
+            features: args.features,
         },
         libtest: args.libtest,
         junit: args.junit,

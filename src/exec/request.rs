@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::target::{Target, check_url};
 use crate::record::env::{Env, RenderError};
 use crate::record::exchange::SentRequest;
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, session_id_in, sign};
+use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, path_id_in, session_id_in, sign};
 use crate::spec::model::{RequestBody, SignMode, Step};
 
 /// A step's request could not be built: what and where in the spec.
@@ -86,23 +86,31 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
     let bytes = body.as_deref().unwrap_or_default();
 
     let sign_at = &step.sign.at;
-    let session_id = || {
-        session_id_in(&path).ok_or_else(|| BuildError {
-            message: format!("cannot sign the session id: `{path}` has no `/sessions/{{id}}`"),
+    let id_in = |find: fn(&str) -> Option<&str>, what: &str| {
+        find(&path).ok_or_else(|| BuildError {
+            message: format!("cannot sign the {what}: `{path}` has no id to sign"),
             at: sign_at.clone(),
         })
     };
+    // What Veriff's rule signs: the body for POST and PATCH, the id in the
+    // path for GET and DELETE, nothing for `POST /v1/sessions`.
+    let auto: Option<&[u8]> = match step.method.as_str() {
+        "GET" | "DELETE" => path_id_in(&path).map(str::as_bytes),
+        "POST" if is_session_create(&step.method, &path) => None,
+        "POST" | "PATCH" | "PUT" => Some(bytes),
+        _ => None,
+    };
     let signature = match &step.sign.value {
-        SignMode::Auto => match step.method.as_str() {
-            "GET" | "DELETE" => {
-                session_id_in(&path).map(|id| sign(&target.shared_secret, id.as_bytes()))
-            }
-            "POST" if is_session_create(&step.method, &path) => None,
-            "POST" | "PATCH" | "PUT" => Some(sign(&target.shared_secret, bytes)),
-            _ => None,
-        },
+        SignMode::Auto => auto.map(|payload| sign(&target.shared_secret, payload)),
         SignMode::Body => Some(sign(&target.shared_secret, bytes)),
-        SignMode::SessionId => Some(sign(&target.shared_secret, session_id()?.as_bytes())),
+        SignMode::SessionId => Some(sign(
+            &target.shared_secret,
+            id_in(session_id_in, "session id")?.as_bytes(),
+        )),
+        SignMode::PathId => Some(sign(
+            &target.shared_secret,
+            id_in(path_id_in, "id in the path")?.as_bytes(),
+        )),
         SignMode::Payload(t) => {
             let payload = env
                 .render_string(t, None)
@@ -111,8 +119,9 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
         }
         SignMode::None => None,
         SignMode::WrongSecret => {
+            // The right message (what `auto` signs, else the body) under another secret.
             let wrong = format!("not-the-{}-secret", target.shared_secret.len());
-            Some(sign(&wrong, bytes))
+            Some(sign(&wrong, auto.unwrap_or(bytes)))
         }
         SignMode::Value(t) => {
             let value = env

@@ -39,6 +39,7 @@ pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [moc
 ///     timeout: Duration::from_secs(30),
 ///     is_mock: true,
 ///     allow_insecure_http: false,
+///     features: vec![],
 /// }).unwrap();
 /// let scenario = &load_embedded().scenarios[0];
 /// let result = runner.run(scenario).await;
@@ -75,9 +76,29 @@ impl Runner {
     }
 
     /// Why `scenario` is not run against this target, if it is not: it needs
-    /// the mock's controls and the target is not the mock.
-    pub fn ignores(&self, scenario: &Scenario) -> Option<&'static str> {
-        (scenario.requires_mock() && !self.target.is_mock).then_some(NEEDS_MOCK)
+    /// the mock's controls and the target is not the mock, or an opt-in API
+    /// feature the user did not turn on (the mock has them all).
+    pub fn ignores(&self, scenario: &Scenario) -> Option<String> {
+        if scenario.requires_mock() && !self.target.is_mock {
+            return Some(NEEDS_MOCK.into());
+        }
+        let off: Vec<&str> = scenario
+            .required_features()
+            .filter(|f| !self.target.is_mock && !self.target.features.iter().any(|on| on == f))
+            .collect();
+        (!off.is_empty()).then(|| {
+            let flags: Vec<String> = off.iter().map(|f| format!("--feature {f}")).collect();
+            format!(
+                "needs the opt-in API feature{} {} (requires: [{}]); turn it on with {}",
+                if off.len() == 1 { "" } else { "s" },
+                off.join(", "),
+                off.iter()
+                    .map(|f| format!("feature:{f}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                flags.join(" ")
+            )
+        })
     }
 
     /// Runs every step of `scenario` in order and checks each response.
@@ -86,7 +107,7 @@ impl Runner {
         let started = Instant::now();
         let mut steps = Vec::new();
         let outcome = match self.ignores(scenario) {
-            Some(reason) => Outcome::Ignored(reason.into()),
+            Some(reason) => Outcome::Ignored(reason),
             None => self.run_steps(scenario, &mut steps).await,
         };
         ScenarioResult {

@@ -17,6 +17,8 @@ pub struct Target {
     pub is_mock: bool,
     /// Whether plain `http://` to a host other than loopback is allowed.
     pub allow_insecure_http: bool,
+    /// Opt-in API features turned on (`--feature`); the mock has them all.
+    pub features: Vec<String>,
 }
 
 impl std::fmt::Debug for Target {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for Target {
             .field("shared_secret", &"***")
             .field("timeout", &self.timeout)
             .field("is_mock", &self.is_mock)
+            .field("features", &self.features)
             .finish()
     }
 }

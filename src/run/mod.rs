@@ -174,7 +174,7 @@ pub fn run(options: Options) -> ExitCode {
             });
             libtest::trial(
                 scenario.trial_name.clone(),
-                runner.ignores(scenario),
+                runner.ignores(scenario).as_deref(),
                 pending,
                 masker.clone(),
             )
@@ -190,12 +190,12 @@ pub fn run(options: Options) -> ExitCode {
     }
     let mut all = collected.take();
     // Scenarios libtest skipped without running them still belong in the reports.
-    all.extend(plan.skipped.iter().map(|&(i, reason)| {
-        let s = &scenarios[i];
+    all.extend(plan.skipped.iter().map(|(i, reason)| {
+        let s = &scenarios[*i];
         Arc::new(ScenarioResult::without_steps(
             s.trial_name.clone(),
             Arc::clone(&s.file),
-            Outcome::Ignored(reason.into()),
+            Outcome::Ignored(reason.clone()),
         ))
     }));
     all.sort_by(|a, b| a.name.cmp(&b.name));

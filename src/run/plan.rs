@@ -13,7 +13,7 @@ pub struct Plan {
     /// Indexes of the scenarios to execute, in order.
     pub to_run: Vec<usize>,
     /// Indexes of the scenarios libtest skips as ignored, with the reason.
-    pub skipped: Vec<(usize, &'static str)>,
+    pub skipped: Vec<(usize, String)>,
 }
 
 impl Plan {
@@ -29,11 +29,12 @@ impl Plan {
             // filter and ignore rules decide, so the plan never disagrees with it.
             let probe = libtest_mimic::Trial::test(scenario.trial_name.clone(), || Ok(()))
                 .with_ignored_flag(ignored.is_some());
+            let judged_ignored = args.is_ignored(&probe);
             if args.is_filtered_out(&probe) {
                 continue;
             }
             match ignored {
-                Some(reason) if args.is_ignored(&probe) => plan.skipped.push((i, reason)),
+                Some(reason) if judged_ignored => plan.skipped.push((i, reason)),
                 _ => plan.to_run.push(i),
             }
         }

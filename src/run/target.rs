@@ -21,6 +21,8 @@ pub struct TargetOptions {
     pub allow_insecure_http: bool,
     /// The base URL is a `veriff-conformance mock`.
     pub target_is_mock: bool,
+    /// Opt-in API features turned on (`--feature`).
+    pub features: Vec<String>,
 }
 
 impl std::fmt::Debug for TargetOptions {
@@ -62,6 +64,7 @@ impl TargetOptions {
             timeout: self.timeout,
             is_mock,
             allow_insecure_http: self.allow_insecure_http,
+            features: self.features.clone(),
         })
     }
 
@@ -79,6 +82,7 @@ impl TargetOptions {
                 timeout: self.timeout,
                 is_mock: true,
                 allow_insecure_http: false,
+                features: self.features.clone(),
             };
             return Ok((target, Some(server)));
         };
@@ -99,6 +103,7 @@ impl TargetOptions {
             timeout: self.timeout,
             is_mock: self.target_is_mock,
             allow_insecure_http: self.allow_insecure_http,
+            features: self.features.clone(),
         };
         Ok((target, None))
     }

@@ -248,12 +248,16 @@ impl JsonType {
 #[derive(Debug, Clone)]
 pub enum SignMode {
     /// Veriff's rule per method: POST and PATCH sign the body bytes, GET and
-    /// DELETE the session id in the path, `POST /v1/sessions` is unsigned.
+    /// DELETE the id in the path (session, attempt or media id), `POST
+    /// /v1/sessions` is unsigned.
     Auto,
     /// Sign the exact body bytes (empty when there is no body).
     Body,
     /// Sign the session id taken from the path (`/sessions/{id}`).
     SessionId,
+    /// Sign the id Veriff signs for GET and DELETE: the session, attempt or
+    /// media id in the path (see [`crate::signing::path_id_in`]).
+    PathId,
     /// Sign these bytes instead of what is sent: "a signature over other bytes".
     Payload(Template),
     /// Send no signature header.

@@ -33,6 +33,7 @@ pub fn target(base_url: &str) -> Target {
         timeout: Duration::from_secs(5),
         is_mock: false,
         allow_insecure_http: false,
+        features: Vec::new(),
     }
 }
 

@@ -74,6 +74,7 @@ pub fn target(base_url: &str, config: &MockConfig, is_mock: bool) -> Target {
         timeout: Duration::from_secs(10),
         is_mock,
         allow_insecure_http: false,
+        features: Vec::new(),
     }
 }
 

@@ -123,14 +123,20 @@ pub(super) fn step(
         (None, None) => RequestBody::None,
     };
     let sign = sign(cx, raw.sign.as_ref(), at.clone(), scope);
-    if let (SignMode::SessionId, Some(literal)) = (
-        &sign.value,
-        path.as_ref().and_then(|p| p.value.as_literal()),
-    ) && crate::signing::session_id_in(literal).is_none()
-    {
+    let literal = path.as_ref().and_then(|p| p.value.as_literal());
+    let missing_id = match (&sign.value, literal) {
+        (SignMode::SessionId, Some(literal)) => crate::signing::session_id_in(literal)
+            .is_none()
+            .then_some(("session-id", "a session id", literal)),
+        (SignMode::PathId, Some(literal)) => crate::signing::path_id_in(literal)
+            .is_none()
+            .then_some(("path-id", "a session, attempt or media id", literal)),
+        _ => None,
+    };
+    if let Some((mode, what, literal)) = missing_id {
         cx.error(
             sign.at.clone(),
-            format!("`sign: session-id` needs a session id in the path, and `{literal}` has none"),
+            format!("`sign: {mode}` needs {what} in the path, and `{literal}` has none"),
             "nothing to sign",
             "use a path like `/v1/sessions/${id}/decision`, or sign something else",
         );
@@ -179,12 +185,13 @@ fn sign(
         };
     };
     let at = cx.range(&raw.referenced);
-    const HELP: &str = "`sign` is one of `auto`, `body`, `session-id`, `none`, `wrong-secret`, `{ payload: <text to sign instead> }` or `{ value: <header value to send> }`";
+    const HELP: &str = "`sign` is one of `auto`, `body`, `session-id`, `path-id`, `none`, `wrong-secret`, `{ payload: <text to sign instead> }` or `{ value: <header value to send> }`";
     let value = match &raw.value {
         Value::String(s) => match s.as_str() {
             "auto" => Some(SignMode::Auto),
             "body" => Some(SignMode::Body),
             "session-id" => Some(SignMode::SessionId),
+            "path-id" => Some(SignMode::PathId),
             "none" => Some(SignMode::None),
             "wrong-secret" => Some(SignMode::WrongSecret),
             _ => None,
