@@ -17,9 +17,9 @@ use crate::mask::Masker;
 use crate::record::env::Env;
 use crate::record::exchange::{Exchange, SentRequest};
 use crate::results::{
-    Attempts, ErrorKind, Failure, Outcome, RunError, ScenarioResult, StepInfo, StepResult,
+    Attempts, ErrorKind, Failure, Outcome, Polling, RunError, ScenarioResult, StepInfo, StepResult,
 };
-use crate::spec::model::{Scenario, Step};
+use crate::spec::model::{Poll, Scenario, Step};
 
 /// Why a scenario that needs the mock's controls is not run elsewhere.
 pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
@@ -173,8 +173,55 @@ impl Runner {
         env: &mut Env,
         steps: &mut Vec<StepResult>,
     ) -> Result<(), Stop> {
+        if let Some(poll) = &step.retry {
+            return self.run_poll(step, poll, info, env, steps).await;
+        }
         let (exchange, attempts) = self.exchange(step, info, env).await?;
         self.conclude(step, info, env, exchange, attempts, steps)
+    }
+
+    /// A step with `retry:`: sent again, `every` apart, until its answer meets
+    /// `until` or sending again would pass `for`. The answer that met `until`
+    /// is then checked against `expect`, as any step's; when none did, the step
+    /// fails with the last answer and what of `until` it did not meet. The
+    /// request is built afresh for each attempt (`${gen.*}` values are new).
+    async fn run_poll(
+        &self,
+        step: &Step,
+        poll: &Poll,
+        info: &StepInfo,
+        env: &mut Env,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        let started = Instant::now();
+        let deadline = started + poll.within.value;
+        let mut count = 0;
+        let mut retries = Vec::new();
+        loop {
+            count += 1;
+            let (exchange, attempts) = self.exchange(step, info, env).await?;
+            retries.extend(attempts.retries);
+            let unmet = check::check_step(&poll.until, &exchange, env, &self.target.shared_secret);
+            let converged = unmet.is_empty();
+            if converged || Instant::now() + poll.every.value > deadline {
+                let attempts = Attempts {
+                    retries,
+                    not_retried: attempts.not_retried,
+                    polling: Some(Polling {
+                        attempts: count,
+                        elapsed: started.elapsed(),
+                        converged,
+                    }),
+                    group: None,
+                };
+                return if converged {
+                    self.conclude(step, info, env, exchange, attempts, steps)
+                } else {
+                    self.record(info, exchange, attempts, unmet, steps)
+                };
+            }
+            tokio::time::sleep(poll.every.value).await;
+        }
     }
 
     /// Checks the step's `expect` on `exchange`, takes its captures, records it.

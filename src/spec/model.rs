@@ -65,6 +65,24 @@ pub struct Step {
     pub expect: Expect,
     /// Values to keep from the response for later steps.
     pub captures: Vec<Capture>,
+    /// `retry:`: send again until these expectations hold.
+    pub retry: Option<Poll>,
+}
+
+/// `retry: { until, every, for }`: the step is sent again, `every` apart,
+/// until its answer meets `until` or `for` has passed. The step's `expect`
+/// and `capture` then apply to the answer that met `until`; when none did, the
+/// step fails with the last answer and what of `until` it did not meet.
+#[derive(Debug, Clone)]
+pub struct Poll {
+    /// What an answer must meet to stop polling (signatures are left to `expect`).
+    pub until: Expect,
+    /// The wait between one answer and the next request.
+    pub every: Located<std::time::Duration>,
+    /// How long to keep polling, from the first request.
+    pub within: Located<std::time::Duration>,
+    /// Where `retry:` is written.
+    pub at: Range<usize>,
 }
 
 /// A request body.

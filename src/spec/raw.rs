@@ -54,6 +54,19 @@ pub struct Step {
     pub expect: Option<Spanned<Expect>>,
     #[serde(default)]
     pub capture: SpannedMap<Any>,
+    #[serde(default)]
+    pub retry: Option<Spanned<Poll>>,
+}
+
+/// `retry:` on a step: poll until `until` holds.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Poll {
+    pub until: Spanned<Expect>,
+    #[serde(default)]
+    pub every: Option<Any>,
+    #[serde(default, rename = "for")]
+    pub within: Option<Any>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -10,6 +10,7 @@ use super::expect::expect;
 use super::headers::header_name;
 use super::json::json;
 use super::names::to_pointer;
+use super::repeat::poll;
 use super::schema::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
@@ -144,6 +145,10 @@ pub(super) fn step(
         // mismatches point at the step.
         expect.signature.at = at.clone();
     }
+    let retry = raw
+        .retry
+        .as_ref()
+        .and_then(|r| poll(cx, schemas, r, &scope.with_response()));
     let captures = captures(cx, raw.capture, scope);
     if cx.errors.len() != before {
         return None;
@@ -159,6 +164,7 @@ pub(super) fn step(
         sign,
         expect,
         captures,
+        retry,
     })
 }
 
