@@ -17,9 +17,10 @@ use crate::mask::Masker;
 use crate::record::env::Env;
 use crate::record::exchange::{Exchange, SentRequest};
 use crate::results::{
-    Attempts, ErrorKind, Failure, Outcome, Polling, RunError, ScenarioResult, StepInfo, StepResult,
+    Attempts, ErrorKind, Failure, GroupPlace, Outcome, Polling, RunError, ScenarioResult, StepInfo,
+    StepResult,
 };
-use crate::spec::model::{Poll, Scenario, Step};
+use crate::spec::model::{Group, Poll, Scenario, Step};
 
 /// Why a scenario that needs the mock's controls is not run elsewhere.
 pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
@@ -176,6 +177,9 @@ impl Runner {
         if let Some(poll) = &step.retry {
             return self.run_poll(step, poll, info, env, steps).await;
         }
+        if let Some(group) = &step.group {
+            return self.run_group(step, group, info, env, steps).await;
+        }
         let (exchange, attempts) = self.exchange(step, info, env).await?;
         self.conclude(step, info, env, exchange, attempts, steps)
     }
@@ -221,6 +225,125 @@ impl Runner {
                 };
             }
             tokio::time::sleep(poll.every.value).await;
+        }
+    }
+
+    /// A step with `repeat:`: every request is built first, then sent, all
+    /// at the same moment (`concurrently: true`, taking their rate slots
+    /// together) or one after another. Each answer is checked against
+    /// `expect`, and all of them against `expect_group`. Every exchange is
+    /// recorded, in the order the requests were built.
+    async fn run_group(
+        &self,
+        step: &Step,
+        group: &Group,
+        info: &StepInfo,
+        env: &Env,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        let size = group.size.value;
+        let mut built = Vec::with_capacity(size);
+        for _ in 0..size {
+            built.push(
+                request::build(step, env, &self.target)
+                    .map_err(|e| errored(ErrorKind::Spec, info, None, e.message, Some(e.at)))?,
+            );
+        }
+        let answers: Vec<http::Sent> = if group.concurrently {
+            self.throttle
+                .acquire(u32::try_from(size).unwrap_or(u32::MAX))
+                .await;
+            let tasks: Vec<_> = built
+                .iter()
+                .map(|sent| {
+                    let (client, target) = (self.client.clone(), self.target.clone());
+                    let (throttle, sent) = (Arc::clone(&self.throttle), sent.clone());
+                    tokio::spawn(async move {
+                        http::send_politely(&client, &target, &throttle, &sent, true).await
+                    })
+                })
+                .collect();
+            let mut answers = Vec::with_capacity(size);
+            for task in tasks {
+                answers.push(task.await.unwrap_or_else(|e| http::Sent {
+                    result: Err((
+                        ErrorKind::Network,
+                        format!("harness error: the request's task ended without an answer ({e})"),
+                    )),
+                    retries: Vec::new(),
+                    not_retried: None,
+                    elapsed: Default::default(),
+                }));
+            }
+            answers
+        } else {
+            let mut answers = Vec::with_capacity(size);
+            for sent in &built {
+                answers.push(
+                    http::send_politely(&self.client, &self.target, &self.throttle, sent, false)
+                        .await,
+                );
+            }
+            answers
+        };
+        let mut exchanges = Vec::with_capacity(size);
+        let mut first_error = None;
+        for (index, (sent, answer)) in built.into_iter().zip(answers).enumerate() {
+            match self.answered(step, info, sent, answer) {
+                Ok((exchange, mut attempts)) => {
+                    attempts.group = Some(GroupPlace {
+                        index: index + 1,
+                        of: size,
+                        concurrently: group.concurrently,
+                    });
+                    exchanges.push((exchange, attempts));
+                }
+                Err(stop) => {
+                    first_error.get_or_insert(stop);
+                }
+            }
+        }
+        let mut mismatches = Vec::new();
+        let mut telling = None;
+        for (i, (exchange, _)) in exchanges.iter().enumerate() {
+            let own = check::check_step(&step.expect, exchange, env, &self.target.shared_secret);
+            if !own.is_empty() {
+                telling.get_or_insert(i);
+            }
+            mismatches.extend(own.into_iter().map(|mut m| {
+                m.path = format!("#{} {}", i + 1, m.path).trim_end().to_string();
+                m
+            }));
+        }
+        if first_error.is_none() && !group.buckets.is_empty() {
+            let all: Vec<&Exchange> = exchanges.iter().map(|(e, _)| e).collect();
+            let verdict =
+                check::group::check(&group.buckets, &all, env, &self.target.shared_secret);
+            mismatches.extend(verdict.mismatches);
+            telling = telling.or(verdict.telling);
+        }
+        let mut shown = None;
+        for (i, (exchange, attempts)) in exchanges.into_iter().enumerate() {
+            let exchange = exchange.masked(&self.masker);
+            if telling.unwrap_or(0) == i {
+                shown = Some(exchange.clone());
+            }
+            steps.push(StepResult {
+                step: info.clone(),
+                exchange,
+                attempts,
+            });
+        }
+        if let Some(stop) = first_error {
+            return Err(stop);
+        }
+        match shown {
+            Some(exchange) if !mismatches.is_empty() => Err(Outcome::Failed(Box::new(Failure {
+                step: info.clone(),
+                exchange,
+                mismatches,
+            }))),
+            _ => Ok(()),
         }
     }
 

@@ -1,5 +1,5 @@
-//! Steps sent more than once: `retry:` (polling until expectations hold),
-//! and the durations it is written with.
+//! Steps sent more than once: `retry:` (polling until expectations hold)
+//! and the durations it is written with; `repeat:` groups and `expect_group:`.
 
 use std::ops::Range;
 use std::time::Duration;
@@ -10,7 +10,7 @@ use super::cx::FileCx;
 use super::expect::expect;
 use super::schema::Schemas;
 use super::scope::Scope;
-use crate::spec::model::{Located, Poll, SignatureExpect};
+use crate::spec::model::{Bucket, Count, Group, Located, Poll, SignatureExpect};
 use crate::spec::raw;
 
 /// `retry.every` when it is not written.
@@ -157,5 +157,164 @@ pub(super) fn poll(
         every,
         within,
         at,
+    })
+}
+
+/// The most requests one `repeat:` sends.
+pub const MAX_REPEAT: usize = 100;
+
+/// `repeat:`, `concurrently:` and `expect_group:` of one step.
+pub(super) fn group(
+    cx: &mut FileCx<'_>,
+    schemas: &mut Schemas,
+    raw: &raw::Step,
+    scope: &Scope,
+) -> Option<Group> {
+    let Some(repeat) = &raw.repeat else {
+        if let Some(c) = &raw.concurrently {
+            let at = cx.range(&c.referenced);
+            cx.error(
+                at,
+                "`concurrently` needs `repeat`",
+                "nothing to send at once",
+                "add `repeat: <how many requests>` to the step",
+            );
+        }
+        if let Some(g) = &raw.expect_group {
+            let at = cx.range(&g.referenced);
+            cx.error(
+                at,
+                "`expect_group` needs `repeat`",
+                "no group",
+                "add `repeat: <how many requests>` to the step",
+            );
+        }
+        return None;
+    };
+    let before = cx.errors.len();
+    let repeat_at = cx.range(&repeat.referenced);
+    let size = repeat
+        .value
+        .as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| (1..=MAX_REPEAT).contains(n));
+    if size.is_none() {
+        cx.error(
+            repeat_at.clone(),
+            "`repeat` is not a number of requests from 1 to 100",
+            "here",
+            "write how many times to send the request, e.g. `repeat: 5`",
+        );
+    }
+    if raw.retry.is_some() {
+        cx.error(
+            repeat_at.clone(),
+            "a step has either `repeat` or `retry`, not both",
+            "second way to resend",
+            "poll in one step and send the group in another",
+        );
+    }
+    if !raw.capture.is_empty() {
+        cx.error(
+            repeat_at.clone(),
+            "a step with `repeat` cannot `capture`: it has several answers",
+            "several answers",
+            "capture in a step that sends one request",
+        );
+    }
+    let mut buckets = Vec::new();
+    let mut rest_at = None;
+    let mut exact = 0usize;
+    let mut counts_read = true;
+    if let Some(raw_buckets) = &raw.expect_group {
+        if raw_buckets.value.is_empty() {
+            let at = cx.range(&raw_buckets.referenced);
+            cx.error(
+                at,
+                "`expect_group` is empty",
+                "empty list",
+                "list at least one `{ count, expect }` entry, or leave `expect_group` out",
+            );
+        }
+        for b in &raw_buckets.value {
+            let at = cx.range(&b.expect.referenced);
+            let count_at = cx.range(&b.count.referenced);
+            let count = match &b.count.value {
+                Value::String(s) if s == "rest" => Some(Count::Rest),
+                v => v
+                    .as_u64()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .map(Count::Exactly),
+            };
+            match count {
+                Some(Count::Rest) if rest_at.is_some() => cx.error(
+                    count_at.clone(),
+                    "two entries of `expect_group` say `count: rest`",
+                    "second `rest`",
+                    "only one entry can take the answers the others leave",
+                ),
+                Some(Count::Rest) => rest_at = Some(count_at.clone()),
+                Some(Count::Exactly(n)) => exact += n,
+                None => {
+                    counts_read = false;
+                    cx.error(
+                    count_at.clone(),
+                    "not a count",
+                    "here",
+                    "write a number of answers (`1`) or `rest` (the answers the other entries leave)",
+                )
+                }
+            }
+            let mut expect = expect(cx, schemas, &b.expect.value, scope);
+            if b.expect.value.signature.is_none() {
+                // The step's own `expect` checks every answer's signature.
+                expect.signature.value = SignatureExpect::Ignore;
+            }
+            if expect.status.is_none() {
+                cx.error(
+                    at.clone(),
+                    "an entry of `expect_group` needs a `status`",
+                    "no status",
+                    "answers are sorted into entries by status: add `status: 200` (or a class, or a list)",
+                );
+            }
+            if let Some(count) = count {
+                buckets.push(Bucket {
+                    count: Located {
+                        value: count,
+                        at: count_at,
+                    },
+                    expect,
+                    at,
+                });
+            }
+        }
+        if let (Some(size), true) = (size, counts_read) {
+            let at = cx.range(&raw_buckets.referenced);
+            if exact > size {
+                cx.error(
+                    at,
+                    format!("the counts of `expect_group` add up to {exact}, more than the {size} requests of `repeat`"),
+                    "too many",
+                    "make the counts add up to `repeat`, or use `count: rest`",
+                );
+            } else if exact < size && rest_at.is_none() && !raw_buckets.value.is_empty() {
+                cx.error(
+                    at,
+                    format!("the counts of `expect_group` add up to {exact}, fewer than the {size} requests of `repeat`"),
+                    "too few",
+                    "make the counts add up to `repeat`, or give one entry `count: rest`",
+                );
+            }
+        }
+    }
+    let size = size?;
+    (cx.errors.len() == before).then_some(Group {
+        size: Located {
+            value: size,
+            at: repeat_at,
+        },
+        concurrently: raw.concurrently.as_ref().is_some_and(|c| c.value),
+        buckets,
     })
 }

@@ -10,7 +10,7 @@ use super::expect::expect;
 use super::headers::header_name;
 use super::json::json;
 use super::names::to_pointer;
-use super::repeat::poll;
+use super::repeat::{group, poll};
 use super::schema::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
@@ -29,6 +29,7 @@ pub(super) fn step(
 ) -> Option<Step> {
     let before = cx.errors.len();
     let at = cx.range(&raw.name.referenced);
+    let group = group(cx, schemas, &raw, &scope.with_response());
     let method_at = cx.range(&raw.method.referenced);
     let method = match raw.method.value.to_ascii_uppercase().as_str() {
         m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => {
@@ -165,6 +166,7 @@ pub(super) fn step(
         expect,
         captures,
         retry,
+        group,
     })
 }
 
