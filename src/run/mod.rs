@@ -144,8 +144,8 @@ pub fn run(options: Options) -> ExitCode {
         },
         Err(e) => return usage_error(e),
     };
-    if let (Rate::PerSecond(_), false) = (runner.rate(), options.libtest.quiet || listing) {
-        eprintln!("rate: at most {} requests (--rate)", runner.rate());
+    if let (Rate::PerSecond(n), false) = (runner.rate(), options.libtest.quiet || listing) {
+        eprintln!("rate: at most {n} requests a second (--rate)");
     }
     let masker = runner.masker().also(&given);
 
