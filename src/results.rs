@@ -92,8 +92,67 @@ pub enum Outcome {
 pub struct StepResult {
     /// The step.
     pub step: StepInfo,
-    /// What was sent and received, secrets masked.
+    /// What was sent and received, secrets masked (the last answer, when
+    /// the request was retried or polled).
     pub exchange: Exchange,
+    /// How the exchange came about beyond a single send: retries after
+    /// `Retry-After`, polling, its place in a group.
+    pub attempts: Attempts,
+}
+
+/// How a step's exchange came about when it took more than one send.
+/// Reports show all of it: no retry is hidden.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attempts {
+    /// 429 and 503 answers that were retried after their `Retry-After`, in order.
+    pub retries: Vec<Retry>,
+    /// Why the last 429 or 503 answer with a `Retry-After` was not retried,
+    /// when it was not (the retry bound was reached, or the delay asked for is too long).
+    pub not_retried: Option<String>,
+    /// The step's `retry:` polling, when it has one.
+    pub polling: Option<Polling>,
+    /// The exchange's place in a `repeat:` group, when the step has one.
+    pub group: Option<GroupPlace>,
+}
+
+impl Attempts {
+    /// Whether anything beyond a single send happened.
+    pub fn is_plain(&self) -> bool {
+        self == &Attempts::default()
+    }
+}
+
+/// A 429 or 503 answer retried after the delay its `Retry-After` asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retry {
+    /// The status of the answer that was retried.
+    pub status: u16,
+    /// Its `Retry-After` header, as sent.
+    pub retry_after: String,
+    /// How long the harness waited before sending again.
+    pub delay: Duration,
+}
+
+/// A step polled with `retry:` until its `until` expectations held.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Polling {
+    /// Requests sent (1 when the first answer already held).
+    pub attempts: u32,
+    /// From the first request to the last answer.
+    pub elapsed: Duration,
+    /// Whether `until` held before `for` ran out.
+    pub converged: bool,
+}
+
+/// One exchange of a `repeat:` group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupPlace {
+    /// 1-based position in the group, in the order the requests were built.
+    pub index: usize,
+    /// The group's size.
+    pub of: usize,
+    /// Whether the group was sent at the same moment (`concurrently: true`).
+    pub concurrently: bool,
 }
 
 /// What one scenario did.

@@ -9,7 +9,7 @@
 mod suite_support;
 
 use suite_support::{Breakage, BrokenMock, failure_of, run, scenario};
-use veriff_conformance::check::CheckKind::{Body, Header, Schema, Signature, Status};
+use veriff_conformance::check::CheckKind::{Body, Group, Header, Schema, Signature, Status};
 use veriff_conformance::results::Outcome;
 use veriff_conformance::spec::discover::load_embedded;
 
@@ -243,6 +243,67 @@ async fn double_submit_scenario_fails_when_the_second_submit_succeeds() {
         "\"Session has already been submitted\"",
         "absent",
     );
+}
+
+#[tokio::test]
+async fn race_scenario_fails_when_concurrent_submits_all_succeed() {
+    let reported = failure_of(
+        "submit::concurrent_submits_let_exactly_one_through",
+        Breakage::ConcurrentSubmitsAllSucceed,
+    )
+    .await;
+    reported
+        .in_step(2, "submit it 5 times at once")
+        .count(2)
+        .says(
+            Group,
+            "status 200",
+            "exactly 1 answer",
+            "5 answers (#1, #2, #3, #4, #5)",
+        )
+        .says(Group, "status 400", "the rest: 4 answers", "none")
+        .shows("response: 200 ")
+        .nothing_about(Body);
+    // The same server still refuses a submit that comes after the first.
+    let mock = BrokenMock::start(Breakage::ConcurrentSubmitsAllSucceed).await;
+    let result = run(
+        &scenario("submit::double_submit_is_rejected"),
+        mock.target(),
+    )
+    .await;
+    assert!(
+        matches!(result.outcome, Outcome::Passed),
+        "{:?}",
+        result.outcome
+    );
+}
+
+#[tokio::test]
+async fn race_scenario_fails_when_the_losers_get_another_message() {
+    let reported = failure_of(
+        "submit::concurrent_submits_let_exactly_one_through",
+        Breakage::AlreadySubmittedMessageChanged,
+    )
+    .await;
+    reported.in_step(2, "submit it 5 times at once").count(4);
+    // Each of the 4 rejected answers, by its place in the group.
+    let mut places: Vec<&str> = Vec::new();
+    for m in &reported.failure.mismatches {
+        assert_eq!(m.check, Body, "{}", reported.text);
+        assert_eq!(m.expected, "\"Session has already been submitted\"");
+        assert_eq!(m.actual, "\"Session status cannot be changed\"");
+        let (place, path) = m.path.split_once(' ').expect("`#n $.message`");
+        assert_eq!(path, "$.message");
+        places.push(place);
+        assert!(
+            reported.text.contains(&format!("body {place} $.message")),
+            "{}",
+            reported.text
+        );
+    }
+    places.sort();
+    places.dedup();
+    assert_eq!(places.len(), 4, "{places:?}");
 }
 
 // validation.yaml

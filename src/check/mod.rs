@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod capture;
+pub mod group;
 pub mod headers;
 pub mod schema;
 pub mod signature;
@@ -30,6 +31,8 @@ pub enum CheckKind {
     Signature,
     /// `capture`.
     Capture,
+    /// `expect_group`: the answers of a `repeat:` group as a whole.
+    Group,
 }
 
 impl CheckKind {
@@ -42,6 +45,7 @@ impl CheckKind {
             CheckKind::Body => "body",
             CheckKind::Signature => "signature",
             CheckKind::Capture => "capture",
+            CheckKind::Group => "expect_group",
         }
     }
 }

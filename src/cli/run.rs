@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::Args;
 use libtest_mimic::Arguments;
 
+use crate::exec::throttle::Rate;
 use crate::run::{self, DEFAULT_JOBS, Options, TargetOptions, usage_error};
 
 #[derive(Debug, Args)]
@@ -47,6 +48,10 @@ pub struct RunArgs {
     /// Scenarios in flight at once (independent of --test-threads).
     #[arg(long, default_value_t = DEFAULT_JOBS, value_name = "N")]
     jobs: usize,
+    /// Requests per second at most, across the run, or `unlimited` (default: unlimited
+    /// against loopback, 10 against any other host).
+    #[arg(long, value_name = "N", value_parser = Rate::parse)]
+    rate: Option<Rate>,
     /// Write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -121,5 +126,6 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         libtest: args.libtest,
         junit: args.junit,
         jobs: args.jobs,
+        rate: args.rate,
     })
 }

@@ -1,8 +1,12 @@
-//! Sending one request and reading its response within the run's limits.
+//! Sending one request and reading its response within the run's limits:
+//! the rate cap, `Retry-After` on 429 and 503, the timeout and the size limit.
+
+use std::time::{Duration, SystemTime};
 
 use super::target::{MAX_RESPONSE_BYTES, Target};
+use super::throttle::Throttle;
 use crate::record::exchange::{Response, SentRequest};
-use crate::results::ErrorKind;
+use crate::results::{ErrorKind, Retry};
 
 /// A reqwest error with its chain of causes, each said once.
 pub fn describe(error: &reqwest::Error) -> String {
@@ -91,4 +95,116 @@ pub async fn send(
         body.extend_from_slice(&chunk);
     }
     Ok(Response::new(status, headers, body))
+}
+
+/// Retries of one request after a 429 or 503 with `Retry-After`, at most.
+pub const MAX_RETRIES: usize = 3;
+/// The longest `Retry-After` honoured; an answer asking for longer is not retried.
+pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
+
+/// The delay a `Retry-After` value asks for: whole seconds, or an HTTP date
+/// (a date in the past asks for no delay). `None` when it is neither.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use veriff_conformance::exec::http::retry_after;
+/// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// assert_eq!(retry_after("2", now), Some(Duration::from_secs(2)));
+/// assert_eq!(retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now), Some(Duration::from_secs(10)));
+/// assert_eq!(retry_after("Mon, 13 Nov 2023 00:00:00 GMT", now), Some(Duration::ZERO));
+/// assert_eq!(retry_after("soon", now), None);
+/// assert_eq!(retry_after("-1", now), None);
+/// ```
+pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// One request sent under the run's rate cap, with its retries.
+#[derive(Debug)]
+pub struct Sent {
+    /// The last answer, or why there was none.
+    pub result: Result<Response, (ErrorKind, String)>,
+    /// 429 and 503 answers retried after their `Retry-After`, in order.
+    pub retries: Vec<Retry>,
+    /// Why the last answer was not retried although it had a `Retry-After`.
+    pub not_retried: Option<String>,
+    /// How long the last send took (waits for the rate cap and `Retry-After` left out).
+    pub elapsed: Duration,
+}
+
+/// Sends `sent` under `throttle`: waits for a slot unless `slot_taken` (a
+/// group takes its slots together), and retries a 429 or 503 that has a
+/// `Retry-After` after that delay, at most [`MAX_RETRIES`] times and only for
+/// delays up to [`MAX_RETRY_DELAY`]. Each retry waits for a slot too.
+pub async fn send_politely(
+    client: &reqwest::Client,
+    target: &Target,
+    throttle: &Throttle,
+    sent: &SentRequest,
+    mut slot_taken: bool,
+) -> Sent {
+    let mut retries = Vec::new();
+    loop {
+        if !slot_taken {
+            throttle.acquire(1).await;
+        }
+        slot_taken = false;
+        let started = std::time::Instant::now();
+        let result = send(client, target, sent).await;
+        let elapsed = started.elapsed();
+        let response = match result {
+            Ok(r) if r.status == 429 || r.status == 503 => r,
+            other => {
+                return Sent {
+                    result: other,
+                    retries,
+                    not_retried: None,
+                    elapsed,
+                };
+            }
+        };
+        let Some(asked) = response.header("retry-after") else {
+            return Sent {
+                result: Ok(response),
+                retries,
+                not_retried: None,
+                elapsed,
+            };
+        };
+        let why_not = match retry_after(&asked, SystemTime::now()) {
+            None => Some(format!(
+                "its Retry-After `{asked}` is neither seconds nor an HTTP date"
+            )),
+            Some(delay) if delay > MAX_RETRY_DELAY => Some(format!(
+                "its Retry-After asks for {} s, more than the {} s the harness waits",
+                delay.as_secs(),
+                MAX_RETRY_DELAY.as_secs()
+            )),
+            Some(_) if retries.len() >= MAX_RETRIES => Some(format!(
+                "the request was already retried {MAX_RETRIES} times, the most the harness retries"
+            )),
+            Some(delay) => {
+                retries.push(Retry {
+                    status: response.status,
+                    retry_after: asked,
+                    delay,
+                });
+                tokio::time::sleep(delay).await;
+                None
+            }
+        };
+        if let Some(why) = why_not {
+            return Sent {
+                result: Ok(response),
+                retries,
+                not_retried: Some(why),
+                elapsed,
+            };
+        }
+    }
 }

@@ -5,3 +5,4 @@ pub mod http;
 pub mod request;
 pub mod runner;
 pub mod target;
+pub mod throttle;

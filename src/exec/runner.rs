@@ -4,18 +4,23 @@
 //! masked. Mismatches and errors keep whole values (a check compares what came);
 //! every report masks them, then shortens them.
 
+use std::ops::Range;
 use std::sync::Arc;
 use std::time::Instant;
 
 use super::http;
 use super::request;
 use super::target::Target;
-use crate::check;
+use super::throttle::{Rate, Throttle};
+use crate::check::{self, Mismatch};
 use crate::mask::Masker;
 use crate::record::env::Env;
-use crate::record::exchange::Exchange;
-use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult, StepInfo, StepResult};
-use crate::spec::model::Scenario;
+use crate::record::exchange::{Exchange, SentRequest};
+use crate::results::{
+    Attempts, ErrorKind, Failure, GroupPlace, Outcome, Polling, RunError, ScenarioResult, StepInfo,
+    StepResult,
+};
+use crate::spec::model::{Group, Poll, Scenario, Step};
 
 /// Why a scenario that needs the mock's controls is not run elsewhere.
 pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
@@ -52,17 +57,51 @@ pub struct Runner {
     client: reqwest::Client,
     target: Target,
     masker: Masker,
+    throttle: Arc<Throttle>,
+}
+
+/// An outcome that ends the scenario: a failure or an error.
+type Stop = Outcome;
+
+fn errored(
+    kind: ErrorKind,
+    step: &StepInfo,
+    request_line: Option<String>,
+    message: String,
+    at: Option<Range<usize>>,
+) -> Stop {
+    Outcome::Errored(Box::new(RunError {
+        kind,
+        step: Some(step.clone()),
+        request_line,
+        message,
+        at,
+    }))
 }
 
 impl Runner {
-    /// A runner with its own HTTP client.
+    /// A runner with its own HTTP client, under the default rate cap for
+    /// the target ([`Rate::default_for`]).
     pub fn new(target: Target) -> Result<Self, String> {
         let masker = Masker::new([target.api_key.as_str(), target.shared_secret.as_str()]);
+        let rate = Rate::default_for(&target.base_url);
         Ok(Runner {
             client: http::client()?,
             target,
             masker,
+            throttle: Arc::new(Throttle::new(rate)),
         })
+    }
+
+    /// This runner with another rate cap (`--rate`), shared by every clone of it.
+    pub fn with_rate(mut self, rate: Rate) -> Self {
+        self.throttle = Arc::new(Throttle::new(rate));
+        self
+    }
+
+    /// The rate cap.
+    pub fn rate(&self) -> Rate {
+        self.throttle.rate()
     }
 
     /// The target.
@@ -141,62 +180,302 @@ impl Runner {
                 name: step.name.clone(),
                 at: step.at.clone(),
             };
-            let error = |kind, request_line: Option<String>, message: String, at| {
-                Outcome::Errored(Box::new(RunError {
-                    kind,
-                    step: Some(info.clone()),
-                    request_line,
-                    message,
-                    at,
-                }))
-            };
-            let sent = match request::build(step, &env, &self.target) {
-                Ok(sent) => sent,
-                Err(e) => return error(ErrorKind::Spec, None, e.message, Some(e.at)),
-            };
-            let request_line = format!("{} {}", sent.method, sent.url);
-            let started = Instant::now();
-            let response = match http::send(&self.client, &self.target, &sent).await {
-                Ok(r) => r,
-                Err((kind, message)) => {
-                    return error(
-                        kind,
-                        Some(request_line),
-                        message,
-                        Some(step.path.at.clone()),
-                    );
-                }
-            };
-            let exchange = Exchange {
-                request: sent,
-                response,
-                elapsed: started.elapsed(),
-            };
-            let mut mismatches =
-                check::check_step(&step.expect, &exchange, &env, &self.target.shared_secret);
-            if mismatches.is_empty() {
-                match check::capture::capture(&step.captures, &exchange.response) {
-                    Ok(values) => values.into_iter().for_each(|(k, v)| env.set(k, v)),
-                    Err(missing) => mismatches = missing,
-                }
+            if let Err(stop) = self.run_step(step, &info, &mut env, steps).await {
+                return stop;
             }
-            let exchange = exchange.masked(&self.masker);
-            if !mismatches.is_empty() {
-                steps.push(StepResult {
-                    step: info.clone(),
-                    exchange: exchange.clone(),
-                });
-                return Outcome::Failed(Box::new(Failure {
-                    step: info,
-                    exchange,
-                    mismatches,
-                }));
-            }
-            steps.push(StepResult {
-                step: info,
-                exchange,
-            });
         }
         Outcome::Passed
+    }
+
+    /// One step: one exchange, its checks and captures.
+    async fn run_step(
+        &self,
+        step: &Step,
+        info: &StepInfo,
+        env: &mut Env,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        if let Some(poll) = &step.retry {
+            return self.run_poll(step, poll, info, env, steps).await;
+        }
+        if let Some(group) = &step.group {
+            return self.run_group(step, group, info, env, steps).await;
+        }
+        let (exchange, attempts) = self.exchange(step, info, env).await?;
+        self.conclude(step, info, env, exchange, attempts, steps)
+    }
+
+    /// A step with `retry:`: sent again, `every` apart, until its answer meets
+    /// `until` or sending again would pass `for`. The answer that met `until`
+    /// is then checked against `expect`, as any step's; when none did, the step
+    /// fails with the last answer and what of `until` it did not meet. The
+    /// request is built afresh for each attempt (`${gen.*}` values are new).
+    async fn run_poll(
+        &self,
+        step: &Step,
+        poll: &Poll,
+        info: &StepInfo,
+        env: &mut Env,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        let started = Instant::now();
+        let deadline = started + poll.within.value;
+        let mut count = 0;
+        let mut retries = Vec::new();
+        loop {
+            count += 1;
+            let (exchange, attempts) = self.exchange(step, info, env).await?;
+            retries.extend(attempts.retries);
+            let unmet = check::check_step(&poll.until, &exchange, env, &self.target.shared_secret);
+            let converged = unmet.is_empty();
+            if converged || Instant::now() + poll.every.value > deadline {
+                let attempts = Attempts {
+                    retries,
+                    not_retried: attempts.not_retried,
+                    polling: Some(Polling {
+                        attempts: count,
+                        elapsed: started.elapsed(),
+                        converged,
+                    }),
+                    group: None,
+                };
+                return if converged {
+                    self.conclude(step, info, env, exchange, attempts, steps)
+                } else {
+                    self.record(info, exchange, attempts, unmet, steps)
+                };
+            }
+            tokio::time::sleep(poll.every.value).await;
+        }
+    }
+
+    /// A step with `repeat:`: every request is built first, then sent, all
+    /// at the same moment (`concurrently: true`, taking their rate slots
+    /// together) or one after another. Each answer is checked against
+    /// `expect`, and all of them against `expect_group`. Every exchange is
+    /// recorded, in the order the requests were built.
+    async fn run_group(
+        &self,
+        step: &Step,
+        group: &Group,
+        info: &StepInfo,
+        env: &Env,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        let size = group.size.value;
+        let mut built = Vec::with_capacity(size);
+        for _ in 0..size {
+            built.push(
+                request::build(step, env, &self.target)
+                    .map_err(|e| errored(ErrorKind::Spec, info, None, e.message, Some(e.at)))?,
+            );
+        }
+        let answers: Vec<http::Sent> = if group.concurrently {
+            self.throttle
+                .acquire(u32::try_from(size).unwrap_or(u32::MAX))
+                .await;
+            let tasks: Vec<_> = built
+                .iter()
+                .map(|sent| {
+                    let (client, target) = (self.client.clone(), self.target.clone());
+                    let (throttle, sent) = (Arc::clone(&self.throttle), sent.clone());
+                    tokio::spawn(async move {
+                        http::send_politely(&client, &target, &throttle, &sent, true).await
+                    })
+                })
+                .collect();
+            let mut answers = Vec::with_capacity(size);
+            for task in tasks {
+                answers.push(task.await.unwrap_or_else(|e| http::Sent {
+                    result: Err((
+                        ErrorKind::Network,
+                        format!("harness error: the request's task ended without an answer ({e})"),
+                    )),
+                    retries: Vec::new(),
+                    not_retried: None,
+                    elapsed: Default::default(),
+                }));
+            }
+            answers
+        } else {
+            let mut answers = Vec::with_capacity(size);
+            for sent in &built {
+                answers.push(
+                    http::send_politely(&self.client, &self.target, &self.throttle, sent, false)
+                        .await,
+                );
+            }
+            answers
+        };
+        let mut exchanges = Vec::with_capacity(size);
+        let mut first_error = None;
+        for (index, (sent, answer)) in built.into_iter().zip(answers).enumerate() {
+            match self.answered(step, info, sent, answer) {
+                Ok((exchange, mut attempts)) => {
+                    attempts.group = Some(GroupPlace {
+                        index: index + 1,
+                        of: size,
+                        concurrently: group.concurrently,
+                    });
+                    exchanges.push((exchange, attempts));
+                }
+                Err(stop) => {
+                    first_error.get_or_insert(stop);
+                }
+            }
+        }
+        let mut mismatches = Vec::new();
+        let mut telling = None;
+        for (i, (exchange, _)) in exchanges.iter().enumerate() {
+            let own = check::check_step(&step.expect, exchange, env, &self.target.shared_secret);
+            if !own.is_empty() {
+                telling.get_or_insert(i);
+            }
+            mismatches.extend(own.into_iter().map(|mut m| {
+                m.path = format!("#{} {}", i + 1, m.path).trim_end().to_string();
+                m
+            }));
+        }
+        if first_error.is_none() && !group.buckets.is_empty() {
+            let all: Vec<&Exchange> = exchanges.iter().map(|(e, _)| e).collect();
+            let verdict =
+                check::group::check(&group.buckets, &all, env, &self.target.shared_secret);
+            mismatches.extend(verdict.mismatches);
+            telling = telling.or(verdict.telling);
+        }
+        let mut shown = None;
+        for (i, (exchange, attempts)) in exchanges.into_iter().enumerate() {
+            let exchange = exchange.masked(&self.masker);
+            if telling.unwrap_or(0) == i {
+                shown = Some(exchange.clone());
+            }
+            steps.push(StepResult {
+                step: info.clone(),
+                exchange,
+                attempts,
+            });
+        }
+        if let Some(stop) = first_error {
+            return Err(stop);
+        }
+        match shown {
+            Some(exchange) if !mismatches.is_empty() => Err(Outcome::Failed(Box::new(Failure {
+                step: info.clone(),
+                exchange,
+                mismatches,
+            }))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks the step's `expect` on `exchange`, takes its captures, records it.
+    fn conclude(
+        &self,
+        step: &Step,
+        info: &StepInfo,
+        env: &mut Env,
+        exchange: Exchange,
+        attempts: Attempts,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        let mut mismatches =
+            check::check_step(&step.expect, &exchange, env, &self.target.shared_secret);
+        if mismatches.is_empty() {
+            match check::capture::capture(&step.captures, &exchange.response) {
+                Ok(values) => values.into_iter().for_each(|(k, v)| env.set(k, v)),
+                Err(missing) => mismatches = missing,
+            }
+        }
+        self.record(info, exchange, attempts, mismatches, steps)
+    }
+
+    /// Keeps the exchange (masked) in the results; a failure when `mismatches` has any.
+    fn record(
+        &self,
+        info: &StepInfo,
+        exchange: Exchange,
+        attempts: Attempts,
+        mismatches: Vec<Mismatch>,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        let exchange = exchange.masked(&self.masker);
+        steps.push(StepResult {
+            step: info.clone(),
+            exchange: exchange.clone(),
+            attempts,
+        });
+        if mismatches.is_empty() {
+            return Ok(());
+        }
+        Err(Outcome::Failed(Box::new(Failure {
+            step: info.clone(),
+            exchange,
+            mismatches,
+        })))
+    }
+
+    /// Builds the step's request and sends it under the rate cap, retrying
+    /// after `Retry-After`. An error when there is no answer.
+    async fn exchange(
+        &self,
+        step: &Step,
+        info: &StepInfo,
+        env: &Env,
+    ) -> Result<(Exchange, Attempts), Stop> {
+        let sent = request::build(step, env, &self.target)
+            .map_err(|e| errored(ErrorKind::Spec, info, None, e.message, Some(e.at)))?;
+        let answer =
+            http::send_politely(&self.client, &self.target, &self.throttle, &sent, false).await;
+        self.answered(step, info, sent, answer)
+    }
+
+    /// The exchange of one sent request, or the error that stopped it.
+    fn answered(
+        &self,
+        step: &Step,
+        info: &StepInfo,
+        request: SentRequest,
+        answer: http::Sent,
+    ) -> Result<(Exchange, Attempts), Stop> {
+        match answer.result {
+            Ok(response) => Ok((
+                Exchange {
+                    request,
+                    response,
+                    elapsed: answer.elapsed,
+                },
+                Attempts {
+                    retries: answer.retries,
+                    not_retried: answer.not_retried,
+                    ..Attempts::default()
+                },
+            )),
+            Err((kind, mut message)) => {
+                if !answer.retries.is_empty() {
+                    let statuses: Vec<String> = answer
+                        .retries
+                        .iter()
+                        .map(|r| r.status.to_string())
+                        .collect();
+                    message.push_str(&format!(
+                        " (after {} retr{} on Retry-After: {})",
+                        answer.retries.len(),
+                        if answer.retries.len() == 1 {
+                            "y"
+                        } else {
+                            "ies"
+                        },
+                        statuses.join(", ")
+                    ));
+                }
+                Err(errored(
+                    kind,
+                    info,
+                    Some(format!("{} {}", request.method, request.url)),
+                    message,
+                    Some(step.path.at.clone()),
+                ))
+            }
+        }
     }
 }

@@ -35,19 +35,36 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 /// ```
 pub fn render(results: &RunResults, masker: &Masker) -> String {
     let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
-    let mut add = |file: &str, name: &str, status: TestCaseStatus, time: Duration| {
-        let mut case = TestCase::new(name, status);
-        case.set_classname(file);
-        case.set_time(time);
-        suites
-            .entry(file.to_string())
-            .or_insert_with(|| TestSuite::new(file))
-            .add_test_case(case);
-    };
+    let mut passed_notes: BTreeMap<String, String> = BTreeMap::new();
+    let mut add =
+        |file: &str, name: &str, status: TestCaseStatus, time: Duration, out: Option<String>| {
+            let mut case = TestCase::new(name, status);
+            if let Some(out) = out {
+                case.set_system_out(out);
+            }
+            case.set_classname(file);
+            case.set_time(time);
+            suites
+                .entry(file.to_string())
+                .or_insert_with(|| TestSuite::new(file))
+                .add_test_case(case);
+        };
     for result in &results.scenarios {
         let text = || message::of(result, masker).unwrap_or_default();
         let status = match &result.outcome {
-            Outcome::Passed => TestCaseStatus::success(),
+            Outcome::Passed => {
+                // Retries, polling and groups are shown even when all went well.
+                let mut numbers: Vec<usize> = result.steps.iter().map(|s| s.step.number).collect();
+                numbers.dedup();
+                let notes: Vec<String> = numbers
+                    .into_iter()
+                    .flat_map(|n| message::attempts(&result.steps, n))
+                    .collect();
+                if !notes.is_empty() {
+                    passed_notes.insert(result.name.clone(), masker.mask(&notes.join("\n")));
+                }
+                TestCaseStatus::success()
+            }
             Outcome::Ignored(reason) => {
                 let mut s = TestCaseStatus::skipped();
                 s.set_message(reason.as_str());
@@ -56,7 +73,14 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             Outcome::Failed(_) => non_success(NonSuccessKind::Failure, "nonconformance", &text()),
             Outcome::Errored(e) => non_success(NonSuccessKind::Error, e.kind.name(), &text()),
         };
-        add(&result.file.name, &result.name, status, result.duration);
+        let out = passed_notes.remove(&result.name);
+        add(
+            &result.file.name,
+            &result.name,
+            status,
+            result.duration,
+            out,
+        );
     }
     for error in &results.load_errors {
         let file = error
@@ -65,7 +89,13 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             .unwrap_or_else(|| "specs".into());
         let text = masker.mask(&error.render_plain());
         let status = non_success(NonSuccessKind::Error, ErrorKind::Spec.name(), &text);
-        add(&file, &format!("{file}::<load>"), status, Duration::ZERO);
+        add(
+            &file,
+            &format!("{file}::<load>"),
+            status,
+            Duration::ZERO,
+            None,
+        );
     }
     let mut report = Report::new("veriff-conformance");
     report.add_test_suites(suites.into_values());

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::text::{excerpt, printable};
 use crate::mask::Masker;
-use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult};
+use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult, StepResult};
 use crate::spec::error::SpecError;
 use crate::spec::source::SourceFile;
 
@@ -21,13 +21,89 @@ fn location(file: &SourceFile, at: &std::ops::Range<usize>) -> String {
     format!("{}:{line}:{col}", file.name)
 }
 
-/// The message of a scenario that failed or errored; `None` when it passed or was ignored.
+/// The message of a scenario that failed or errored; `None` when it passed or
+/// was ignored. It ends with how the failing step's exchanges came about
+/// (retries after `Retry-After`, polling, a group), when that was more than one send.
 pub fn of(result: &ScenarioResult, masker: &Masker) -> Option<String> {
-    match &result.outcome {
-        Outcome::Passed | Outcome::Ignored(_) => None,
-        Outcome::Failed(f) => Some(failure(&result.file, f, masker)),
-        Outcome::Errored(e) => Some(error(&result.file, e, masker)),
+    let (text, step) = match &result.outcome {
+        Outcome::Passed | Outcome::Ignored(_) => return None,
+        Outcome::Failed(f) => (failure(&result.file, f, masker), Some(f.step.number)),
+        Outcome::Errored(e) => (
+            error(&result.file, e, masker),
+            e.step.as_ref().map(|s| s.number),
+        ),
+    };
+    let notes = step.map(|n| attempts(&result.steps, n)).unwrap_or_default();
+    if notes.is_empty() {
+        return Some(text);
     }
+    let notes: Vec<String> = notes.iter().map(|n| format!("  note: {n}")).collect();
+    Some(masker.mask(&format!("{text}\n{}", notes.join("\n"))))
+}
+
+/// Lines saying how step `number`'s exchanges came about beyond a single
+/// send: every retry after `Retry-After` (and why one was not retried),
+/// polling with `retry:`, and the statuses of a `repeat:` group. Empty for a
+/// plain step.
+pub fn attempts(steps: &[StepResult], number: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    let of_step: Vec<&StepResult> = steps.iter().filter(|s| s.step.number == number).collect();
+    if let Some(place) = of_step.iter().find_map(|s| s.attempts.group) {
+        let statuses: Vec<String> = of_step
+            .iter()
+            .map(|s| s.exchange.response.status.to_string())
+            .collect();
+        notes.push(format!(
+            "{} requests sent {}; statuses in that order: {}",
+            place.of,
+            if place.concurrently {
+                "at the same moment"
+            } else {
+                "one after another"
+            },
+            statuses.join(", ")
+        ));
+    }
+    for s in of_step {
+        let who = match s.attempts.group {
+            Some(place) => format!("request #{}: ", place.index),
+            None => String::new(),
+        };
+        if let Some(p) = &s.attempts.polling {
+            let times = if p.attempts == 1 { "once" } else { "times" };
+            let count = if p.attempts == 1 {
+                String::new()
+            } else {
+                format!("{} ", p.attempts)
+            };
+            if p.converged {
+                notes.push(format!(
+                    "{who}polled {count}{times} in {:.1} s until `retry.until` held",
+                    p.elapsed.as_secs_f64()
+                ));
+            } else {
+                notes.push(format!(
+                    "{who}polled {count}{times} in {:.1} s and `retry.until` never held; the last answer is shown",
+                    p.elapsed.as_secs_f64()
+                ));
+            }
+        }
+        for r in &s.attempts.retries {
+            notes.push(format!(
+                "{who}retried after a {} with Retry-After: {} (waited {:.1} s)",
+                r.status,
+                r.retry_after,
+                r.delay.as_secs_f64()
+            ));
+        }
+        if let Some(why) = &s.attempts.not_retried {
+            notes.push(format!(
+                "{who}the {} answer was not retried: {why}",
+                s.exchange.response.status
+            ));
+        }
+    }
+    notes
 }
 
 /// The message of a failed trial.

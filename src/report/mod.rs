@@ -64,7 +64,11 @@ mod tests {
                     at: at..at + "status: 200".len(),
                 }],
             })),
-            steps: vec![StepResult { step, exchange }],
+            steps: vec![StepResult {
+                step,
+                exchange,
+                attempts: Default::default(),
+            }],
             duration: Duration::from_millis(5),
         };
         let errored = ScenarioResult::without_steps(

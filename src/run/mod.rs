@@ -22,6 +22,7 @@ use std::time::Duration;
 use libtest_mimic::Arguments;
 
 use crate::exec::runner::Runner;
+use crate::exec::throttle::Rate;
 use crate::mask::Masker;
 use crate::report::{junit, libtest};
 use crate::results::{Outcome, RunResults, ScenarioResult};
@@ -49,6 +50,9 @@ pub struct Options {
     pub junit: Option<PathBuf>,
     /// Scenarios in flight at once.
     pub jobs: usize,
+    /// The cap on requests per second (`--rate`); `None` for the default:
+    /// unlimited on loopback, [`crate::exec::throttle::DEFAULT_REMOTE_RATE`] elsewhere.
+    pub rate: Option<Rate>,
 }
 
 impl Default for Options {
@@ -62,6 +66,7 @@ impl Default for Options {
             libtest: Arguments::default(),
             junit: None,
             jobs: DEFAULT_JOBS,
+            rate: None,
         }
     }
 }
@@ -133,9 +138,15 @@ pub fn run(options: Options) -> ExitCode {
         eprintln!("target: embedded mock at {}", target.base_url);
     }
     let runner = match Runner::new(target) {
-        Ok(r) => Arc::new(r),
+        Ok(r) => match options.rate {
+            Some(rate) => Arc::new(r.with_rate(rate)),
+            None => Arc::new(r),
+        },
         Err(e) => return usage_error(e),
     };
+    if let (Rate::PerSecond(n), false) = (runner.rate(), options.libtest.quiet || listing) {
+        eprintln!("rate: at most {n} requests a second (--rate)");
+    }
     let masker = runner.masker().also(&given);
 
     let scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();

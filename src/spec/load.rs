@@ -6,7 +6,7 @@
 //! - `scope`: which variables a template may use where it is written, and
 //!   which names `vars:` and `capture:` may define;
 //! - `scenario`, `step`, `expect`, `json`, `headers`: building the model from
-//!   the raw YAML;
+//!   the raw YAML; `repeat`: steps sent more than once (`retry:`);
 //! - `schema`: reading, compiling and caching JSON Schemas (local files only);
 //! - `names`: trial-name slugs and JSON pointers.
 
@@ -15,6 +15,7 @@ mod expect;
 mod headers;
 mod json;
 mod names;
+mod repeat;
 mod scenario;
 mod schema;
 mod scope;
@@ -24,6 +25,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use names::{slug, to_pointer};
+pub use repeat::parse_duration;
 
 use super::error::SpecError;
 use super::model::Scenario;

@@ -124,6 +124,61 @@ pub struct Step {
     pub expect: Expect,
     /// Values to keep from the response for later steps.
     pub captures: Vec<Capture>,
+    /// `retry:`: send again until these expectations hold.
+    pub retry: Option<Poll>,
+    /// `repeat:`: the request is sent several times, as a group.
+    pub group: Option<Group>,
+}
+
+/// `repeat: N` (with `concurrently: true`, at the same moment) and
+/// `expect_group:`. The step's `expect` applies to every answer; the group's
+/// buckets say how many answers of each status there must be, and what each
+/// of them must meet.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// How many requests (`repeat`).
+    pub size: Located<usize>,
+    /// Sent at the same moment rather than one after another.
+    pub concurrently: bool,
+    /// `expect_group`, in order; an answer belongs to the first bucket whose
+    /// `status` accepts it.
+    pub buckets: Vec<Bucket>,
+}
+
+/// One entry of `expect_group`.
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    /// How many answers it must hold.
+    pub count: Located<Count>,
+    /// What each of its answers must meet; `status` (always given) sorts answers into buckets.
+    pub expect: Expect,
+    /// Where the entry is written.
+    pub at: Range<usize>,
+}
+
+/// How many answers a bucket must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    /// Exactly this many.
+    Exactly(usize),
+    /// Every answer the other buckets' counts leave.
+    Rest,
+}
+
+/// `retry: { until, every, for }`: the step is sent again, `every` apart,
+/// until its answer meets `until` or `for` has passed. The step's `expect`
+/// and `capture` then apply to the answer that met `until`; when none did, the
+/// step fails with the last answer and what of `until` it did not meet.
+#[derive(Debug, Clone)]
+pub struct Poll {
+    /// What an answer must meet to stop polling (signatures are left to `expect`).
+    pub until: Expect,
+    /// The wait between one answer and the next request.
+    pub every: Located<std::time::Duration>,
+    /// How long to keep polling, from the first request.
+    pub within: Located<std::time::Duration>,
+    /// Where `retry:` is written.
+    pub at: Range<usize>,
 }
 
 /// A request body.

@@ -54,6 +54,33 @@ pub struct Step {
     pub expect: Option<Spanned<Expect>>,
     #[serde(default)]
     pub capture: SpannedMap<Any>,
+    #[serde(default)]
+    pub retry: Option<Spanned<Poll>>,
+    #[serde(default)]
+    pub repeat: Option<Any>,
+    #[serde(default)]
+    pub concurrently: Option<Spanned<bool>>,
+    #[serde(default)]
+    pub expect_group: Option<Spanned<Vec<Bucket>>>,
+}
+
+/// One entry of `expect_group:`: how many answers, and what each must meet.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub count: Any,
+    pub expect: Spanned<Expect>,
+}
+
+/// `retry:` on a step: poll until `until` holds.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Poll {
+    pub until: Spanned<Expect>,
+    #[serde(default)]
+    pub every: Option<Any>,
+    #[serde(default, rename = "for")]
+    pub within: Option<Any>,
 }
 
 #[derive(Debug, Deserialize)]

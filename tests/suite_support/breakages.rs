@@ -1,4 +1,4 @@
-//! The 27 broken promises ([`Breakage`]) and the middleware that breaks them
+//! The 28 broken promises ([`Breakage`]) and the middleware that breaks them
 //! in front of the mock's real router, added to a [`MockServerBuilder`] as a
 //! layer by [`add`].
 //!
@@ -82,6 +82,11 @@ pub enum Breakage {
     ResponseIsTextPlain,
     /// The submit response has no `x-auth-client` header.
     ResponseWithoutApiKeyHeader,
+    /// Submits of one session that arrive while another is being handled
+    /// (within 50 ms) all succeed: the state is read without a lock, so each
+    /// sees the session still `created` and gets the same 200. A submit
+    /// arriving after that still gets the mock's 400.
+    ConcurrentSubmitsAllSucceed,
 }
 
 /// Adds the middleware that breaks `breakage` to `builder`, for a mock that
@@ -97,6 +102,7 @@ pub fn add(
         secret: config.shared_secret.clone(),
         submitted: Mutex::default(),
         started: Mutex::default(),
+        racing: Mutex::default(),
     });
     builder.layer(middleware::from_fn_with_state(breaker, breaking))
 }
@@ -110,6 +116,8 @@ struct Breaker {
     submitted: Mutex<HashMap<String, Res>>,
     /// Ids of sessions the end user has opened.
     started: Mutex<HashSet<String>>,
+    /// Session id to the answer of the submit being handled now.
+    racing: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Res>>>>,
 }
 
 async fn breaking(State(breaker): State<Arc<Breaker>>, request: Request, next: Next) -> Response {
@@ -380,6 +388,34 @@ impl Breaker {
                         header::CONTENT_TYPE,
                         HeaderValue::from_static("text/plain; charset=utf-8"),
                     );
+                }
+                res
+            }
+            Breakage::ConcurrentSubmitsAllSucceed => {
+                let Some(id) = req.submit_id() else {
+                    return call(next, req).await;
+                };
+                let (cell, first) = {
+                    let mut racing = self.racing.lock().expect("lock");
+                    match racing.get(&id) {
+                        Some(cell) => (Arc::clone(cell), false),
+                        None => {
+                            let cell = Arc::new(tokio::sync::OnceCell::new());
+                            racing.insert(id.clone(), Arc::clone(&cell));
+                            (cell, true)
+                        }
+                    }
+                };
+                // One submit reaches the mock; the ones that overlap it get its answer.
+                let res = cell
+                    .get_or_init(|| async {
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        call(next, req).await
+                    })
+                    .await
+                    .clone();
+                if first {
+                    self.racing.lock().expect("lock").remove(&id);
                 }
                 res
             }

@@ -10,6 +10,7 @@ use super::expect::expect;
 use super::headers::{SeenHeaders, header_name};
 use super::json::json;
 use super::names::to_pointer;
+use super::repeat::{group, poll};
 use super::schema::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
@@ -28,6 +29,7 @@ pub(super) fn step(
 ) -> Option<Step> {
     let before = cx.errors.len();
     let at = cx.range(&raw.name.referenced);
+    let group = group(cx, schemas, &raw, &scope.with_response());
     let method_at = cx.range(&raw.method.referenced);
     let method = match raw.method.value.to_ascii_uppercase().as_str() {
         m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => {
@@ -154,6 +156,10 @@ pub(super) fn step(
         // mismatches point at the step.
         expect.signature.at = at.clone();
     }
+    let retry = raw
+        .retry
+        .as_ref()
+        .and_then(|r| poll(cx, schemas, r, &scope.with_response()));
     let captures = captures(cx, raw.capture, scope);
     if cx.errors.len() != before {
         return None;
@@ -169,6 +175,8 @@ pub(super) fn step(
         sign,
         expect,
         captures,
+        retry,
+        group,
     })
 }
 
