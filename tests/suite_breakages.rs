@@ -504,10 +504,21 @@ async fn authentication_scenarios_fail_when_a_rejected_submit_still_submits_the_
 }
 
 #[test]
-fn every_embedded_scenario_is_broken_by_a_test_in_this_file() {
-    let source: String = include_str!("suite_breakages.rs")
-        .split_whitespace()
-        .collect();
+fn every_embedded_scenario_is_broken_by_a_test_in_a_suite_breakages_file() {
+    // This file and every `tests/suite_breakages_*.rs` beside it.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut source = String::new();
+    for entry in std::fs::read_dir(&dir).expect("the tests folder") {
+        let path = entry.expect("an entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("suite_breakages") && name.ends_with(".rs") {
+            source.push_str(&std::fs::read_to_string(&path).expect("a test file"));
+        }
+    }
+    assert!(
+        source.contains("fn every_embedded_scenario_is_broken_by_a_test_in_a_suite_breakages_file")
+    );
+    let source: String = source.split_whitespace().collect();
     let missing: Vec<String> = load_embedded()
         .scenarios
         .into_iter()
