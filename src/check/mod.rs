@@ -30,6 +30,8 @@ pub enum CheckKind {
     Signature,
     /// `capture`.
     Capture,
+    /// A change from a recorded baseline (`run --baseline`), not an expectation of the spec.
+    Drift,
 }
 
 impl CheckKind {
@@ -42,6 +44,7 @@ impl CheckKind {
             CheckKind::Body => "body",
             CheckKind::Signature => "signature",
             CheckKind::Capture => "capture",
+            CheckKind::Drift => "drift",
         }
     }
 }
@@ -60,6 +63,31 @@ pub struct Mismatch {
     pub actual: String,
     /// Where the expectation is written in the spec (byte range).
     pub at: Range<usize>,
+}
+
+/// Something odd that the docs do not forbid: a severity below a [`Mismatch`].
+/// It never fails a scenario unless the run denies warnings (`--deny-drift`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The kind of check that noticed it.
+    pub check: CheckKind,
+    /// Where in the response: a JSON path, a header name, or empty.
+    pub path: String,
+    /// What would be expected of a tidy response (the text a denied warning shows as "expected").
+    pub expected: String,
+    /// What the response had, and why it is odd. Whole; reports mask it, then shorten it.
+    pub actual: String,
+    /// Where the rule is written in the spec (byte range).
+    pub at: Range<usize>,
+}
+
+/// Every warning about a step's exchange: what its checks noticed without failing it.
+///
+/// `secret` verifies the response signature; it never appears in a warning.
+pub fn warn_step(expect: &Expect, exchange: &Exchange, secret: &str) -> Vec<Warning> {
+    signature::warning(&expect.signature, &exchange.response, secret)
+        .into_iter()
+        .collect()
 }
 
 /// Runs every expectation of a step against its exchange.

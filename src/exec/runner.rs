@@ -95,6 +95,7 @@ impl Runner {
             outcome,
             steps,
             duration: started.elapsed(),
+            drift: None,
         }
     }
 
@@ -159,11 +160,13 @@ impl Runner {
                     Err(missing) => mismatches = missing,
                 }
             }
+            let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
             let exchange = exchange.masked(&self.masker);
             if !mismatches.is_empty() {
                 steps.push(StepResult {
                     step: info.clone(),
                     exchange: exchange.clone(),
+                    warnings,
                 });
                 return Outcome::Failed(Box::new(Failure {
                     step: info,
@@ -174,6 +177,7 @@ impl Runner {
             steps.push(StepResult {
                 step: info,
                 exchange,
+                warnings,
             });
         }
         Outcome::Passed

@@ -1,14 +1,17 @@
 //! JUnit XML for CI, read from the results of a run: failures (the API does
 //! not conform) and errors (the spec, the network or the harness broke) are
 //! kept apart, as JUnit intends. One test suite per spec file; spec errors
-//! found at load time are `<file>::<load>` errors.
+//! found at load time are `<file>::<load>` errors. A scenario's drift from
+//! the baseline and its warnings are its `<system-out>`, as text (the same
+//! lines the terminal shows after libtest's summary), and the run's drift
+//! summary is a property of the report's first test suite.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::message;
+use super::{libtest, message};
 use crate::mask::Masker;
 use crate::results::{ErrorKind, Outcome, RunResults};
 
@@ -28,6 +31,7 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 ///         Arc::new(ScenarioResult::without_steps("a::later", file, Outcome::Ignored("needs the mock".into()))),
 ///     ],
 ///     load_errors: vec![],
+///     drift: None,
 /// };
 /// let xml = render(&results, &Masker::default());
 /// assert!(xml.contains(r#"<testcase name="a::ok" classname="specs/a.yaml""#));
@@ -35,15 +39,19 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 /// ```
 pub fn render(results: &RunResults, masker: &Masker) -> String {
     let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
-    let mut add = |file: &str, name: &str, status: TestCaseStatus, time: Duration| {
-        let mut case = TestCase::new(name, status);
-        case.set_classname(file);
-        case.set_time(time);
-        suites
-            .entry(file.to_string())
-            .or_insert_with(|| TestSuite::new(file))
-            .add_test_case(case);
-    };
+    let mut add =
+        |file: &str, name: &str, status: TestCaseStatus, time: Duration, out: Option<String>| {
+            let mut case = TestCase::new(name, status);
+            case.set_classname(file);
+            case.set_time(time);
+            if let Some(out) = out {
+                case.set_system_out(out);
+            }
+            suites
+                .entry(file.to_string())
+                .or_insert_with(|| TestSuite::new(file))
+                .add_test_case(case);
+        };
     for result in &results.scenarios {
         let text = || message::of(result, masker).unwrap_or_default();
         let status = match &result.outcome {
@@ -56,7 +64,14 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             Outcome::Failed(_) => non_success(NonSuccessKind::Failure, "nonconformance", &text()),
             Outcome::Errored(e) => non_success(NonSuccessKind::Error, e.kind.name(), &text()),
         };
-        add(&result.file.name, &result.name, status, result.duration);
+        let notes = libtest::scenario_notes(result, masker);
+        add(
+            &result.file.name,
+            &result.name,
+            status,
+            result.duration,
+            notes,
+        );
     }
     for error in &results.load_errors {
         let file = error
@@ -65,10 +80,22 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             .unwrap_or_else(|| "specs".into());
         let text = masker.mask(&error.render_plain());
         let status = non_success(NonSuccessKind::Error, ErrorKind::Spec.name(), &text);
-        add(&file, &format!("{file}::<load>"), status, Duration::ZERO);
+        add(
+            &file,
+            &format!("{file}::<load>"),
+            status,
+            Duration::ZERO,
+            None,
+        );
     }
     let mut report = Report::new("veriff-conformance");
-    report.add_test_suites(suites.into_values());
+    let mut suites: Vec<TestSuite> = suites.into_values().collect();
+    if results.drift.is_some()
+        && let Some(first) = suites.first_mut()
+    {
+        first.add_property(("drift", results.drift_summary().as_str()));
+    }
+    report.add_test_suites(suites);
     report
         .to_string()
         .unwrap_or_else(|e| format!("<!-- cannot serialize the JUnit report: {e} -->"))

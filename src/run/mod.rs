@@ -10,6 +10,7 @@
 //! let status: ExitCode = run(Options::default());
 //! ```
 
+pub mod drift;
 pub mod execute;
 pub mod plan;
 pub mod target;
@@ -49,6 +50,8 @@ pub struct Options {
     pub junit: Option<PathBuf>,
     /// Scenarios in flight at once.
     pub jobs: usize,
+    /// Baselines: record, compare, deny, report.
+    pub drift: drift::DriftOptions,
 }
 
 impl Default for Options {
@@ -62,6 +65,7 @@ impl Default for Options {
             libtest: Arguments::default(),
             junit: None,
             jobs: DEFAULT_JOBS,
+            drift: drift::DriftOptions::default(),
         }
     }
 }
@@ -102,6 +106,7 @@ pub fn run(options: Options) -> ExitCode {
         let results = RunResults {
             scenarios: Vec::new(),
             load_errors: loaded.errors,
+            drift: None,
         };
         if let Some(path) = &options.junit
             && let Err(e) = write_junit(path, &results, &given)
@@ -139,6 +144,12 @@ pub fn run(options: Options) -> ExitCode {
     let masker = runner.masker().also(&given);
 
     let scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
+    // Drift: the baseline is read before anything runs; an unusable file stops the run.
+    let baseline = match drift::load(&options.drift, &scenarios) {
+        Ok(b) => b,
+        Err(e) => return usage_error(e),
+    };
+    let base_url = runner.target().base_url.clone();
     let plan = Plan::new(&scenarios, &runner, &options.libtest);
     let deliveries = if listing {
         Vec::new()
@@ -151,6 +162,7 @@ pub fn run(options: Options) -> ExitCode {
                 .map(|&i| Arc::clone(&scenarios[i]))
                 .collect(),
             options.jobs,
+            drift::finisher(baseline.clone(), base_url.clone(), options.drift.deny),
         )
     };
     let collected = execute::Collected::default();
@@ -202,12 +214,29 @@ pub fn run(options: Options) -> ExitCode {
     let results = RunResults {
         scenarios: all,
         load_errors: loaded.errors,
+        drift: drift::run_drift(baseline.as_ref()),
     };
     if let Some(path) = &options.junit
         && let Err(e) = write_junit(path, &results, &masker)
     {
         return usage_error(e);
     }
+    // Drift: the Markdown report, the recorded baseline, and the notes after libtest's summary.
+    if let Some(path) = &options.drift.report
+        && let Err(e) = drift::write_report(path, &results, &masker)
+    {
+        return usage_error(e);
+    }
+    if let Some(dir) = &options.drift.record
+        && let Err(e) = drift::record_baseline(dir, &results, &scenarios, &base_url, &masker)
+    {
+        return usage_error(e);
+    }
+    let json_output = matches!(
+        options.libtest.format,
+        Some(libtest_mimic::FormatSetting::Json)
+    );
+    drift::print_notes(&results, &masker, json_output);
     let spec_errors = results.spec_errors();
     if spec_errors > 0 {
         eprintln!(
