@@ -19,7 +19,6 @@
 
 use std::collections::BTreeMap;
 
-use regex::Regex;
 use serde_json::Value;
 
 use super::baseline::{FORMAT, ScenarioBaseline, StepBaseline};
@@ -218,37 +217,55 @@ pub fn variables(scenario: &Scenario, result: &ScenarioResult) -> Vec<(String, S
 }
 
 /// The named variables of `t` read from `text`, which `t` was filled in to
-/// make; `anchored` when `text` is all of it (a path is the end of a URL).
+/// make; `anchored` when `text` is all of it (a path is the end of a URL,
+/// so its first literal may come after the base URL). Each variable takes
+/// the text up to the first place the next literal follows (the last takes
+/// the rest); no regex is compiled, since this runs for every step.
 fn match_template(t: &Template, text: &str, anchored: bool) -> Vec<(String, String)> {
     if t.variables().next().is_none() {
         return Vec::new();
     }
-    let mut pattern = String::from(if anchored { "^" } else { "^(?s:.*?)" });
-    let mut names = Vec::new();
-    for part in t.parts() {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut pending: Option<Option<&str>> = None; // a variable waiting for its end: Some(name) when named
+    for (i, part) in t.parts().iter().enumerate() {
         match part {
-            Part::Literal(s) => pattern.push_str(&regex::escape(s)),
-            Part::Variable(v) => match v.kind() {
-                VarKind::Named(name) => {
-                    pattern.push_str("(?s:(.*?))");
-                    names.push(name.to_string());
-                }
-                _ => pattern.push_str("(?s:.*?)"),
-            },
+            Part::Literal(lit) => {
+                let at = match pending.take() {
+                    Some(var) => {
+                        let Some(at) = rest.find(lit.as_str()) else {
+                            return Vec::new();
+                        };
+                        if let Some(name) = var {
+                            out.push((name.to_string(), rest[..at].to_string()));
+                        }
+                        at
+                    }
+                    None if i == 0 && !anchored => match rest.find(lit.as_str()) {
+                        Some(at) => at,
+                        None => return Vec::new(),
+                    },
+                    None if rest.starts_with(lit.as_str()) => 0,
+                    None => return Vec::new(),
+                };
+                rest = &rest[at + lit.len()..];
+            }
+            Part::Variable(v) => {
+                // Two variables in a row: the first one's end cannot be told, so it is dropped.
+                pending = Some(match v.kind() {
+                    VarKind::Named(name) => Some(name),
+                    _ => None,
+                });
+            }
         }
     }
-    pattern.push('$');
-    let Ok(re) = Regex::new(&pattern) else {
-        return Vec::new();
-    };
-    let Some(caps) = re.captures(text) else {
-        return Vec::new();
-    };
-    names
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, name)| Some((name, caps.get(i + 1)?.as_str().to_string())))
-        .collect()
+    match pending {
+        Some(Some(name)) => out.push((name.to_string(), rest.to_string())),
+        Some(None) => {}
+        None if !rest.is_empty() => return Vec::new(),
+        None => {}
+    }
+    out
 }
 
 /// The named variables of a JSON body template read from the body sent.
