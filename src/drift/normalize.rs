@@ -160,10 +160,16 @@ impl Normalizer {
                 }
                 out
             }
-            Rule::Uuid => UUID.replace_all(text, "<uuid>"),
-            Rule::Jwt => JWT.replace_all(text, "<jwt>"),
-            Rule::Timestamp => TIMESTAMP.replace_all(text, "<timestamp>"),
-            Rule::Hex => HEX.replace_all(text, "<hex>"),
+            // Each regex runs only where it could match: most values are short words.
+            Rule::Uuid if text.len() >= 36 && text.contains('-') => {
+                UUID.replace_all(text, "<uuid>")
+            }
+            Rule::Jwt if text.contains("eyJ") => JWT.replace_all(text, "<jwt>"),
+            Rule::Timestamp if text.len() >= 16 && text.contains(':') => {
+                TIMESTAMP.replace_all(text, "<timestamp>")
+            }
+            Rule::Hex if text.len() >= 32 => HEX.replace_all(text, "<hex>"),
+            Rule::Uuid | Rule::Jwt | Rule::Timestamp | Rule::Hex => Cow::Borrowed(text),
         }
     }
 }

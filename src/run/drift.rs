@@ -116,14 +116,25 @@ pub fn record_baseline(
 }
 
 /// Prints what libtest cannot show under a passing trial: each scenario's
-/// drift and warnings, new and gone scenarios, and the summary lines. On
-/// standard output, unless libtest writes JSON there.
-pub fn print_notes(results: &RunResults, masker: &Masker, to_stderr: bool) {
+/// drift and warnings, new and gone scenarios, and the summary lines. Where
+/// libtest writes: appended to its `--logfile` when given, else on standard
+/// output, unless libtest writes JSON there (then on standard error).
+pub fn print_notes(results: &RunResults, masker: &Masker, libtest: &libtest_mimic::Arguments) {
     let text = libtest::notes(results, masker);
     if text.is_empty() {
         return;
     }
-    if to_stderr {
+    if let Some(path) = &libtest.logfile {
+        use std::io::Write as _;
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("error: cannot write to the log file {path}: {e}");
+        }
+    } else if matches!(libtest.format, Some(libtest_mimic::FormatSetting::Json)) {
         eprint!("{text}");
     } else {
         print!("{text}");

@@ -232,11 +232,7 @@ pub fn run(options: Options) -> ExitCode {
     {
         return usage_error(e);
     }
-    let json_output = matches!(
-        options.libtest.format,
-        Some(libtest_mimic::FormatSetting::Json)
-    );
-    drift::print_notes(&results, &masker, json_output);
+    drift::print_notes(&results, &masker, &options.libtest);
     let spec_errors = results.spec_errors();
     if spec_errors > 0 {
         eprintln!(
