@@ -17,6 +17,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod drift;
 pub mod exec;
 pub mod jsonpath;
 pub mod mask;

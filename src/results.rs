@@ -1,19 +1,22 @@
 //! The results of a run as data: per scenario its outcome (a pass, an ignore,
 //! a failure: the API does not conform, or an error: the spec, the network or
 //! the harness broke), every step's exchange with secrets masked, and the
-//! unmet expectations. Every report reads these; none runs anything.
+//! unmet expectations, the warnings, and the drift from a recorded baseline
+//! ([`drift`]). Every report reads these; none runs anything.
+
+pub mod drift;
 
 use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::check::Mismatch;
+use crate::check::{Mismatch, Warning};
 use crate::record::exchange::Exchange;
 use crate::spec::error::SpecError;
 use crate::spec::source::SourceFile;
 
 /// The step a failure or error happened in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepInfo {
     /// 1-based position in the scenario.
     pub number: usize,
@@ -98,6 +101,8 @@ pub struct StepResult {
     /// How the exchange came about beyond a single send: retries after
     /// `Retry-After`, polling, its place in a group.
     pub attempts: Attempts,
+    /// What the checks noticed without failing the step.
+    pub warnings: Vec<Warning>,
 }
 
 /// How a step's exchange came about when it took more than one send.
@@ -168,6 +173,8 @@ pub struct ScenarioResult {
     pub steps: Vec<StepResult>,
     /// Wall time of the scenario.
     pub duration: Duration,
+    /// How it differs from the recorded baseline; `None` when the run compares with none.
+    pub drift: Option<drift::ScenarioDrift>,
 }
 
 impl ScenarioResult {
@@ -179,7 +186,15 @@ impl ScenarioResult {
             outcome,
             steps: Vec::new(),
             duration: Duration::ZERO,
+            drift: None,
         }
+    }
+
+    /// Every warning, with its step, in order.
+    pub fn warnings(&self) -> impl Iterator<Item = (&StepInfo, &Warning)> {
+        self.steps
+            .iter()
+            .flat_map(|s| s.warnings.iter().map(move |w| (&s.step, w)))
     }
 
     /// Every exchange made, in order.
@@ -196,6 +211,8 @@ pub struct RunResults {
     pub scenarios: Vec<Arc<ScenarioResult>>,
     /// Spec errors found at load time.
     pub load_errors: Vec<SpecError>,
+    /// What the run compared with, when it compared with a baseline.
+    pub drift: Option<drift::RunDrift>,
 }
 
 impl RunResults {
@@ -207,5 +224,34 @@ impl RunResults {
                 .iter()
                 .filter(|s| matches!(&s.outcome, Outcome::Errored(e) if e.kind == ErrorKind::Spec))
                 .count()
+    }
+
+    /// Changes of this class, over every scenario.
+    pub fn drift_count(&self, class: drift::DriftClass) -> usize {
+        self.scenarios
+            .iter()
+            .filter_map(|s| s.drift.as_ref())
+            .map(|d| d.count(class))
+            .sum()
+    }
+
+    /// Warnings, over every scenario.
+    pub fn warning_count(&self) -> usize {
+        self.scenarios.iter().map(|s| s.warnings().count()).sum()
+    }
+
+    /// The one summary line of a run that compared with a baseline:
+    /// `drift: B breaking, C compatible`.
+    ///
+    /// ```
+    /// use veriff_conformance::results::RunResults;
+    /// assert_eq!(RunResults::default().drift_summary(), "drift: 0 breaking, 0 compatible");
+    /// ```
+    pub fn drift_summary(&self) -> String {
+        format!(
+            "drift: {} breaking, {} compatible",
+            self.drift_count(drift::DriftClass::Breaking),
+            self.drift_count(drift::DriftClass::Compatible)
+        )
     }
 }

@@ -33,6 +33,8 @@ pub enum CheckKind {
     Capture,
     /// `expect_group`: the answers of a `repeat:` group as a whole.
     Group,
+    /// A change from a recorded baseline (`run --baseline`), not an expectation of the spec.
+    Drift,
 }
 
 impl CheckKind {
@@ -46,6 +48,7 @@ impl CheckKind {
             CheckKind::Signature => "signature",
             CheckKind::Capture => "capture",
             CheckKind::Group => "expect_group",
+            CheckKind::Drift => "drift",
         }
     }
 }
@@ -64,6 +67,31 @@ pub struct Mismatch {
     pub actual: String,
     /// Where the expectation is written in the spec (byte range).
     pub at: Range<usize>,
+}
+
+/// Something odd that the docs do not forbid: a severity below a [`Mismatch`].
+/// It never fails a scenario unless the run denies warnings (`--deny-drift`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The kind of check that noticed it.
+    pub check: CheckKind,
+    /// Where in the response: a JSON path, a header name, or empty.
+    pub path: String,
+    /// What would be expected of a tidy response (the text a denied warning shows as "expected").
+    pub expected: String,
+    /// What the response had, and why it is odd. Whole; reports mask it, then shorten it.
+    pub actual: String,
+    /// Where the rule is written in the spec (byte range).
+    pub at: Range<usize>,
+}
+
+/// Every warning about a step's exchange: what its checks noticed without failing it.
+///
+/// `secret` verifies the response signature; it never appears in a warning.
+pub fn warn_step(expect: &Expect, exchange: &Exchange, secret: &str) -> Vec<Warning> {
+    signature::warning(&expect.signature, &exchange.response, secret)
+        .into_iter()
+        .collect()
 }
 
 /// Runs every expectation of a step against its exchange.

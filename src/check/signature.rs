@@ -1,7 +1,12 @@
 //! `expect.signature`: a response's `x-hmac-signature` must verify over the
 //! exact response body bytes with the shared secret.
+//!
+//! A signature that verifies but is not written as lowercase hex (uppercase
+//! digits, or spaces around it) is a [`Warning`], not a failure: Veriff's docs
+//! state no case for response signatures (reference §2.4), so it is odd but
+//! not forbidden.
 
-use super::{CheckKind, Mismatch};
+use super::{CheckKind, Mismatch, Warning};
 use crate::record::exchange::Response;
 use crate::signing::{SIGNATURE_HEADER, verify};
 use crate::spec::model::{Located, SignatureExpect};
@@ -30,25 +35,58 @@ pub fn check(
     let mismatch = |actual: String| Mismatch {
         check: CheckKind::Signature,
         path: SIGNATURE_HEADER.to_string(),
-        expected:
-            "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret"
-                .into(),
+        expected: EXPECTED.into(),
         actual,
         at: rule.at.clone(),
     };
     match (rule.value, header) {
         (SignatureExpect::Ignore, _) | (SignatureExpect::IfPresent, None) => None,
         (SignatureExpect::Required, None) => Some(mismatch("no x-hmac-signature header".into())),
-        // Veriff documents lowercase hex; `verify` accepts either case, so the
-        // case is checked here: an uppercase signature is drift worth seeing.
-        (_, Some(sig)) if verify(secret, &response.body, &sig) => (sig != sig.to_ascii_lowercase()
-            || sig.trim() != sig)
-            .then(|| mismatch(format!("{sig:?}, which verifies but is not lowercase hex"))),
+        // `verify` accepts either case; the case is only a warning (see [`warning`]).
+        (_, Some(sig)) if verify(secret, &response.body, &sig) => None,
         (_, Some(sig)) => Some(mismatch(format!(
             "{sig:?}, which does not verify over the {} body bytes received",
             response.body.len()
         ))),
     }
+}
+
+/// What a signature should be, as mismatches and warnings say it.
+const EXPECTED: &str =
+    "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret";
+
+/// The warning, if any: a signature that verifies but is not lowercase hex.
+///
+/// ```
+/// use veriff_conformance::check::signature::{check, warning};
+/// use veriff_conformance::record::exchange::Response;
+/// use veriff_conformance::signing::sign;
+/// use veriff_conformance::spec::model::{Located, SignatureExpect};
+///
+/// let body = br#"{"status":"success"}"#.to_vec();
+/// let upper = sign("s3cret", &body).to_uppercase();
+/// let r = Response::new(200, vec![("x-hmac-signature".into(), upper)], body);
+/// let rule = Located { value: SignatureExpect::IfPresent, at: 0..1 };
+/// assert!(check(&rule, &r, "s3cret").is_none());
+/// assert!(warning(&rule, &r, "s3cret").unwrap().actual.ends_with("which verifies but is not lowercase hex"));
+/// ```
+pub fn warning(
+    rule: &Located<SignatureExpect>,
+    response: &Response,
+    secret: &str,
+) -> Option<Warning> {
+    if rule.value == SignatureExpect::Ignore {
+        return None;
+    }
+    let sig = response.header(SIGNATURE_HEADER)?;
+    let untidy = sig != sig.to_ascii_lowercase() || sig.trim() != sig;
+    (untidy && verify(secret, &response.body, &sig)).then(|| Warning {
+        check: CheckKind::Signature,
+        path: SIGNATURE_HEADER.to_string(),
+        expected: EXPECTED.into(),
+        actual: format!("{sig:?}, which verifies but is not lowercase hex"),
+        at: rule.at.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -85,16 +123,30 @@ mod tests {
     }
 
     #[test]
-    fn an_uppercase_signature_verifies_but_is_reported() {
+    fn an_uppercase_signature_verifies_so_it_is_a_warning_not_a_failure() {
         let sig = sign("k", b"{}").to_uppercase();
         let r = Response::new(200, vec![("x-hmac-signature".into(), sig)], b"{}".to_vec());
-        let m = check(&if_present(), &r, "k").unwrap();
+        assert!(check(&if_present(), &r, "k").is_none());
+        let w = warning(&if_present(), &r, "k").unwrap();
+        assert_eq!(w.check, CheckKind::Signature);
+        assert_eq!(w.path, "x-hmac-signature");
         assert!(
-            m.actual
+            w.actual
                 .ends_with("which verifies but is not lowercase hex"),
             "{}",
-            m.actual
+            w.actual
         );
+    }
+
+    #[test]
+    fn a_lowercase_signature_gives_no_warning_and_a_wrong_uppercase_one_fails() {
+        let good = sign("k", b"{}");
+        let r = Response::new(200, vec![("x-hmac-signature".into(), good)], b"{}".to_vec());
+        assert!(warning(&if_present(), &r, "k").is_none());
+        let bad = sign("other", b"{}").to_uppercase();
+        let r = Response::new(200, vec![("x-hmac-signature".into(), bad)], b"{}".to_vec());
+        assert!(warning(&if_present(), &r, "k").is_none());
+        assert!(check(&if_present(), &r, "k").is_some());
     }
 
     #[test]

@@ -19,8 +19,13 @@ folder is the libtest name filter, unless it looks like a path (it has a `/` or 
 with `.` or `~`) and no `::`: then it is a missing path, which is an error. Without a base URL the suite runs against the \
 embedded mock, started on 127.0.0.1 with fresh credentials.
 
-Exit status: 0 when all pass, 101 when a scenario fails, 2 for usage, configuration \
-and spec errors (also when a spec error shows only as a step runs).")]
+Drift: --record-baseline DIR records a run; --baseline DIR compares a later run with it. \
+Breaking drift fails its scenario; compatible drift and warnings are listed after the \
+summary, then one line `drift: B breaking, C compatible`.
+
+Exit status: 0 when all pass, 101 when a scenario fails (breaking drift included), 2 for \
+usage, configuration and spec errors (also when a spec error shows only as a step runs) \
+and for an unusable baseline file.")]
 pub struct RunArgs {
     /// Base URL of the API under test, e.g. https://stationapi.veriff.com (default: the embedded mock).
     #[arg(long, env = "VERIFF_BASE_URL")]
@@ -55,6 +60,18 @@ pub struct RunArgs {
     /// Write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Write a baseline of this run to DIR: one JSON file per scenario that passed.
+    #[arg(long, value_name = "DIR", conflicts_with = "baseline")]
+    record_baseline: Option<PathBuf>,
+    /// Compare every exchange with the baseline in DIR; breaking drift fails its scenario.
+    #[arg(long, value_name = "DIR")]
+    baseline: Option<PathBuf>,
+    /// Compatible drift and warnings fail their scenario too (like -D warnings).
+    #[arg(long)]
+    deny_drift: bool,
+    /// Write the drift (and warnings) as Markdown to FILE, for a PR comment or a CI job summary.
+    #[arg(long, value_name = "FILE", requires = "baseline")]
+    drift_report: Option<PathBuf>,
     #[command(flatten)]
     libtest: Arguments,
     /// Spec files or folders (and, at most once, a name filter).
@@ -127,5 +144,11 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         junit: args.junit,
         jobs: args.jobs,
         rate: args.rate,
+        drift: run::drift::DriftOptions {
+            record: args.record_baseline,
+            baseline: args.baseline,
+            deny: args.deny_drift,
+            report: args.drift_report,
+        },
     })
 }

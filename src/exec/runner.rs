@@ -155,6 +155,7 @@ impl Runner {
             outcome,
             steps,
             duration: started.elapsed(),
+            drift: None,
         }
     }
 
@@ -242,7 +243,7 @@ impl Runner {
                 return if converged {
                     self.conclude(step, info, env, exchange, attempts, steps)
                 } else {
-                    self.record(info, exchange, attempts, unmet, steps)
+                    self.record(step, info, exchange, attempts, unmet, steps)
                 };
             }
             tokio::time::sleep(poll.every.value).await;
@@ -345,6 +346,7 @@ impl Runner {
         }
         let mut shown = None;
         for (i, (exchange, attempts)) in exchanges.into_iter().enumerate() {
+            let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
             let exchange = exchange.masked(&self.masker);
             if telling.unwrap_or(0) == i {
                 shown = Some(exchange.clone());
@@ -353,6 +355,7 @@ impl Runner {
                 step: info.clone(),
                 exchange,
                 attempts,
+                warnings,
             });
         }
         if let Some(stop) = first_error {
@@ -386,23 +389,26 @@ impl Runner {
                 Err(missing) => mismatches = missing,
             }
         }
-        self.record(info, exchange, attempts, mismatches, steps)
+        self.record(step, info, exchange, attempts, mismatches, steps)
     }
 
     /// Keeps the exchange (masked) in the results; a failure when `mismatches` has any.
     fn record(
         &self,
+        step: &Step,
         info: &StepInfo,
         exchange: Exchange,
         attempts: Attempts,
         mismatches: Vec<Mismatch>,
         steps: &mut Vec<StepResult>,
     ) -> Result<(), Stop> {
+        let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
         let exchange = exchange.masked(&self.masker);
         steps.push(StepResult {
             step: info.clone(),
             exchange: exchange.clone(),
             attempts,
+            warnings,
         });
         if mismatches.is_empty() {
             return Ok(());

@@ -1,14 +1,17 @@
 //! JUnit XML for CI, read from the results of a run: failures (the API does
 //! not conform) and errors (the spec, the network or the harness broke) are
 //! kept apart, as JUnit intends. One test suite per spec file; spec errors
-//! found at load time are `<file>::<load>` errors.
+//! found at load time are `<file>::<load>` errors. A scenario's drift from
+//! the baseline and its warnings are its `<system-out>`, as text (the same
+//! lines the terminal shows after libtest's summary), and the run's drift
+//! summary is a property of the report's first test suite.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use super::message;
+use super::{libtest, message};
 use crate::mask::Masker;
 use crate::results::{ErrorKind, Outcome, RunResults};
 
@@ -28,6 +31,7 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 ///         Arc::new(ScenarioResult::without_steps("a::later", file, Outcome::Ignored("needs the mock".into()))),
 ///     ],
 ///     load_errors: vec![],
+///     drift: None,
 /// };
 /// let xml = render(&results, &Masker::default());
 /// assert!(xml.contains(r#"<testcase name="a::ok" classname="specs/a.yaml""#));
@@ -73,7 +77,15 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             Outcome::Failed(_) => non_success(NonSuccessKind::Failure, "nonconformance", &text()),
             Outcome::Errored(e) => non_success(NonSuccessKind::Error, e.kind.name(), &text()),
         };
-        let out = passed_notes.remove(&result.name);
+        // Retries, polling and groups of a passed scenario, then its drift and warnings.
+        let notes: Vec<String> = [
+            passed_notes.remove(&result.name),
+            libtest::scenario_notes(result, masker),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let out = (!notes.is_empty()).then(|| notes.join("\n"));
         add(
             &result.file.name,
             &result.name,
@@ -98,7 +110,13 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
         );
     }
     let mut report = Report::new("veriff-conformance");
-    report.add_test_suites(suites.into_values());
+    let mut suites: Vec<TestSuite> = suites.into_values().collect();
+    if results.drift.is_some()
+        && let Some(first) = suites.first_mut()
+    {
+        first.add_property(("drift", results.drift_summary().as_str()));
+    }
+    report.add_test_suites(suites);
     report
         .to_string()
         .unwrap_or_else(|e| format!("<!-- cannot serialize the JUnit report: {e} -->"))

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use super::text::{excerpt, printable};
+use crate::check::CheckKind;
 use crate::mask::Masker;
 use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult, StepResult};
 use crate::spec::error::SpecError;
@@ -142,9 +143,15 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
         // Mask first, then shorten: a secret cut in half would no longer be found.
         let expected = excerpt(&masker.mask(&m.expected), MAX_VALUE_SHOWN);
         let actual = excerpt(&masker.mask(&m.actual), MAX_VALUE_SHOWN);
+        // A drift mismatch compares with the recorded baseline, not the spec.
+        let label = if m.check == CheckKind::Drift {
+            "baseline"
+        } else {
+            "expected"
+        };
         let _ = writeln!(
             out,
-            "  {}. {what}\n       expected: {expected}\n       actual:   {actual}\n       at {}",
+            "  {}. {what}\n       {label}: {expected}\n       actual:   {actual}\n       at {}",
             i + 1,
             location(file, &m.at)
         );
@@ -188,7 +195,7 @@ pub fn error(file: &Arc<SourceFile>, error: &RunError, masker: &Masker) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{CheckKind, Mismatch};
+    use crate::check::Mismatch;
     use crate::record::exchange::{Exchange, Response, SentRequest};
     use crate::results::StepInfo;
 

@@ -4,10 +4,12 @@
 //!
 //! - [`message`]: the text of a failed or errored scenario;
 //! - [`libtest`]: one libtest trial per scenario;
-//! - [`junit`]: JUnit XML for CI.
+//! - [`junit`]: JUnit XML for CI;
+//! - [`markdown`]: the drift report, for people (a PR comment, a CI job summary).
 
 pub mod junit;
 pub mod libtest;
+pub mod markdown;
 pub mod message;
 pub mod text;
 
@@ -68,7 +70,9 @@ mod tests {
                 step,
                 exchange,
                 attempts: Default::default(),
+                warnings: vec![],
             }],
+            drift: None,
             duration: Duration::from_millis(5),
         };
         let errored = ScenarioResult::without_steps(
@@ -86,6 +90,7 @@ mod tests {
         RunResults {
             scenarios: vec![Arc::new(errored), Arc::new(passed), Arc::new(failed)],
             load_errors: vec![],
+            drift: None,
         }
     }
 

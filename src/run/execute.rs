@@ -10,6 +10,10 @@ use crate::exec::runner::Runner;
 use crate::results::ScenarioResult;
 use crate::spec::model::Scenario;
 
+/// What a task does with its scenario's result before delivering it
+/// (comparing it with a baseline, say); runs on the task.
+pub type Finish = Arc<dyn Fn(&Scenario, &mut ScenarioResult) + Send + Sync>;
+
 /// Where one scenario's result arrives.
 pub type Delivery = mpsc::Receiver<Arc<ScenarioResult>>;
 
@@ -33,7 +37,8 @@ impl Collected {
 }
 
 /// Starts every scenario of `scenarios` on `runtime`, in order, at most `jobs`
-/// at a time; returns one delivery per scenario, in the same order.
+/// at a time; returns one delivery per scenario, in the same order. Each task
+/// passes its result through `finish` before delivering it.
 ///
 /// A scenario whose task ends without a result (a panic in the harness)
 /// drops its sender, so that its receiver reports that instead of waiting forever.
@@ -42,6 +47,7 @@ pub fn start(
     runner: Arc<Runner>,
     scenarios: Vec<Arc<Scenario>>,
     jobs: usize,
+    finish: Finish,
 ) -> Vec<Delivery> {
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
     scenarios
@@ -50,12 +56,14 @@ pub fn start(
             let (tx, rx) = mpsc::sync_channel(1);
             let runner = Arc::clone(&runner);
             let permits = Arc::clone(&permits);
+            let finish = Arc::clone(&finish);
             runtime.spawn(async move {
                 // The semaphore is fair: scenarios start in the order given.
                 let Ok(_permit) = permits.acquire().await else {
                     return;
                 };
-                let result = runner.run(&scenario).await;
+                let mut result = runner.run(&scenario).await;
+                finish(&scenario, &mut result);
                 let _ = tx.send(Arc::new(result));
             });
             rx

@@ -10,6 +10,7 @@
 //! let status: ExitCode = run(Options::default());
 //! ```
 
+pub mod drift;
 pub mod execute;
 pub mod plan;
 pub mod target;
@@ -53,6 +54,8 @@ pub struct Options {
     /// The cap on requests per second (`--rate`); `None` for the default:
     /// unlimited on loopback, [`crate::exec::throttle::DEFAULT_REMOTE_RATE`] elsewhere.
     pub rate: Option<Rate>,
+    /// Baselines: record, compare, deny, report.
+    pub drift: drift::DriftOptions,
 }
 
 impl Default for Options {
@@ -67,6 +70,7 @@ impl Default for Options {
             junit: None,
             jobs: DEFAULT_JOBS,
             rate: None,
+            drift: drift::DriftOptions::default(),
         }
     }
 }
@@ -107,6 +111,7 @@ pub fn run(options: Options) -> ExitCode {
         let results = RunResults {
             scenarios: Vec::new(),
             load_errors: loaded.errors,
+            drift: None,
         };
         if let Some(path) = &options.junit
             && let Err(e) = write_junit(path, &results, &given)
@@ -150,6 +155,12 @@ pub fn run(options: Options) -> ExitCode {
     let masker = runner.masker().also(&given);
 
     let scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
+    // Drift: the baseline is read before anything runs; an unusable file stops the run.
+    let baseline = match drift::load(&options.drift, &scenarios) {
+        Ok(b) => b,
+        Err(e) => return usage_error(e),
+    };
+    let base_url = runner.target().base_url.clone();
     let plan = Plan::new(&scenarios, &runner, &options.libtest);
     let deliveries = if listing {
         Vec::new()
@@ -162,6 +173,7 @@ pub fn run(options: Options) -> ExitCode {
                 .map(|&i| Arc::clone(&scenarios[i]))
                 .collect(),
             options.jobs,
+            drift::finisher(baseline.clone(), base_url.clone(), options.drift.deny),
         )
     };
     let collected = execute::Collected::default();
@@ -213,12 +225,25 @@ pub fn run(options: Options) -> ExitCode {
     let results = RunResults {
         scenarios: all,
         load_errors: loaded.errors,
+        drift: drift::run_drift(baseline.as_ref()),
     };
     if let Some(path) = &options.junit
         && let Err(e) = write_junit(path, &results, &masker)
     {
         return usage_error(e);
     }
+    // Drift: the Markdown report, the recorded baseline, and the notes after libtest's summary.
+    if let Some(path) = &options.drift.report
+        && let Err(e) = drift::write_report(path, &results, &masker)
+    {
+        return usage_error(e);
+    }
+    if let Some(dir) = &options.drift.record
+        && let Err(e) = drift::record_baseline(dir, &results, &scenarios, &base_url, &masker)
+    {
+        return usage_error(e);
+    }
+    drift::print_notes(&results, &masker, &options.libtest);
     let spec_errors = results.spec_errors();
     if spec_errors > 0 {
         eprintln!(
