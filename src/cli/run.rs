@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 use libtest_mimic::Arguments;
 
-use crate::run::{self, DEFAULT_JOBS, Options, TargetOptions, usage_error};
+use crate::run::{self, DEFAULT_JOBS, Options, Partition, TargetOptions, usage_error};
 
 #[derive(Debug, Args)]
 #[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
@@ -42,6 +42,11 @@ pub struct RunArgs {
     /// Scenarios in flight at once (independent of --test-threads).
     #[arg(long, default_value_t = DEFAULT_JOBS, value_name = "N")]
     jobs: usize,
+    /// Run one shard of the trials, as cargo-nextest spells it: `count:K/N`
+    /// (round robin over the sorted trial names) or `hash:K/N` (by a hash of
+    /// each name); K from 1 to N.
+    #[arg(long, value_name = "KIND:K/N")]
+    partition: Option<String>,
     /// Write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -102,6 +107,11 @@ pub fn run(mut args: RunArgs) -> ExitCode {
     if args.jobs == 0 {
         return usage_error("--jobs must be at least 1");
     }
+    let partition = match args.partition.as_deref().map(str::parse::<Partition>) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => return usage_error(e),
+    };
     run::run(Options {
         paths,
         target: TargetOptions {
@@ -115,5 +125,6 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         libtest: args.libtest,
         junit: args.junit,
         jobs: args.jobs,
+        partition,
     })
 }

@@ -27,6 +27,7 @@ use crate::report::{junit, libtest};
 use crate::results::{Outcome, RunResults, ScenarioResult};
 use crate::spec::discover::{Loaded, load_embedded, load_paths};
 use crate::spec::model::Scenario;
+pub use plan::Partition;
 use plan::Plan;
 pub use target::TargetOptions;
 
@@ -49,6 +50,8 @@ pub struct Options {
     pub junit: Option<PathBuf>,
     /// Scenarios in flight at once.
     pub jobs: usize,
+    /// Run only this shard of the trials (`--partition`).
+    pub partition: Option<Partition>,
 }
 
 impl Default for Options {
@@ -62,6 +65,7 @@ impl Default for Options {
             libtest: Arguments::default(),
             junit: None,
             jobs: DEFAULT_JOBS,
+            partition: None,
         }
     }
 }
@@ -139,7 +143,18 @@ pub fn run(options: Options) -> ExitCode {
     let masker = runner.masker().also(&given);
 
     let scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
-    let plan = Plan::new(&scenarios, &runner, &options.libtest);
+    let plan = Plan::new(&scenarios, &runner, &options.libtest, options.partition);
+    if let Some(partition) = options.partition
+        && !options.libtest.quiet
+    {
+        // On standard error, so that `--format json` output stays JSON.
+        let here = plan.to_run.len() + plan.skipped.len();
+        eprintln!(
+            "partition {partition}: {here} of {} trials in this shard, {} in the others",
+            here + plan.other_shards,
+            plan.other_shards
+        );
+    }
     let deliveries = if listing {
         Vec::new()
     } else {
@@ -158,9 +173,10 @@ pub fn run(options: Options) -> ExitCode {
     for (&i, delivery) in plan.to_run.iter().zip(deliveries) {
         slots[i] = Some(delivery);
     }
-    let trials = scenarios
+    let trials = plan
+        .trials
         .iter()
-        .zip(slots)
+        .map(|&i| (&scenarios[i], slots[i].take()))
         .map(|(scenario, delivery)| {
             let collected = collected.clone();
             let name = scenario.trial_name.clone();
