@@ -159,7 +159,7 @@ impl Runner {
                     Err(missing) => mismatches = missing,
                 }
             }
-            let exchange = exchange.masked(&self.masker);
+            let exchange = exchange.into_masked(&self.masker);
             if !mismatches.is_empty() {
                 steps.push(StepResult {
                     step: info.clone(),
