@@ -126,5 +126,6 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         junit: args.junit,
         jobs: args.jobs,
         partition,
+        keep_exchanges: false,
     })
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 use crate::exec::runner::Runner;
-use crate::results::ScenarioResult;
+use crate::results::{Outcome, ScenarioResult};
 use crate::spec::model::Scenario;
 
 /// Where one scenario's result arrives.
@@ -35,6 +35,10 @@ impl Collected {
 /// Starts every scenario of `scenarios` on `runtime`, in order, at most `jobs`
 /// at a time; returns one delivery per scenario, in the same order.
 ///
+/// Unless `keep_exchanges`, a scenario that passed is delivered without its
+/// steps' exchanges: no report reads them, and at 10,000 scenarios they would
+/// be most of the run's memory. A failure keeps the exchange it shows.
+///
 /// A scenario whose task ends without a result (a panic in the harness)
 /// drops its sender, so that its receiver reports that instead of waiting forever.
 pub fn start(
@@ -42,6 +46,7 @@ pub fn start(
     runner: Arc<Runner>,
     scenarios: Vec<Arc<Scenario>>,
     jobs: usize,
+    keep_exchanges: bool,
 ) -> Vec<Delivery> {
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
     scenarios
@@ -55,7 +60,10 @@ pub fn start(
                 let Ok(_permit) = permits.acquire().await else {
                     return;
                 };
-                let result = runner.run(&scenario).await;
+                let mut result = runner.run(&scenario).await;
+                if !keep_exchanges && matches!(result.outcome, Outcome::Passed) {
+                    result.steps = Vec::new();
+                }
                 let _ = tx.send(Arc::new(result));
             });
             rx

@@ -52,6 +52,9 @@ pub struct Options {
     pub jobs: usize,
     /// Run only this shard of the trials (`--partition`).
     pub partition: Option<Partition>,
+    /// Keep the exchanges of scenarios that passed in the results (a report
+    /// that reads them needs this); by default only failures keep theirs.
+    pub keep_exchanges: bool,
 }
 
 impl Default for Options {
@@ -66,6 +69,7 @@ impl Default for Options {
             junit: None,
             jobs: DEFAULT_JOBS,
             partition: None,
+            keep_exchanges: false,
         }
     }
 }
@@ -166,6 +170,7 @@ pub fn run(options: Options) -> ExitCode {
                 .map(|&i| Arc::clone(&scenarios[i]))
                 .collect(),
             options.jobs,
+            options.keep_exchanges,
         )
     };
     let collected = execute::Collected::default();
