@@ -40,6 +40,7 @@ fn run_all(
         scenarios.to_vec(),
         16,
         Arc::clone(finish),
+        true,
     );
     let results: Vec<Arc<ScenarioResult>> = deliveries
         .into_iter()

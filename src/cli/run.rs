@@ -8,7 +8,7 @@ use clap::Args;
 use libtest_mimic::Arguments;
 
 use crate::exec::throttle::Rate;
-use crate::run::{self, DEFAULT_JOBS, Options, TargetOptions, usage_error};
+use crate::run::{self, DEFAULT_JOBS, Options, Partition, TargetOptions, usage_error};
 
 #[derive(Debug, Args)]
 #[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
@@ -57,6 +57,11 @@ pub struct RunArgs {
     /// against loopback, 10 against any other host).
     #[arg(long, value_name = "N", value_parser = Rate::parse)]
     rate: Option<Rate>,
+    /// Run one shard of the trials, as cargo-nextest spells it: `count:K/N`
+    /// (round robin over the sorted trial names) or `hash:K/N` (by a hash of
+    /// each name); K from 1 to N.
+    #[arg(long, value_name = "KIND:K/N")]
+    partition: Option<String>,
     /// Write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -129,6 +134,11 @@ pub fn run(mut args: RunArgs) -> ExitCode {
     if args.jobs == 0 {
         return usage_error("--jobs must be at least 1");
     }
+    let partition = match args.partition.as_deref().map(str::parse::<Partition>) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => return usage_error(e),
+    };
     run::run(Options {
         paths,
         target: TargetOptions {
@@ -150,5 +160,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             deny: args.deny_drift,
             report: args.drift_report,
         },
+        partition,
+        keep_exchanges: false,
     })
 }

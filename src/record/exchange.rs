@@ -108,6 +108,77 @@ impl Exchange {
     /// assert_eq!(masked.response.header("x-auth-client").unwrap(), "***");
     /// assert_eq!(masked.response.json.unwrap()["echo"], "***");
     /// ```
+    /// [`masked`](Self::masked), taking the exchange: what holds no secret is
+    /// moved, not copied (the parsed body too), so that recording a step costs
+    /// nothing when there is nothing to hide.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use veriff_conformance::mask::Masker;
+    /// use veriff_conformance::record::exchange::{Exchange, Response, SentRequest};
+    ///
+    /// let exchange = Exchange {
+    ///     request: SentRequest {
+    ///         method: reqwest::Method::GET,
+    ///         url: "http://h/v1/sessions/my-api-key".into(),
+    ///         headers: vec![("x-auth-client".into(), "my-api-key".into())],
+    ///         body: b"{}".to_vec(),
+    ///     },
+    ///     response: Response::new(200, vec![], br#"{"echo":"my-api-key","ok":1}"#.to_vec()),
+    ///     elapsed: Duration::ZERO,
+    /// };
+    /// let masker = Masker::new(["my-api-key"]);
+    /// let masked = exchange.clone().masked(&masker);
+    /// let moved = exchange.into_masked(&masker);
+    /// assert_eq!(moved.request.url, "http://h/v1/sessions/***");
+    /// assert_eq!(moved.request.headers, masked.request.headers);
+    /// assert_eq!(moved.response.body, masked.response.body);
+    /// assert_eq!(moved.response.json.unwrap()["echo"], "***");
+    /// ```
+    pub fn into_masked(self, masker: &Masker) -> Exchange {
+        let text = |value: String| match masker.mask_bytes(value.as_bytes()) {
+            std::borrow::Cow::Borrowed(_) => value,
+            std::borrow::Cow::Owned(_) => masker.mask(&value),
+        };
+        let headers = |headers: Vec<(String, String)>| {
+            headers
+                .into_iter()
+                .map(|(k, v)| (k, text(v)))
+                .collect::<Vec<_>>()
+        };
+        let bytes = |body: &[u8]| match masker.mask_bytes(body) {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(masked) => Some(masked),
+        };
+        let Exchange {
+            request,
+            response,
+            elapsed,
+        } = self;
+        let request = SentRequest {
+            method: request.method,
+            url: text(request.url),
+            headers: headers(request.headers),
+            body: match bytes(&request.body) {
+                Some(masked) => masked,
+                None => request.body,
+            },
+        };
+        let response = match bytes(&response.body) {
+            // Unchanged: keep the parsed body instead of parsing it again.
+            None => Response {
+                headers: headers(response.headers),
+                ..response
+            },
+            Some(body) => Response::new(response.status, headers(response.headers), body),
+        };
+        Exchange {
+            request,
+            response,
+            elapsed,
+        }
+    }
+
     pub fn masked(&self, masker: &Masker) -> Exchange {
         let headers = |headers: &[(String, String)]| {
             headers

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::Semaphore;
 
 use crate::exec::runner::Runner;
-use crate::results::ScenarioResult;
+use crate::results::{Outcome, ScenarioResult};
 use crate::spec::model::Scenario;
 
 /// What a task does with its scenario's result before delivering it
@@ -40,6 +40,10 @@ impl Collected {
 /// at a time; returns one delivery per scenario, in the same order. Each task
 /// passes its result through `finish` before delivering it.
 ///
+/// Unless `keep_exchanges`, a scenario that passed is delivered without its
+/// steps' exchanges: no report reads them, and at 10,000 scenarios they would
+/// be most of the run's memory. A failure keeps the exchange it shows.
+///
 /// A scenario whose task ends without a result (a panic in the harness)
 /// drops its sender, so that its receiver reports that instead of waiting forever.
 pub fn start(
@@ -48,6 +52,7 @@ pub fn start(
     scenarios: Vec<Arc<Scenario>>,
     jobs: usize,
     finish: Finish,
+    keep_exchanges: bool,
 ) -> Vec<Delivery> {
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
     scenarios
@@ -64,6 +69,13 @@ pub fn start(
                 };
                 let mut result = runner.run(&scenario).await;
                 finish(&scenario, &mut result);
+                if !keep_exchanges && matches!(result.outcome, Outcome::Passed) {
+                    // Nothing reads a passed step again unless it has a
+                    // warning or a retry to show.
+                    result
+                        .steps
+                        .retain(|s| !s.warnings.is_empty() || !s.attempts.is_plain());
+                }
                 let _ = tx.send(Arc::new(result));
             });
             rx

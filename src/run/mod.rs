@@ -29,6 +29,7 @@ use crate::report::{junit, libtest};
 use crate::results::{Outcome, RunResults, ScenarioResult};
 use crate::spec::discover::{Loaded, load_embedded, load_paths};
 use crate::spec::model::Scenario;
+pub use plan::Partition;
 use plan::Plan;
 pub use target::TargetOptions;
 
@@ -56,6 +57,11 @@ pub struct Options {
     pub rate: Option<Rate>,
     /// Baselines: record, compare, deny, report.
     pub drift: drift::DriftOptions,
+    /// Run only this shard of the trials (`--partition`).
+    pub partition: Option<Partition>,
+    /// Keep the exchanges of scenarios that passed in the results (a report
+    /// that reads them needs this); by default only failures keep theirs.
+    pub keep_exchanges: bool,
 }
 
 impl Default for Options {
@@ -71,6 +77,8 @@ impl Default for Options {
             jobs: DEFAULT_JOBS,
             rate: None,
             drift: drift::DriftOptions::default(),
+            partition: None,
+            keep_exchanges: false,
         }
     }
 }
@@ -161,7 +169,18 @@ pub fn run(options: Options) -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let base_url = runner.target().base_url.clone();
-    let plan = Plan::new(&scenarios, &runner, &options.libtest);
+    let plan = Plan::new(&scenarios, &runner, &options.libtest, options.partition);
+    if let Some(partition) = options.partition
+        && !options.libtest.quiet
+    {
+        // On standard error, so that `--format json` output stays JSON.
+        let here = plan.to_run.len() + plan.skipped.len();
+        eprintln!(
+            "partition {partition}: {here} of {} trials in this shard, {} in the others",
+            here + plan.other_shards,
+            plan.other_shards
+        );
+    }
     let deliveries = if listing {
         Vec::new()
     } else {
@@ -174,6 +193,7 @@ pub fn run(options: Options) -> ExitCode {
                 .collect(),
             options.jobs,
             drift::finisher(baseline.clone(), base_url.clone(), options.drift.deny),
+            options.keep_exchanges || options.drift.record.is_some(),
         )
     };
     let collected = execute::Collected::default();
@@ -181,9 +201,10 @@ pub fn run(options: Options) -> ExitCode {
     for (&i, delivery) in plan.to_run.iter().zip(deliveries) {
         slots[i] = Some(delivery);
     }
-    let trials = scenarios
+    let trials = plan
+        .trials
         .iter()
-        .zip(slots)
+        .map(|&i| (&scenarios[i], slots[i].take()))
         .map(|(scenario, delivery)| {
             let collected = collected.clone();
             let name = scenario.trial_name.clone();

@@ -1,0 +1,598 @@
+//! The harness against a bare reqwest loop, in one process, on the same flows,
+//! against the embedded mock; and the cost of loading and holding many scenarios.
+//!
+//! ```text
+//! cargo run --release --example bench                 # every phase
+//! cargo run --release --example bench -- flows        # harness vs bare loop only
+//! cargo run --release --example bench -- --jobs 2     # another concurrency
+//! cargo run --release --example bench -- flows --rounds 9 --flows 2000
+//! ```
+//!
+//! Phases (each names what it prints):
+//!
+//! - `latency`: the built-in suite against a mock with 100 ms of latency per
+//!   request; its wall time against its longest chain of steps.
+//! - `flows`: N double-submit flows (create, submit, submit again, the same checks
+//!   on each side), first as a bare reqwest loop, then through the harness
+//!   (`run::run` on generated YAML: load, plan, execute, libtest), both with
+//!   `--jobs` in flight. Wall, CPU (the process minus the mock's threads),
+//!   peak RSS, CPU per step and the ratio.
+//! - `load`: loading 1,000 and 10,000 scenarios from YAML.
+//! - `scale`: peak RSS of a whole run of 10,000 scenarios.
+//!
+//! CPU and memory come from `/proc` (Linux only): `/proc/self/stat` for the
+//! process (every thread, ended ones too), `/proc/self/task/TID/stat` for the
+//! mock's runtime threads, `/proc/self/status` for RSS, and `/proc/self/clear_refs`
+//! to reset the peak between phases. Figures are printed, never asserted.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::Arguments;
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::run::{Options, TargetOptions, run};
+use veriff_conformance::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
+use veriff_conformance::spec::discover::{load_embedded, load_paths};
+
+/// `--keep-exchanges`: keep every passed scenario's exchanges, as a report that reads them would.
+static KEEP_EXCHANGES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Linux's USER_HZ: the unit of the CPU times in `/proc/*/stat`.
+const TICKS_PER_SECOND: f64 = 100.0;
+const STEPS_PER_FLOW: usize = 3;
+const FAIL_SCHEMA: &str = include_str!("../specs/schemas/fail.json");
+
+// ---------------------------------------------------------------- /proc
+
+/// utime + stime of a `/proc/.../stat` file.
+fn cpu_of_stat(path: &str) -> Duration {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    // The command name (field 2) may hold spaces; fields restart after its ')'.
+    let rest = text.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After ')': state is field 3, so utime (14) and stime (15) are at 11 and 12.
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    Duration::from_secs_f64((ticks(11) + ticks(12)) as f64 / TICKS_PER_SECOND)
+}
+
+fn process_cpu() -> Duration {
+    cpu_of_stat("/proc/self/stat")
+}
+
+fn threads_cpu(tids: &[u32]) -> Duration {
+    tids.iter()
+        .map(|tid| cpu_of_stat(&format!("/proc/self/task/{tid}/stat")))
+        .sum()
+}
+
+/// A `kB` line of `/proc/self/status`, in MB.
+fn status_mb(key: &str) -> f64 {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Resets the peak RSS (VmHWM) to the current RSS (Linux 4.0+).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// The id of the calling thread, from `/proc/thread-self` (`PID/task/TID`).
+fn current_tid() -> Option<u32> {
+    std::fs::read_link("/proc/thread-self")
+        .ok()?
+        .file_name()?
+        .to_str()?
+        .parse()
+        .ok()
+}
+
+// ---------------------------------------------------------------- figures
+
+/// What one measured phase cost.
+struct Cost {
+    wall: Duration,
+    /// CPU of the process minus the mock's runtime threads.
+    cpu: Duration,
+    mock_cpu: Duration,
+    rss_before: f64,
+    peak_rss: f64,
+}
+
+struct Mock {
+    runtime: tokio::runtime::Runtime,
+    server: MockServer,
+    tids: Arc<Mutex<Vec<u32>>>,
+}
+
+impl Mock {
+    /// The embedded mock on its own two-thread runtime, whose threads are
+    /// known so that their CPU can be told apart from the client's.
+    fn start(latency: Duration) -> Mock {
+        let tids = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&tids);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mock")
+            .on_thread_start(move || {
+                if let Some(tid) = current_tid() {
+                    record.lock().expect("tids").push(tid);
+                }
+            })
+            .enable_all()
+            .build()
+            .expect("mock runtime");
+        let config = MockConfig {
+            max_sessions: 1_000_000,
+            latency,
+            ..MockConfig::generated()
+        };
+        let server = runtime
+            .block_on(MockServer::builder().config(config).start())
+            .expect("mock");
+        Mock {
+            runtime,
+            server,
+            tids,
+        }
+    }
+
+    fn cpu(&self) -> Duration {
+        threads_cpu(&self.tids.lock().expect("tids"))
+    }
+
+    fn target(&self) -> TargetOptions {
+        TargetOptions {
+            base_url: Some(self.server.base_url()),
+            api_key: Some(self.server.config().api_key.clone()),
+            shared_secret: Some(self.server.config().shared_secret.clone()),
+            timeout: Duration::from_secs(30),
+            allow_insecure_http: false,
+            target_is_mock: true,
+            features: Vec::new(),
+        }
+    }
+
+    /// Runs `work` and measures it.
+    fn measure<T>(&self, work: impl FnOnce() -> T) -> (T, Cost) {
+        reset_peak_rss();
+        let rss_before = status_mb("VmRSS");
+        let (cpu0, mock0, started) = (process_cpu(), self.cpu(), Instant::now());
+        let out = work();
+        let wall = started.elapsed();
+        let (cpu1, mock1) = (process_cpu(), self.cpu());
+        let mock_cpu = mock1.saturating_sub(mock0);
+        let cost = Cost {
+            wall,
+            cpu: cpu1.saturating_sub(cpu0).saturating_sub(mock_cpu),
+            mock_cpu,
+            rss_before,
+            peak_rss: status_mb("VmHWM"),
+        };
+        (out, cost)
+    }
+
+    fn stop(self) {
+        self.runtime.block_on(self.server.shutdown());
+    }
+}
+
+fn row(what: &str, c: &Cost, steps: usize) {
+    println!(
+        "{what:<34} {:>8.3} s {:>8.3} s {:>9.1} µs {:>8.3} s {:>7.1} MB (from {:.1} MB)",
+        c.wall.as_secs_f64(),
+        c.cpu.as_secs_f64(),
+        c.cpu.as_secs_f64() * 1e6 / steps.max(1) as f64,
+        c.mock_cpu.as_secs_f64(),
+        c.peak_rss,
+        c.rss_before,
+    );
+}
+
+fn header() {
+    println!(
+        "{:<34} {:>10} {:>10} {:>12} {:>10} {:>10}",
+        "", "wall", "CPU", "CPU/step", "mock CPU", "peak RSS"
+    );
+}
+
+// ---------------------------------------------------------------- specs
+
+/// Writes `files` × `per_file` double-submit scenarios (and the schema they
+/// name) into a fresh folder.
+fn write_flows(name: &str, files: usize, per_file: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vc-bench-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("schemas")).expect("temp dir");
+    std::fs::write(dir.join("schemas/fail.json"), FAIL_SCHEMA).expect("schema");
+    for f in 0..files {
+        let mut text = String::from("scenarios:\n");
+        for s in 0..per_file {
+            text.push_str(&format!(
+                r#"  - name: double submit {f:03} {s:03}
+    steps:
+      - name: create a session
+        method: POST
+        path: /v1/sessions
+        body:
+          verification: {{}}
+        expect:
+          status: 201
+        capture:
+          id: verification.id
+      - name: submit it
+        method: PATCH
+        path: /v1/sessions/${{id}}
+        body:
+          verification:
+            status: submitted
+        expect:
+          status: 200
+      - name: submit it again
+        method: PATCH
+        path: /v1/sessions/${{id}}
+        body:
+          verification:
+            status: submitted
+        expect:
+          status: 400
+          schema: schemas/fail.json
+          body:
+            status: fail
+            code: "1101"
+            message: Session has already been submitted
+"#
+            ));
+        }
+        std::fs::write(dir.join(format!("flows_{f:03}.yaml")), text).expect("spec");
+    }
+    dir
+}
+
+// ---------------------------------------------------------------- bare loop
+
+struct Bare {
+    client: reqwest::Client,
+    base: String,
+    key: String,
+    secret: String,
+    fail_schema: jsonschema::Validator,
+}
+
+impl Bare {
+    /// The response's body, after the checks every step makes: its status,
+    /// and its signature when it has one.
+    async fn step(&self, request: reqwest::RequestBuilder, status: u16) -> Result<Value, String> {
+        let response = request.send().await.map_err(|e| e.to_string())?;
+        if response.status().as_u16() != status {
+            return Err(format!("status {} not {status}", response.status()));
+        }
+        let signature = response.headers().get(SIGNATURE_HEADER).cloned();
+        let body = response.bytes().await.map_err(|e| e.to_string())?;
+        if let Some(sig) = signature
+            && !verify(&self.secret, &body, sig.to_str().unwrap_or(""))
+        {
+            return Err("bad response signature".into());
+        }
+        serde_json::from_slice(&body).map_err(|e| e.to_string())
+    }
+
+    async fn flow(&self) -> Result<(), String> {
+        let create = serde_json::to_vec(&json!({ "verification": {} })).expect("json");
+        let created = self
+            .step(
+                self.client
+                    .post(format!("{}/v1/sessions", self.base))
+                    .header(API_KEY_HEADER, &self.key)
+                    .header("content-type", "application/json")
+                    .body(create),
+                201,
+            )
+            .await?;
+        let id = created
+            .pointer("/verification/id")
+            .and_then(Value::as_str)
+            .ok_or("no verification.id")?
+            .to_string();
+        let submit = || {
+            let body = serde_json::to_vec(&json!({ "verification": { "status": "submitted" } }))
+                .expect("json");
+            self.client
+                .patch(format!("{}/v1/sessions/{id}", self.base))
+                .header(API_KEY_HEADER, &self.key)
+                .header("content-type", "application/json")
+                .header(SIGNATURE_HEADER, sign(&self.secret, &body))
+                .body(body)
+        };
+        self.step(submit(), 200).await?;
+        let again = self.step(submit(), 400).await?;
+        if !self.fail_schema.is_valid(&again) {
+            return Err("fail.json does not hold".into());
+        }
+        let want = [
+            ("status", "fail"),
+            ("code", "1101"),
+            ("message", "Session has already been submitted"),
+        ];
+        for (key, value) in want {
+            if again.get(key).and_then(Value::as_str) != Some(value) {
+                return Err(format!("{key} is not {value:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `flows` bare flows, `jobs` in flight, on a runtime like the harness's.
+fn bare_loop(mock: &Mock, flows: usize, jobs: usize) -> usize {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let schema: Value = serde_json::from_str(FAIL_SCHEMA).expect("schema");
+    let bare = Arc::new(Bare {
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        base: mock.server.base_url(),
+        key: mock.server.config().api_key.clone(),
+        secret: mock.server.config().shared_secret.clone(),
+        fail_schema: jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("schema"),
+    });
+    runtime.block_on(async {
+        let permits = Arc::new(Semaphore::new(jobs));
+        let tasks: Vec<_> = (0..flows)
+            .map(|_| {
+                let (bare, permits) = (Arc::clone(&bare), Arc::clone(&permits));
+                tokio::spawn(async move {
+                    let _permit = permits.acquire().await.expect("permit");
+                    bare.flow().await
+                })
+            })
+            .collect();
+        let mut failed = 0;
+        for task in tasks {
+            if let Err(e) = task.await.expect("task") {
+                failed += 1;
+                if failed == 1 {
+                    eprintln!("bare flow failed: {e}");
+                }
+            }
+        }
+        failed
+    })
+}
+
+// ---------------------------------------------------------------- harness
+
+fn quiet() -> Arguments {
+    Arguments {
+        quiet: true,
+        ..Arguments::default()
+    }
+}
+
+/// `veriff-conformance run` on `paths` (none: the built-in suite), through the library.
+fn harness(target: TargetOptions, paths: Vec<PathBuf>, jobs: usize) -> ExitCode {
+    run(Options {
+        paths,
+        target,
+        libtest: quiet(),
+        junit: None,
+        jobs,
+        partition: None,
+        keep_exchanges: KEEP_EXCHANGES.load(std::sync::atomic::Ordering::Relaxed),
+        ..Options::default()
+    })
+}
+
+// ---------------------------------------------------------------- phases
+
+fn phase_latency(jobs: usize) {
+    let latency = Duration::from_millis(100);
+    let suite = load_embedded();
+    let chains: Vec<usize> = suite.scenarios.iter().map(|s| s.steps.len()).collect();
+    let longest = chains.iter().max().copied().unwrap_or(0);
+    let total: usize = chains.iter().sum();
+    let mock = Mock::start(latency);
+    let (code, cost) = mock.measure(|| harness(mock.target(), Vec::new(), jobs));
+    mock.stop();
+    println!();
+    println!(
+        "latency: the built-in suite ({} scenarios, {total} steps) against a mock with {} ms per request, --jobs {jobs}",
+        chains.len(),
+        latency.as_millis()
+    );
+    println!(
+        "  wall {:.2} s; longest chain {longest} steps = {:.2} s; all steps one after another {:.2} s, two at a time {:.2} s; exit {code:?}",
+        cost.wall.as_secs_f64(),
+        (longest as u32 * latency).as_secs_f64(),
+        (total as u32 * latency).as_secs_f64(),
+        (total as u32 * latency).as_secs_f64() / 2.0,
+    );
+}
+
+fn phase_flows(flows: usize, jobs: usize, rounds: usize) {
+    let dir = write_flows("flows", 10, flows.div_ceil(10));
+    let flows = flows.div_ceil(10) * 10;
+    let steps = flows * STEPS_PER_FLOW;
+    let mock = Mock::start(Duration::ZERO);
+    // Warm up both paths once (connections, lazy statics, allocator).
+    bare_loop(&mock, jobs, jobs);
+    let warm = write_flows("warm", 1, jobs);
+    harness(mock.target(), vec![warm.clone()], jobs);
+    let _ = std::fs::remove_dir_all(warm);
+
+    // Alternate the two, several rounds, and show the median of each figure:
+    // CPU is counted in 10 ms ticks, and the machine may be shared.
+    let (mut bares, mut ours, mut failed, mut codes) = (Vec::new(), Vec::new(), 0, Vec::new());
+    for _ in 0..rounds {
+        let (f, cost) = mock.measure(|| bare_loop(&mock, flows, jobs));
+        failed += f;
+        bares.push(cost);
+        let (code, cost) = mock.measure(|| harness(mock.target(), vec![dir.clone()], jobs));
+        codes.push(format!("{code:?}"));
+        ours.push(cost);
+    }
+    mock.stop();
+    let dir_for_load = dir;
+    codes.dedup();
+    let (bare, ours) = (median_cost(bares), median_cost(ours));
+    println!();
+    println!(
+        "flows: {flows} double-submit flows ({steps} requests), --jobs {jobs}, median of {rounds} rounds"
+    );
+    header();
+    row(
+        &format!("bare reqwest loop ({failed} failed)"),
+        &bare,
+        steps,
+    );
+    row(
+        &format!("harness (exit {})", codes.join(", ")),
+        &ours,
+        steps,
+    );
+    println!(
+        "  ratio harness/bare: CPU per step {:.2}x, wall {:.2}x",
+        ours.cpu.as_secs_f64() / bare.cpu.as_secs_f64(),
+        ours.wall.as_secs_f64() / bare.wall.as_secs_f64(),
+    );
+    // The harness's figures include loading the YAML, which the bare loop has
+    // no counterpart of: without it, the cost of running the steps.
+    let load = load_time(&dir_for_load);
+    let run_cpu = ours.cpu.saturating_sub(load);
+    println!(
+        "  loading the {flows} scenarios: {:.1} ms; without it, harness CPU per step {:.1} µs ({:.2}x the bare loop), wall {:.3} s",
+        load.as_secs_f64() * 1e3,
+        run_cpu.as_secs_f64() * 1e6 / steps as f64,
+        run_cpu.as_secs_f64() / bare.cpu.as_secs_f64(),
+        ours.wall.saturating_sub(load).as_secs_f64(),
+    );
+    let _ = std::fs::remove_dir_all(&dir_for_load);
+}
+
+/// The median time of five loads of `dir` (single-threaded, so wall is CPU).
+fn load_time(dir: &std::path::Path) -> Duration {
+    median(
+        (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                let loaded = load_paths(&[dir.to_path_buf()]);
+                let elapsed = started.elapsed();
+                assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+                elapsed
+            })
+            .collect(),
+    )
+}
+
+/// Each figure's median over the rounds.
+fn median_cost(costs: Vec<Cost>) -> Cost {
+    let mid = |f: fn(&Cost) -> f64| {
+        let mut v: Vec<f64> = costs.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Cost {
+        wall: Duration::from_secs_f64(mid(|c| c.wall.as_secs_f64())),
+        cpu: Duration::from_secs_f64(mid(|c| c.cpu.as_secs_f64())),
+        mock_cpu: Duration::from_secs_f64(mid(|c| c.mock_cpu.as_secs_f64())),
+        rss_before: mid(|c| c.rss_before),
+        peak_rss: mid(|c| c.peak_rss),
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn phase_load() {
+    println!();
+    for (files, label) in [(10, "1,000"), (100, "10,000")] {
+        let dir = write_flows(&format!("load{files}"), files, 100);
+        reset_peak_rss();
+        let before = status_mb("VmRSS");
+        let loaded = load_paths(std::slice::from_ref(&dir));
+        let peak = status_mb("VmHWM");
+        assert_eq!(loaded.scenarios.len(), files * 100);
+        drop(loaded);
+        let time = load_time(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        println!(
+            "load: {label} scenarios in {:.1} ms (median of 5); peak RSS {peak:.1} MB (from {before:.1} MB)",
+            time.as_secs_f64() * 1e3
+        );
+    }
+}
+
+fn phase_scale(jobs: usize) {
+    let dir = write_flows("scale", 100, 100);
+    let mock = Mock::start(Duration::ZERO);
+    let (code, cost) = mock.measure(|| harness(mock.target(), vec![dir.clone()], jobs));
+    mock.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!();
+    println!("scale: 10,000 double-submit scenarios, --jobs {jobs} (exit {code:?})");
+    header();
+    row("harness", &cost, 10_000 * STEPS_PER_FLOW);
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut phases = Vec::new();
+    let (mut jobs, mut flows, mut rounds) = (16, 1000, 5);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--jobs" => jobs = args.next().and_then(|v| v.parse().ok()).expect("--jobs N"),
+            "--rounds" => {
+                rounds = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&r| r > 0)
+                    .expect("--rounds N")
+            }
+            "--keep-exchanges" => KEEP_EXCHANGES.store(true, std::sync::atomic::Ordering::Relaxed),
+            "--flows" => flows = args.next().and_then(|v| v.parse().ok()).expect("--flows N"),
+            "latency" | "flows" | "load" | "scale" => phases.push(arg),
+            other => panic!("unknown argument {other}: phases are latency, flows, load, scale"),
+        }
+    }
+    if phases.is_empty() {
+        phases = ["latency", "flows", "load", "scale"]
+            .map(String::from)
+            .into();
+    }
+    println!(
+        "bench: {} cores, CPU in ticks of {} ms",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        1000.0 / TICKS_PER_SECOND
+    );
+    for phase in phases {
+        match phase.as_str() {
+            "latency" => phase_latency(jobs),
+            "flows" => phase_flows(flows, jobs, rounds),
+            "load" => phase_load(),
+            "scale" => phase_scale(jobs),
+            _ => unreachable!(),
+        }
+    }
+}
