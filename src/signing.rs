@@ -44,6 +44,27 @@ pub fn sign(secret: &str, payload: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// Lowercase hex HMAC-SHA256 of everything `reader` yields, read in pieces:
+/// memory stays constant however large the input.
+///
+/// ```
+/// let streamed = veriff_conformance::signing::sign_reader("s", &b"abc"[..]).unwrap();
+/// assert_eq!(streamed, veriff_conformance::signing::sign("s", b"abc"));
+/// ```
+pub fn sign_reader(secret: &str, mut reader: impl std::io::Read) -> std::io::Result<String> {
+    let mut mac = mac(secret);
+    let mut buf = [0u8; 64 * 1024];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => mac.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
 /// Whether `signature` (hex, either case, surrounding whitespace ignored) is the
 /// HMAC-SHA256 of `payload` under `secret`. The comparison runs in constant time.
 ///

@@ -227,3 +227,34 @@ scenarios:
         "a forged line:\n{all}"
     );
 }
+
+#[test]
+fn sign_refuses_a_device_that_never_ends_and_streams_a_pipe() {
+    let out = bin()
+        .args(["sign", "--shared-secret", "s3cret", "/dev/zero"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("/dev/zero: it is a device"),
+        "{}",
+        text(&out)
+    );
+
+    // A pipe is read to its end: the signature of its bytes.
+    let mut child = bin()
+        .args(["sign", "--shared-secret", "s3cret"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    let mut stdin = child.stdin.take().unwrap();
+    for _ in 0..64 {
+        stdin.write_all(&[b'x'; 64 * 1024]).unwrap();
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let expected = veriff_conformance::signing::sign("s3cret", &vec![b'x'; 64 * 64 * 1024]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
+}

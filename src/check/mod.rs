@@ -111,5 +111,6 @@ pub fn check_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str)
         out.extend(body::check(body, expect.body_exact, response, env));
     }
     out.extend(signature::check(&expect.signature, response, secret));
+    out.extend(signature::check_vrf(&expect.signature, response, secret));
     out
 }

@@ -51,6 +51,47 @@ pub fn check(
     }
 }
 
+/// The `vrf-hmac-signature` mismatch, if any: `GET /v1/media/{id}` documents
+/// it as the same signature as `x-hmac-signature` (reference section 2.4), so
+/// when a response carries it, it must verify over the body bytes too (unless
+/// the step says `signature: ignore`).
+///
+/// ```
+/// use veriff_conformance::check::signature::check_vrf;
+/// use veriff_conformance::record::exchange::Response;
+/// use veriff_conformance::signing::sign;
+/// use veriff_conformance::spec::model::{Located, SignatureExpect};
+///
+/// let bytes = vec![0xff, 0xd8, 0xff, 0xe0];
+/// let rule = Located { value: SignatureExpect::IfPresent, at: 0..1 };
+/// let good = Response::new(200, vec![("vrf-hmac-signature".into(), sign("s", &bytes))], bytes.clone());
+/// assert!(check_vrf(&rule, &good, "s").is_none());
+/// let bad = Response::new(200, vec![("vrf-hmac-signature".into(), sign("s", b"other"))], bytes);
+/// assert_eq!(check_vrf(&rule, &bad, "s").unwrap().path, "vrf-hmac-signature");
+/// ```
+pub fn check_vrf(
+    rule: &Located<SignatureExpect>,
+    response: &Response,
+    secret: &str,
+) -> Option<Mismatch> {
+    let sig = response.header(VRF_SIGNATURE_HEADER)?;
+    (rule.value != SignatureExpect::Ignore && !verify(secret, &response.body, &sig)).then(|| {
+        Mismatch {
+            check: CheckKind::Signature,
+            path: VRF_SIGNATURE_HEADER.to_string(),
+            expected: EXPECTED.into(),
+            actual: format!(
+                "{sig:?}, which does not verify over the {} body bytes received",
+                response.body.len()
+            ),
+            at: rule.at.clone(),
+        }
+    })
+}
+
+/// The header `GET /v1/media/{id}` also signs its body with.
+pub const VRF_SIGNATURE_HEADER: &str = "vrf-hmac-signature";
+
 /// What a signature should be, as mismatches and warnings say it.
 const EXPECTED: &str =
     "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret";

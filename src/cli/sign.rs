@@ -1,14 +1,13 @@
 //! `veriff-conformance sign`: the signature of a file's exact bytes, for
 //! debugging signatures with curl.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
 
 use super::usage_error;
-use crate::signing::sign;
+use crate::signing::sign_reader;
 
 #[derive(Debug, Args)]
 pub struct SignArgs {
@@ -23,19 +22,44 @@ pub fn run(args: SignArgs) -> ExitCode {
     if args.shared_secret.is_empty() {
         return usage_error("the shared secret is empty (--shared-secret or VERIFF_SHARED_SECRET)");
     }
-    let bytes = match &args.file {
-        Some(path) => match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) => return usage_error(format!("cannot read {}: {e}", path.display())),
-        },
-        None => {
-            let mut bytes = Vec::new();
-            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
-                return usage_error(format!("cannot read standard input: {e}"));
+    // Streamed into the HMAC: memory stays constant whatever the size.
+    let signature = match &args.file {
+        Some(path) => {
+            // A device never ends (`/dev/zero`) and a folder has no bytes:
+            // only files and pipes (`<(printf ...)`) are read.
+            match std::fs::metadata(path) {
+                Ok(meta) if meta.is_dir() => {
+                    return usage_error(format!("cannot sign {}: it is a folder", path.display()));
+                }
+                Ok(meta) if is_device(&meta) => {
+                    return usage_error(format!(
+                        "cannot sign {}: it is a device, not a file or a pipe",
+                        path.display()
+                    ));
+                }
+                Ok(_) => {}
+                Err(e) => return usage_error(format!("cannot read {}: {e}", path.display())),
             }
-            bytes
+            std::fs::File::open(path).and_then(|f| sign_reader(&args.shared_secret, f))
         }
+        None => sign_reader(&args.shared_secret, std::io::stdin().lock()),
     };
-    println!("{}", sign(&args.shared_secret, &bytes));
-    ExitCode::SUCCESS
+    match signature {
+        Ok(signature) => {
+            println!("{signature}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => usage_error(format!(
+            "cannot read {}: {e}",
+            args.file
+                .as_ref()
+                .map_or("standard input".into(), |p| p.display().to_string())
+        )),
+    }
+}
+
+fn is_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt as _;
+    let t = meta.file_type();
+    t.is_char_device() || t.is_block_device() || t.is_socket()
 }
