@@ -12,7 +12,11 @@
 /// ```
 #[derive(Clone, Default)]
 pub struct Masker {
+    /// Every form of every secret, longest first.
     secrets: Vec<String>,
+    /// One automaton over all of them, so that masking a text is one pass
+    /// whatever the number of forms; `None` when there is nothing to mask.
+    finder: Option<aho_corasick::AhoCorasick>,
 }
 
 impl std::fmt::Debug for Masker {
@@ -34,67 +38,50 @@ impl Masker {
             if secret.len() < MIN_MASKED_LEN {
                 continue;
             }
-            for form in forms(secret) {
-                if !form.is_empty() && !secrets.contains(&form) {
-                    secrets.push(form);
-                }
-            }
+            secrets.extend(forms(secret).into_iter().filter(|f| !f.is_empty()));
         }
+        Masker::of(secrets)
+    }
+
+    fn of(mut secrets: Vec<String>) -> Masker {
         // Longest first, so that a secret containing another is masked whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        Masker { secrets }
+        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        secrets.dedup();
+        let finder = (!secrets.is_empty()).then(|| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(&secrets)
+                .expect("a few short literal patterns always build")
+        });
+        Masker { secrets, finder }
     }
 
     /// A masker for the secrets of both.
     pub fn also(&self, other: &Masker) -> Masker {
-        let mut secrets = self.secrets.clone();
-        for s in &other.secrets {
-            if !secrets.contains(s) {
-                secrets.push(s.clone());
-            }
-        }
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        Masker { secrets }
+        Masker::of([self.secrets.clone(), other.secrets.clone()].concat())
     }
 
-    /// `bytes` with every secret replaced by `***` where the bytes are text;
-    /// borrowed when nothing changed. Bytes that are not UTF-8 (an image, say)
-    /// are searched as they are.
+    /// `bytes` with every secret replaced by `***`; borrowed when nothing
+    /// changed. Bytes that are not UTF-8 (an image, say) are searched as they are.
     pub fn mask_bytes<'a>(&self, bytes: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
-        let found = |hay: &[u8], needle: &[u8]| memchr::memmem::find(hay, needle).is_some();
-        if !self.secrets.iter().any(|s| found(bytes, s.as_bytes())) {
-            return std::borrow::Cow::Borrowed(bytes);
-        }
-        match std::str::from_utf8(bytes) {
-            Ok(text) => std::borrow::Cow::Owned(self.mask(text).into_bytes()),
-            Err(_) => {
-                let mut out = bytes.to_vec();
-                for secret in &self.secrets {
-                    let finder = memchr::memmem::Finder::new(secret.as_bytes());
-                    let mut next = Vec::with_capacity(out.len());
-                    let mut last = 0;
-                    for at in finder.find_iter(&out) {
-                        next.extend_from_slice(&out[last..at]);
-                        next.extend_from_slice(b"***");
-                        last = at + secret.len();
-                    }
-                    next.extend_from_slice(&out[last..]);
-                    out = next;
-                }
-                std::borrow::Cow::Owned(out)
+        match &self.finder {
+            Some(finder) if finder.is_match(bytes) => {
+                let stars = vec!["***"; self.secrets.len()];
+                std::borrow::Cow::Owned(finder.replace_all_bytes(bytes, &stars))
             }
+            _ => std::borrow::Cow::Borrowed(bytes),
         }
     }
 
     /// `text` with every secret replaced by `***`.
     pub fn mask(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), "***");
+        match &self.finder {
+            Some(finder) if finder.is_match(text) => {
+                let stars = vec!["***"; self.secrets.len()];
+                finder.replace_all(text, &stars)
             }
+            _ => text.to_string(),
         }
-        out
     }
 }
 
