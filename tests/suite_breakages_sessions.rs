@@ -79,6 +79,18 @@ async fn missing_verification_scenario_fails_when_it_gets_another_code() {
 }
 
 #[tokio::test]
+async fn http_callback_scenario_fails_when_it_is_accepted() {
+    failure_of(
+        "create::a_callback_that_is_not_https_is_rejected",
+        Breakage::HttpCallbackAccepted,
+    )
+    .await
+    .in_step(1, "create a session with an http callback")
+    .says(Status, "", "400", "201")
+    .says(Body, "$.code", "\"1302\"", "absent");
+}
+
+#[tokio::test]
 async fn end_user_id_scenario_fails_when_the_decision_drops_it() {
     failure_of(
         "create::enduserid_is_echoed_in_the_decision",

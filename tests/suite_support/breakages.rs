@@ -146,6 +146,8 @@ pub enum Breakage {
     AttemptsWithoutStatus,
     /// The attempts list is oldest first.
     AttemptsOldestFirst,
+    /// A create body's `http://` callback is taken as `https://`.
+    HttpCallbackAccepted,
 }
 
 /// Adds the middleware that breaks `breakage` to `builder`, for a mock that
@@ -513,7 +515,8 @@ impl Breaker {
             | Breakage::DownloadWithoutVrfHeaders
             | Breakage::DownloadVrfSignatureDiffers
             | Breakage::AttemptsWithoutStatus
-            | Breakage::AttemptsOldestFirst => self.apply_sessions(req, next).await,
+            | Breakage::AttemptsOldestFirst
+            | Breakage::HttpCallbackAccepted => self.apply_sessions(req, next).await,
         }
     }
 

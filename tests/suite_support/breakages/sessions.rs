@@ -337,6 +337,17 @@ impl Breaker {
                 }
                 res
             }
+            Breakage::HttpCallbackAccepted => {
+                if route == Route::Create
+                    && let Some(mut body) = req.json()
+                    && let Some(callback) = body["verification"]["callback"].as_str()
+                    && let Some(rest) = callback.strip_prefix("http://")
+                {
+                    body["verification"]["callback"] = json!(format!("https://{rest}"));
+                    req.body = Bytes::from(body.to_string());
+                }
+                call(next, req).await
+            }
             other => unreachable!("{other:?} is not a suite1 breakage"),
         }
     }
