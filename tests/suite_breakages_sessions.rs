@@ -378,6 +378,25 @@ async fn download_scenario_fails_when_the_vrf_signature_is_not_the_x_signature()
 }
 
 #[tokio::test]
+async fn download_scenario_fails_when_the_vrf_key_is_not_the_x_key_and_shows_no_key() {
+    // The expected value is the captured API key: the message masks it
+    // (`failure_of` checks that no secret leaks).
+    failure_of(
+        "media_download::a_downloaded_medium_is_the_uploaded_image",
+        Breakage::DownloadVrfAuthClientDiffers,
+    )
+    .await
+    .in_step(5, "download it again and compare the vrf-* headers")
+    .count(1)
+    .says(
+        Header,
+        "vrf-auth-client",
+        "\"",
+        "\"00000000-0000-4000-8000-000000000000\"",
+    );
+}
+
+#[tokio::test]
 async fn download_scenario_fails_when_the_download_is_signed_over_the_session_id() {
     failure_of(
         "media_download::a_downloaded_medium_is_the_uploaded_image",

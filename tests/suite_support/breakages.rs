@@ -148,6 +148,8 @@ pub enum Breakage {
     AttemptsOldestFirst,
     /// A create body's `http://` callback is taken as `https://`.
     HttpCallbackAccepted,
+    /// A download's `vrf-auth-client` is another key than `x-auth-client`.
+    DownloadVrfAuthClientDiffers,
 }
 
 /// Adds the middleware that breaks `breakage` to `builder`, for a mock that
@@ -516,7 +518,8 @@ impl Breaker {
             | Breakage::DownloadVrfSignatureDiffers
             | Breakage::AttemptsWithoutStatus
             | Breakage::AttemptsOldestFirst
-            | Breakage::HttpCallbackAccepted => self.apply_sessions(req, next).await,
+            | Breakage::HttpCallbackAccepted
+            | Breakage::DownloadVrfAuthClientDiffers => self.apply_sessions(req, next).await,
         }
     }
 

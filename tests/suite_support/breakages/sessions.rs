@@ -310,7 +310,8 @@ impl Breaker {
             Breakage::DownloadTypedOctetStream
             | Breakage::DownloadTruncated
             | Breakage::DownloadWithoutVrfHeaders
-            | Breakage::DownloadVrfSignatureDiffers => {
+            | Breakage::DownloadVrfSignatureDiffers
+            | Breakage::DownloadVrfAuthClientDiffers => {
                 let media_id = path_id_in(&req.path).unwrap_or_default().to_string();
                 let mut res = call(next, req).await;
                 if route == Route::Download && res.status == StatusCode::OK {
@@ -376,6 +377,12 @@ impl Breaker {
             Breakage::DownloadVrfSignatureDiffers => {
                 let signature = sign(secret, media_id.as_bytes());
                 res.headers.insert(VRF_SIGNATURE, header_of(&signature));
+            }
+            Breakage::DownloadVrfAuthClientDiffers => {
+                res.headers.insert(
+                    VRF_AUTH_CLIENT,
+                    HeaderValue::from_static("00000000-0000-4000-8000-000000000000"),
+                );
             }
             _ => {}
         }
