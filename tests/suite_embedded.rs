@@ -74,6 +74,10 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
     assert_eq!(
         mock_only,
         [
+            "attempts::attempts_are_listed_newest_first",
+            "create::enduserid_is_echoed_in_the_decision",
+            "media::media_upload_to_a_started_session_is_accepted",
+            "media_lists::session_media_lists_only_the_most_recent_attempt",
             "server_error::an_unexpected_error_has_the_documented_body",
             "submit::valid_submit_of_a_started_session",
         ]

@@ -3,6 +3,7 @@
 //! and none prints.
 
 pub mod body;
+pub mod bytes;
 pub mod capture;
 pub mod group;
 pub mod headers;
@@ -109,6 +110,9 @@ pub fn check_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str)
     }
     if let Some(body) = &expect.body {
         out.extend(body::check(body, expect.body_exact, response, env));
+    }
+    if let Some(expected) = &expect.body_bytes {
+        out.extend(bytes::check(expected, response));
     }
     out.extend(signature::check(&expect.signature, response, secret));
     out.extend(signature::check_vrf(&expect.signature, response, secret));

@@ -97,5 +97,7 @@ pub struct Expect {
     #[serde(default)]
     pub body_match: Option<Spanned<String>>,
     #[serde(default)]
+    pub body_base64: Option<Spanned<String>>,
+    #[serde(default)]
     pub signature: Option<Spanned<String>>,
 }

@@ -1,4 +1,4 @@
-//! The 28 broken promises ([`Breakage`]) and the middleware that breaks them
+//! The broken promises ([`Breakage`]) and the middleware that breaks them
 //! in front of the mock's real router, added to a [`MockServerBuilder`] as a
 //! layer by [`add`].
 //!
@@ -19,6 +19,9 @@ use veriff_conformance::mock::{MockConfig, MockServerBuilder};
 use veriff_conformance::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
 
 use super::http::{Req, Res, call};
+
+// --- suite1 breakages ---
+mod sessions;
 
 /// One promise of the endpoint page, broken. Everything else is the mock's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +90,68 @@ pub enum Breakage {
     /// sees the session still `created` and gets the same 200. A submit
     /// arriving after that still gets the mock's 400.
     ConcurrentSubmitsAllSucceed,
+    // --- suite1 breakages --- (create, media, attempts: see breakages/sessions.rs)
+    /// The create response's `vendorData` is null, whatever was sent.
+    CreatedVendorDataDropped,
+    /// vendorData of 1,000 characters or more is refused (400 1500): the
+    /// limit is off by one.
+    VendorDataLimitOffByOne,
+    /// vendorData over 1,000 characters is cut to 1,000 and the session created.
+    LongVendorDataAccepted,
+    /// vendorData that is not a string is turned into one and the session created.
+    NonStringVendorDataAccepted,
+    /// A create body without `verification` gets 400 code 1104 (invalid
+    /// parameters) instead of 1102 (mandatory parameters missing).
+    MissingVerificationIsAnInvalidParameter,
+    /// The decision's `endUserId` is null, whatever the create body said.
+    EndUserIdNotEchoed,
+    /// Media uploaded to a session that is still `created` gets 409.
+    CreatedSessionRefusesMedia,
+    /// Media uploaded to a session the end user has opened (`started`) gets 409.
+    StartedSessionRefusesMedia,
+    /// An upload the mock rejects with 400 is stored anyway, as a valid image: 201.
+    BadUploadsAccepted,
+    /// Upload errors carry the neighbouring code: 1400 and 1401 swapped, 1402
+    /// and 1403 swapped.
+    UploadErrorCodesSwapped,
+    /// An upload rejected for its credentials (401) is stored all the same;
+    /// the client still reads the 401.
+    RejectedUploadStillStored,
+    /// Signatures of uploads and of the GET routes are not verified: any
+    /// `X-HMAC-SIGNATURE` is accepted (the submit's still is verified).
+    SignaturesNotVerifiedOffSubmit,
+    /// An unknown id crashes the server: every 404 becomes the documented 500.
+    UnknownIdIsAServerError,
+    /// Media list items carry the upload time as `timestamp` instead of null.
+    MediaTimestampEchoed,
+    /// Media list items give as `size` the length of the base64 text, not the bytes.
+    MediaSizeIsBase64Length,
+    /// The session's media list holds the media of every attempt, not only
+    /// the most recent one.
+    SessionMediaListsEveryAttempt,
+    /// `GET /v1/attempts/{id}/media` and `GET /v1/media/{id}` verify the
+    /// signature over the session id: one over a session id is accepted, one
+    /// over the attempt or media id is 401 1812.
+    MediaRoutesSignedBySessionId,
+    /// A download's content type is `application/octet-stream`.
+    DownloadTypedOctetStream,
+    /// A download sends only the first half of the bytes (signed over them).
+    /// A download of as many bytes as were uploaded, correctly signed, but other bytes.
+    DownloadOtherBytes,
+    DownloadTruncated,
+    /// A download has no `vrf-auth-client` and no `vrf-hmac-signature`.
+    DownloadWithoutVrfHeaders,
+    /// A download's `vrf-hmac-signature` is an HMAC of the media id, not the
+    /// bytes, so it differs from `x-hmac-signature`.
+    DownloadVrfSignatureDiffers,
+    /// The attempts list's items have no `status`.
+    AttemptsWithoutStatus,
+    /// The attempts list is oldest first.
+    AttemptsOldestFirst,
+    /// A create body's `http://` callback is taken as `https://`.
+    HttpCallbackAccepted,
+    /// A download's `vrf-auth-client` is another key than `x-auth-client`.
+    DownloadVrfAuthClientDiffers,
 }
 
 /// Adds the middleware that breaks `breakage` to `builder`, for a mock that
@@ -103,6 +168,8 @@ pub fn add(
         submitted: Mutex::default(),
         started: Mutex::default(),
         racing: Mutex::default(),
+        // --- suite1 breakages ---
+        memory: sessions::Memory::default(),
     });
     builder.layer(middleware::from_fn_with_state(breaker, breaking))
 }
@@ -118,6 +185,9 @@ struct Breaker {
     started: Mutex<HashSet<String>>,
     /// Session id to the answer of the submit being handled now.
     racing: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Res>>>>,
+    // --- suite1 breakages ---
+    /// What the create, media and attempts breakages remember.
+    memory: sessions::Memory,
 }
 
 async fn breaking(State(breaker): State<Arc<Breaker>>, request: Request, next: Next) -> Response {
@@ -426,6 +496,33 @@ impl Breaker {
                 }
                 res
             }
+            // --- suite1 breakages ---
+            Breakage::CreatedVendorDataDropped
+            | Breakage::VendorDataLimitOffByOne
+            | Breakage::LongVendorDataAccepted
+            | Breakage::NonStringVendorDataAccepted
+            | Breakage::MissingVerificationIsAnInvalidParameter
+            | Breakage::EndUserIdNotEchoed
+            | Breakage::CreatedSessionRefusesMedia
+            | Breakage::StartedSessionRefusesMedia
+            | Breakage::BadUploadsAccepted
+            | Breakage::UploadErrorCodesSwapped
+            | Breakage::RejectedUploadStillStored
+            | Breakage::SignaturesNotVerifiedOffSubmit
+            | Breakage::UnknownIdIsAServerError
+            | Breakage::MediaTimestampEchoed
+            | Breakage::MediaSizeIsBase64Length
+            | Breakage::SessionMediaListsEveryAttempt
+            | Breakage::MediaRoutesSignedBySessionId
+            | Breakage::DownloadTypedOctetStream
+            | Breakage::DownloadTruncated
+            | Breakage::DownloadOtherBytes
+            | Breakage::DownloadWithoutVrfHeaders
+            | Breakage::DownloadVrfSignatureDiffers
+            | Breakage::AttemptsWithoutStatus
+            | Breakage::AttemptsOldestFirst
+            | Breakage::HttpCallbackAccepted
+            | Breakage::DownloadVrfAuthClientDiffers => self.apply_sessions(req, next).await,
         }
     }
 

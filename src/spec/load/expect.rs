@@ -75,6 +75,26 @@ pub(super) fn expect(
             }
         }
     }
+    if let Some(encoded) = &raw.body_base64 {
+        let at = cx.range(&encoded.referenced);
+        // A data URI (`data:image/jpeg;base64,...`) as uploaded, or bare base64.
+        let text = encoded.value.trim();
+        let text = match text.strip_prefix("data:") {
+            Some(rest) => rest.split_once(',').map_or(rest, |(_, data)| data),
+            None => text,
+        };
+        let text: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        use base64::Engine as _;
+        match base64::engine::general_purpose::STANDARD.decode(&text) {
+            Ok(bytes) => expect.body_bytes = Some(Located { value: bytes, at }),
+            Err(e) => cx.error(
+                at,
+                format!("`body_base64` is not base64: {e}"),
+                "here",
+                "write the expected bytes as base64, or as a data URI (`data:image/jpeg;base64,...`)",
+            ),
+        }
+    }
     if let Some(sig) = &raw.signature {
         let at = cx.range(&sig.referenced);
         let value = match sig.value.as_str() {
