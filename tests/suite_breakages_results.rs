@@ -22,7 +22,12 @@ async fn null_decision_scenario_fails_when_an_undecided_session_has_a_decision_o
     .await
     .in_step(2, "read the decision of the created session")
     .says(Body, "$.verification", "null", "{}")
-    .says(Schema, "$.verification", "\"id\" is a required property", "{}")
+    .says(
+        Schema,
+        "$.verification",
+        "\"id\" is a required property",
+        "{}",
+    )
     .nothing_about(Status);
 }
 
@@ -35,7 +40,12 @@ async fn approved_decision_scenario_fails_when_the_code_is_a_string() {
     .await
     .in_step(3, "wait for the decision")
     .says(Body, "$.verification.code", "9001", "\"9001\"")
-    .says(Schema, "$.verification.code", "value is not one of 9001, 9102", "\"9001\"");
+    .says(
+        Schema,
+        "$.verification.code",
+        "value is not one of 9001, 9102",
+        "\"9001\"",
+    );
 }
 
 #[tokio::test]
@@ -117,7 +127,10 @@ async fn unknown_decision_scenario_fails_when_an_unknown_session_reads_as_undeci
         Breakage::UnknownSessionResultsAreEmpty,
     )
     .await
-    .in_step(1, "read the decision of a session id that was never created")
+    .in_step(
+        1,
+        "read the decision of a session id that was never created",
+    )
     .says(Status, "", "404", "200")
     .says(Schema, "$.status", "fail", "\"success\"");
 }
@@ -133,7 +146,12 @@ async fn deletion_scenario_fails_when_the_body_has_no_session_id() {
     .await
     .in_step(5, "delete it")
     .says(Body, "$.verification.id", "\"", "absent")
-    .says(Schema, "$.verification", "\"id\" is a required property", "")
+    .says(
+        Schema,
+        "$.verification",
+        "\"id\" is a required property",
+        "",
+    )
     .nothing_about(Status);
 }
 
@@ -280,7 +298,12 @@ async fn flow_scenario_fails_when_the_decision_code_is_a_string() {
     .await
     .in_step(6, "read the decision")
     .count(2)
-    .says(Schema, "$.verification.code", "value is not one of 9001, 9102", "\"9001\"");
+    .says(
+        Schema,
+        "$.verification.code",
+        "value is not one of 9001, 9102",
+        "\"9001\"",
+    );
 }
 
 // person.yaml
@@ -401,7 +424,10 @@ async fn unknown_screening_scenario_fails_when_an_unknown_session_reads_as_empty
         Breakage::UnknownSessionResultsAreEmpty,
     )
     .await
-    .in_step(1, "read the screening result of a session id that was never created")
+    .in_step(
+        1,
+        "read the screening result of a session id that was never created",
+    )
     .says(Status, "", "404", "200")
     .says(Schema, "$.status", "fail", "\"success\"");
 }

@@ -501,9 +501,7 @@ impl Breaker {
                 let deleted = delete_id(&req);
                 let res = call(next, req).await;
                 match deleted {
-                    Some(id) if res.status == StatusCode::NOT_FOUND => {
-                        self.deleted_body(&id)
-                    }
+                    Some(id) if res.status == StatusCode::NOT_FOUND => self.deleted_body(&id),
                     _ => res,
                 }
             }
@@ -523,7 +521,9 @@ impl Breaker {
                 let deleted = delete_id(&req);
                 let res = call(next, req).await;
                 match deleted {
-                    Some(id) if fail_code(&res).as_deref() == Some("1305") => self.deleted_body(&id),
+                    Some(id) if fail_code(&res).as_deref() == Some("1305") => {
+                        self.deleted_body(&id)
+                    }
                     _ => res,
                 }
             }
@@ -561,8 +561,7 @@ impl Breaker {
             Breakage::DecisionAttemptIsNotTheNewest => {
                 self.edit_result(next, req, "decision", |body| {
                     if body["verification"].is_object() {
-                        body["verification"]["attemptId"] =
-                            json!(uuid::Uuid::new_v4().to_string());
+                        body["verification"]["attemptId"] = json!(uuid::Uuid::new_v4().to_string());
                     }
                 })
                 .await
