@@ -76,6 +76,11 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
         [
             "attempts::attempts_are_listed_newest_first",
             "create::enduserid_is_echoed_in_the_decision",
+            "decision::an_approved_session_has_the_documented_decision",
+            "decision::a_declined_session_has_code_9102",
+            "decision::a_resubmission_request_has_code_9103",
+            "delete::a_delete_without_x_auth_client_is_refused",
+            "delete::deleting_an_unknown_session_is_not_found",
             "media::media_upload_to_a_started_session_is_accepted",
             "media_lists::session_media_lists_only_the_most_recent_attempt",
             "server_error::an_unexpected_error_has_the_documented_body",
@@ -99,6 +104,25 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
                 );
             };
             assert!(why.contains("requires: [mock]"), "{why}");
+            assert!(
+                result.exchanges().is_empty(),
+                "{} sent requests",
+                scenario.trial_name
+            );
+            assert!(
+                flagged,
+                "{} is not flagged ignored for libtest",
+                scenario.trial_name
+            );
+        } else if scenario.required_features().next().is_some() {
+            // Opt-in API features are off: ignored with the flag that runs them.
+            let Outcome::Ignored(why) = &result.outcome else {
+                panic!(
+                    "{} was not ignored: {:?}",
+                    scenario.trial_name, result.outcome
+                );
+            };
+            assert!(why.contains("--feature"), "{why}");
             assert!(
                 result.exchanges().is_empty(),
                 "{} sent requests",

@@ -152,6 +152,47 @@ pub enum Breakage {
     HttpCallbackAccepted,
     /// A download's `vrf-auth-client` is another key than `x-auth-client`.
     DownloadVrfAuthClientDiffers,
+    // --- suite2 breakages ---
+    /// GET and DELETE signatures are not verified: any `X-HMAC-SIGNATURE` on
+    /// them is served as if it were the HMAC of the id in the path.
+    IdSignatureNotVerified,
+    /// A GET of an unknown session's decision, person or watchlist screening
+    /// is a signed 200 instead of a 404: `{"status":"success","verification":null}`
+    /// for the decision, `{"status":"success"}` for the others.
+    UnknownSessionResultsAreEmpty,
+    /// Deleting an unknown session is a signed 200 success instead of a 404.
+    DeletingAnUnknownSessionSucceeds,
+    /// The DELETE 200 body has no `verification.id`.
+    DeleteBodyWithoutId,
+    /// DELETE answers the documented 200 but deletes nothing.
+    DeletedSessionLingers,
+    /// Deleting a submitted session is a 200 success instead of 400 1305
+    /// (nothing is deleted).
+    SubmittedSessionDeletable,
+    /// The 1305 body has `"status":"fail"`, not the documented number 400.
+    NotDeletableStatusIsAString,
+    /// An undecided session's decision is `verification: {}`, not null.
+    UndecidedDecisionIsNotNull,
+    /// The decision's `code` is a string (`"9001"`), not a number.
+    DecisionCodeIsAString,
+    /// The decision has no `endUserId`.
+    DecisionWithoutEndUserId,
+    /// The decision's `attemptId` is a fresh UUID, not the decided attempt.
+    DecisionAttemptIsNotTheNewest,
+    /// A declined decision has code 9001 (approved's).
+    DeclinedDecisionHasApprovedCode,
+    /// A resubmission request has code 9121 (review's).
+    ResubmissionDecisionHasReviewCode,
+    /// The person body has no `pepSanctionMatches` anywhere.
+    PersonWithoutPepSanctionMatches,
+    /// The watchlist screening's `data` has no `sessionId`.
+    WatchlistWithoutSessionId,
+    /// The watchlist screening says `matchStatus: no_match` with a hit in `hits`.
+    WatchlistNoMatchWithHits,
+    /// The session's media list leaves out its `document-back` image.
+    SessionMediaListDropsTheBack,
+    /// A downloaded medium is typed `application/octet-stream`, not `image/*`.
+    DownloadedMediaAreNotImages,
 }
 
 /// Adds the middleware that breaks `breakage` to `builder`, for a mock that
@@ -523,6 +564,164 @@ impl Breaker {
             | Breakage::AttemptsOldestFirst
             | Breakage::HttpCallbackAccepted
             | Breakage::DownloadVrfAuthClientDiffers => self.apply_sessions(req, next).await,
+            // --- suite2 breakages ---
+            Breakage::IdSignatureNotVerified => {
+                let signs_id = req.method == Method::GET || req.method == Method::DELETE;
+                if let Some(id) = path_id(&req.path)
+                    && signs_id
+                    && req.header(SIGNATURE_HEADER).is_some()
+                {
+                    req.set_header(SIGNATURE_HEADER, &sign(secret, id.as_bytes()));
+                }
+                call(next, req).await
+            }
+            Breakage::UnknownSessionResultsAreEmpty => {
+                let result = session_route(&req, Method::GET)
+                    .filter(|(_, rest)| {
+                        matches!(rest.as_str(), "decision" | "person" | "watchlist-screening")
+                    })
+                    .map(|(_, rest)| rest);
+                let res = call(next, req).await;
+                match result {
+                    Some(rest) if res.status == StatusCode::NOT_FOUND => {
+                        let body = if rest == "decision" {
+                            json!({"status": "success", "verification": null})
+                        } else {
+                            json!({"status": "success"})
+                        };
+                        Res::signed_json(StatusCode::OK, &body, &self.api_key, secret)
+                    }
+                    _ => res,
+                }
+            }
+            Breakage::DeletingAnUnknownSessionSucceeds => {
+                let deleted = delete_id(&req);
+                let res = call(next, req).await;
+                match deleted {
+                    Some(id) if res.status == StatusCode::NOT_FOUND => self.deleted_body(&id),
+                    _ => res,
+                }
+            }
+            Breakage::DeleteBodyWithoutId => {
+                let is_delete = delete_id(&req).is_some();
+                let mut res = call(next, req).await;
+                if is_delete && res.status == StatusCode::OK {
+                    res.edit_json(secret, |body| body["verification"] = json!({}));
+                }
+                res
+            }
+            Breakage::DeletedSessionLingers => match delete_id(&req) {
+                Some(id) if id_signature_verifies(&req, secret, &id) => self.deleted_body(&id),
+                _ => call(next, req).await,
+            },
+            Breakage::SubmittedSessionDeletable => {
+                let deleted = delete_id(&req);
+                let res = call(next, req).await;
+                match deleted {
+                    Some(id) if fail_code(&res).as_deref() == Some("1305") => {
+                        self.deleted_body(&id)
+                    }
+                    _ => res,
+                }
+            }
+            Breakage::NotDeletableStatusIsAString => {
+                let mut res = call(next, req).await;
+                if fail_code(&res).as_deref() == Some("1305") {
+                    res.edit_json(secret, |body| body["status"] = json!("fail"));
+                }
+                res
+            }
+            Breakage::UndecidedDecisionIsNotNull => {
+                self.edit_result(next, req, "decision", |body| {
+                    if body["verification"].is_null() {
+                        body["verification"] = json!({});
+                    }
+                })
+                .await
+            }
+            Breakage::DecisionCodeIsAString => {
+                self.edit_result(next, req, "decision", |body| {
+                    if let Some(code) = body["verification"]["code"].as_u64() {
+                        body["verification"]["code"] = json!(code.to_string());
+                    }
+                })
+                .await
+            }
+            Breakage::DecisionWithoutEndUserId => {
+                self.edit_result(next, req, "decision", |body| {
+                    if let Some(v) = body["verification"].as_object_mut() {
+                        v.remove("endUserId");
+                    }
+                })
+                .await
+            }
+            Breakage::DecisionAttemptIsNotTheNewest => {
+                self.edit_result(next, req, "decision", |body| {
+                    if body["verification"].is_object() {
+                        body["verification"]["attemptId"] = json!(uuid::Uuid::new_v4().to_string());
+                    }
+                })
+                .await
+            }
+            Breakage::DeclinedDecisionHasApprovedCode => {
+                self.edit_result(next, req, "decision", |body| {
+                    if body["verification"]["status"] == "declined" {
+                        body["verification"]["code"] = json!(9001);
+                    }
+                })
+                .await
+            }
+            Breakage::ResubmissionDecisionHasReviewCode => {
+                self.edit_result(next, req, "decision", |body| {
+                    if body["verification"]["status"] == "resubmission_requested" {
+                        body["verification"]["code"] = json!(9121);
+                    }
+                })
+                .await
+            }
+            Breakage::PersonWithoutPepSanctionMatches => {
+                self.edit_result(next, req, "person", |body| {
+                    if let Some(person) = body["person"].as_object_mut() {
+                        person.remove("pepSanctionMatches");
+                    }
+                })
+                .await
+            }
+            Breakage::WatchlistWithoutSessionId => {
+                self.edit_result(next, req, "watchlist-screening", |body| {
+                    if let Some(data) = body["data"].as_object_mut() {
+                        data.remove("sessionId");
+                    }
+                })
+                .await
+            }
+            Breakage::WatchlistNoMatchWithHits => {
+                self.edit_result(next, req, "watchlist-screening", |body| {
+                    if body["data"]["matchStatus"] == "no_match" {
+                        body["data"]["hits"] = json!([{"matchedName": "Mari Maasikas"}]);
+                    }
+                })
+                .await
+            }
+            Breakage::SessionMediaListDropsTheBack => {
+                self.edit_result(next, req, "media", |body| {
+                    if let Some(images) = body["images"].as_array_mut() {
+                        images.retain(|image| image["context"] != "document-back");
+                    }
+                })
+                .await
+            }
+            Breakage::DownloadedMediaAreNotImages => {
+                let is_download = req.method == Method::GET && req.path.starts_with("/v1/media/");
+                let mut res = call(next, req).await;
+                if is_download && res.status == StatusCode::OK {
+                    res.headers.insert(
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/octet-stream"),
+                    );
+                }
+                res
+            }
         }
     }
 
@@ -540,4 +739,64 @@ impl Breaker {
         }
         res
     }
+}
+
+// --- suite2 breakages ---
+
+impl Breaker {
+    /// Forwards, and edits the body of a successful `GET
+    /// /v1/sessions/{id}/<result>` (signed again).
+    async fn edit_result(
+        &self,
+        next: Next,
+        req: Req,
+        result: &str,
+        edit: impl FnOnce(&mut Value),
+    ) -> Res {
+        let matches = session_route(&req, Method::GET).is_some_and(|(_, rest)| rest == result);
+        let mut res = call(next, req).await;
+        if matches && res.status == StatusCode::OK {
+            res.edit_json(&self.secret, edit);
+        }
+        res
+    }
+
+    /// The documented DELETE 200 body for session `id`, signed.
+    fn deleted_body(&self, id: &str) -> Res {
+        let body = json!({"status": "success", "verification": {"id": id}});
+        Res::signed_json(StatusCode::OK, &body, &self.api_key, &self.secret)
+    }
+}
+
+/// The id a GET or DELETE signs: the segment after `sessions`, `attempts` or
+/// `media` in a `/v1/...` path.
+fn path_id(path: &str) -> Option<String> {
+    let mut segments = path.strip_prefix("/v1/")?.split('/');
+    match segments.next()? {
+        "sessions" | "attempts" | "media" => segments.next().map(str::to_string),
+        _ => None,
+    }
+}
+
+/// `(id, rest)` for `<method> /v1/sessions/{id}/<rest>`.
+fn session_route(req: &Req, method: Method) -> Option<(String, String)> {
+    let (id, rest) = req.path.strip_prefix("/v1/sessions/")?.split_once('/')?;
+    (req.method == method).then(|| (id.to_string(), rest.to_string()))
+}
+
+/// The session id of `DELETE /v1/sessions/{id}`.
+fn delete_id(req: &Req) -> Option<String> {
+    let id = req.path.strip_prefix("/v1/sessions/")?;
+    (req.method == Method::DELETE && !id.is_empty() && !id.contains('/')).then(|| id.to_string())
+}
+
+/// Whether the request's `X-HMAC-SIGNATURE` is the HMAC of `id`.
+fn id_signature_verifies(req: &Req, secret: &str, id: &str) -> bool {
+    req.header(SIGNATURE_HEADER)
+        .is_some_and(|sig| veriff_conformance::signing::verify(secret, id.as_bytes(), sig))
+}
+
+/// The `code` of an error body, if the response has one.
+fn fail_code(res: &Res) -> Option<String> {
+    res.json()?["code"].as_str().map(str::to_string)
 }
