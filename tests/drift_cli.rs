@@ -40,6 +40,15 @@ async fn recordings_of_the_same_server_are_byte_identical_whatever_its_key_order
         .scenarios
         .len();
     assert_eq!(recorded.len(), scenarios, "one file per scenario");
+    // A downloaded medium is kept as its length and hash, not as mangled bytes.
+    let download = std::fs::read_to_string(
+        a.join("media_download/a_downloaded_medium_is_the_uploaded_image.json"),
+    )
+    .expect("the download scenario's baseline");
+    assert!(
+        download.contains(r#""body_text": "<282 bytes, sha256 "#),
+        "{download}"
+    );
     assert_eq!(recorded, files(&b));
 
     let (proxy, config, _server) = reframing_proxy().await;

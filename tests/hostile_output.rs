@@ -258,3 +258,19 @@ fn sign_refuses_a_device_that_never_ends_and_streams_a_pipe() {
     let expected = veriff_conformance::signing::sign("s3cret", &vec![b'x'; 64 * 64 * 1024]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), expected);
 }
+
+#[test]
+fn absurd_rate_and_jobs_values_are_usage_errors_not_panics() {
+    for args in [
+        ["--rate", "1e-300"],
+        ["--rate", "0"],
+        ["--jobs", "18446744073709551615"],
+        ["--jobs", "0"],
+    ] {
+        let out = bin().arg("run").args(args).output().unwrap();
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(!all.contains("panicked"), "{args:?}: {all}");
+        assert!(all.contains(args[0]), "{args:?} names the flag: {all}");
+    }
+}

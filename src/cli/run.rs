@@ -8,7 +8,7 @@ use clap::Args;
 use libtest_mimic::Arguments;
 
 use crate::exec::throttle::Rate;
-use crate::run::{self, DEFAULT_JOBS, Options, Partition, TargetOptions, usage_error};
+use crate::run::{self, DEFAULT_JOBS, MAX_JOBS, Options, Partition, TargetOptions, usage_error};
 
 #[derive(Debug, Args)]
 #[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
@@ -131,8 +131,11 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         ));
     }
     let timeout = Duration::from_secs_f64(args.timeout.min(86_400.0));
-    if args.jobs == 0 {
-        return usage_error("--jobs must be at least 1");
+    if !(1..=MAX_JOBS).contains(&args.jobs) {
+        return usage_error(format!(
+            "--jobs takes a number from 1 to {MAX_JOBS}, not {}",
+            args.jobs
+        ));
     }
     let partition = match args.partition.as_deref().map(str::parse::<Partition>) {
         None => None,

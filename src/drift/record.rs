@@ -145,10 +145,7 @@ fn step(
     let (body, body_text) = match (&response.json, response.body.is_empty()) {
         (_, true) => (None, None),
         (Ok(json), false) => (Some(normalize_value(n, rules, json)), None),
-        (Err(_), false) => (
-            None,
-            Some(n.string(&String::from_utf8_lossy(&response.body), rules)),
-        ),
+        (Err(_), false) => (None, Some(body_text(n, rules, &response.body))),
     };
     StepBaseline {
         step: number,
@@ -162,6 +159,35 @@ fn step(
         headers,
         body,
         body_text,
+    }
+}
+
+/// Longest text body kept as text in a baseline; a longer one, or bytes that
+/// are not text (a downloaded medium), is kept as its length and SHA-256.
+pub const MAX_TEXT_BODY: usize = 64 * 1024;
+
+/// A body that is not JSON, as a baseline keeps it: normalised text, or
+/// `<N bytes, sha256 HEX>` for binary or very long bodies, so that a baseline
+/// file stays small, readable and valid UTF-8.
+///
+/// ```
+/// use veriff_conformance::drift::record::body_text;
+/// use veriff_conformance::drift::normalize::Normalizer;
+/// let n = Normalizer::new("http://127.0.0.1:1", vec![]);
+/// assert_eq!(body_text(&n, 0, b"plain"), "plain");
+/// assert!(body_text(&n, 0, &[0xff, 0xd8, 0xff]).starts_with("<3 bytes, sha256 "));
+/// ```
+pub fn body_text(n: &Normalizer, rules: usize, body: &[u8]) -> String {
+    match std::str::from_utf8(body) {
+        Ok(text) if text.len() <= MAX_TEXT_BODY => n.string(text, rules),
+        _ => {
+            use sha2::Digest as _;
+            format!(
+                "<{} bytes, sha256 {}>",
+                body.len(),
+                hex::encode(sha2::Sha256::digest(body))
+            )
+        }
     }
 }
 

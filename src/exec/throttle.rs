@@ -58,6 +58,7 @@ impl Rate {
     /// assert_eq!(Rate::parse("2.5"), Ok(Rate::PerSecond(2.5)));
     /// assert_eq!(Rate::parse("unlimited"), Ok(Rate::Unlimited));
     /// assert!(Rate::parse("0").is_err());
+    /// assert!(Rate::parse("1e-300").is_err());
     /// assert!(Rate::parse("fast").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Rate, String> {
@@ -65,9 +66,11 @@ impl Rate {
             return Ok(Rate::Unlimited);
         }
         match text.parse::<f64>() {
-            Ok(n) if n.is_finite() && n > 0.0 && n <= 1_000_000.0 => Ok(Rate::PerSecond(n)),
+            // At least one request in 1,000 s: the interval stays a Duration
+            // that adds to an Instant without overflow.
+            Ok(n) if n.is_finite() && (0.001..=1_000_000.0).contains(&n) => Ok(Rate::PerSecond(n)),
             _ => Err(format!(
-                "--rate takes a number of requests per second above 0 (up to 1000000), or `unlimited`; not `{text}`"
+                "--rate takes a number of requests per second from 0.001 to 1000000, or `unlimited`; not `{text}`"
             )),
         }
     }

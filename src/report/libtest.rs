@@ -14,7 +14,7 @@ use std::sync::Arc;
 use libtest_mimic::{Completion, Failed, Trial};
 
 use super::message;
-use super::text::excerpt;
+use super::text::{excerpt, printable};
 use crate::mask::Masker;
 use crate::results::{Outcome, RunResults, ScenarioResult};
 
@@ -68,7 +68,7 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
         let (line, col) = result.file.line_col(at.start);
         format!("{}:{line}:{col}", result.file.name)
     };
-    let shown = |v: &str| excerpt(&masker.mask(v), MAX_DRIFT_VALUE_SHOWN);
+    let shown = |v: &str| excerpt(&masker.mask(&printable(v)), MAX_DRIFT_VALUE_SHOWN);
     if let Some(drift) = &result.drift
         && drift.new
     {

@@ -57,7 +57,7 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
         let _ = writeln!(
             out,
             "Compared with the baseline in `{}`.\n",
-            code(&d.dir.display().to_string())
+            code(&masker.mask(&d.dir.display().to_string()))
         );
     }
     // Breaking first, then compatible, then warnings only; by name within each.
@@ -84,7 +84,7 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             "### New scenarios (no baseline file; record one with `--record-baseline`)\n\n",
         );
         for s in new {
-            let _ = writeln!(out, "- `{}`", code(&s.name));
+            let _ = writeln!(out, "- `{}`", code(&masker.mask(&s.name)));
         }
         out.push('\n');
     }
@@ -94,8 +94,8 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             let _ = writeln!(
                 out,
                 "- `{}`: `{}`",
-                code(&g.trial),
-                code(&g.file.display().to_string())
+                code(&masker.mask(&g.trial)),
+                code(&masker.mask(&g.file.display().to_string()))
             );
         }
         out.push('\n');
@@ -123,7 +123,7 @@ fn scenario(out: &mut String, s: &ScenarioResult, masker: &Masker) {
     let _ = writeln!(
         out,
         "### `{}` ({verdict}: {breaking} breaking, {compatible} compatible, {} warning{})\n",
-        code(&s.name),
+        code(&masker.mask(&s.name)),
         s.warnings().count(),
         plural(s.warnings().count())
     );
@@ -153,14 +153,14 @@ fn scenario(out: &mut String, s: &ScenarioResult, masker: &Masker) {
         };
         let (line, col) = s.file.line_col(info.at.start);
         let request = drift
-            .map(|d| format!(" `{}`", code(&d.request)))
+            .map(|d| format!(" `{}`", code(&masker.mask(&d.request))))
             .unwrap_or_default();
         let _ = writeln!(
             out,
             "Step {} \"{}\"{request} ({}:{line}:{col})\n",
             info.number,
-            text(&info.name),
-            text(&s.file.name)
+            text(&masker.mask(&info.name)),
+            text(&masker.mask(&s.file.name))
         );
         out.push_str("| class | kind | path | before | after |\n|---|---|---|---|---|\n");
         for c in drift.iter().flat_map(|d| d.changes.iter()) {

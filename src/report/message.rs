@@ -132,7 +132,7 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
         out,
         "  response: {} {}",
         response.status,
-        excerpt(&masker.mask(body.trim()), MAX_BODY_SHOWN)
+        excerpt(&masker.mask(&printable(body.trim())), MAX_BODY_SHOWN)
     );
     for (i, m) in failure.mismatches.iter().enumerate() {
         let what = if m.path.is_empty() {
@@ -141,8 +141,8 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
             format!("{} {}", m.check.name(), m.path)
         };
         // Mask first, then shorten: a secret cut in half would no longer be found.
-        let expected = excerpt(&masker.mask(&m.expected), MAX_VALUE_SHOWN);
-        let actual = excerpt(&masker.mask(&m.actual), MAX_VALUE_SHOWN);
+        let expected = excerpt(&masker.mask(&printable(&m.expected)), MAX_VALUE_SHOWN);
+        let actual = excerpt(&masker.mask(&printable(&m.actual)), MAX_VALUE_SHOWN);
         // A drift mismatch compares with the recorded baseline, not the spec.
         let label = if m.check == CheckKind::Drift {
             "baseline"

@@ -90,8 +90,12 @@ pub fn record_baseline(
 ) -> Result<(), String> {
     let mut written = 0;
     let mut skipped = Vec::new();
+    let by_name: std::collections::HashMap<&str, &Arc<Scenario>> = scenarios
+        .iter()
+        .map(|s| (s.trial_name.as_str(), s))
+        .collect();
     for result in &results.scenarios {
-        let Some(scenario) = scenarios.iter().find(|s| s.trial_name == result.name) else {
+        let Some(&scenario) = by_name.get(result.name.as_str()) else {
             continue;
         };
         match &result.outcome {

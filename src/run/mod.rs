@@ -39,6 +39,9 @@ pub const EXIT_USAGE: u8 = 2;
 /// Scenarios in flight at once, by default.
 pub const DEFAULT_JOBS: usize = 16;
 
+/// The most scenarios in flight at once that `--jobs` takes.
+pub const MAX_JOBS: usize = 4096;
+
 /// Everything a run needs, as the user asked for it.
 #[derive(Debug)]
 pub struct Options {
@@ -166,7 +169,8 @@ pub fn run(options: Options) -> ExitCode {
     // Drift: the baseline is read before anything runs; an unusable file stops the run.
     let baseline = match drift::load(&options.drift, &scenarios) {
         Ok(b) => b,
-        Err(e) => return usage_error(e),
+        // A hand-edited file may hold anything, a secret too.
+        Err(e) => return usage_error(masker.mask(&e)),
     };
     let base_url = runner.target().base_url.clone();
     let plan = Plan::new(&scenarios, &runner, &options.libtest, options.partition);
