@@ -4,13 +4,17 @@
 //! Data flows one way, each layer importing only those below it:
 //!
 //! - [`cli`] turns arguments into options for [`run`], which owns a run:
-//!   load, plan, execute, then hand the [`results`] to the reports;
-//! - [`report`] reads results (libtest, JUnit) and runs nothing;
+//!   load, plan, execute, compare with a baseline, then hand the results to
+//!   the reports;
+//! - [`report`] reads results (libtest, JUnit, Markdown) and runs nothing;
 //! - [`exec`] fills in, signs and sends each step's request;
+//! - [`drift`] compares a scenario's result with its recorded baseline;
+//! - [`results`] is the data a run produces: outcomes, masked exchanges, and
+//!   the findings of the checks (mismatches, warnings) and of drift;
 //! - [`check`] holds pure functions over a recorded exchange (captures too);
-//! - [`results`], [`record`] (exchanges and variables), [`spec`] (the model
-//!   loaded from YAML, with source spans), [`jsonpath`], [`mask`] and
-//!   [`signing`] are the data and helpers everything above shares.
+//! - [`record`] (exchanges and variables), [`spec`] (the model loaded from
+//!   YAML, with source spans), [`jsonpath`], [`mask`] and [`signing`] are
+//!   the data and helpers everything above shares.
 //!
 //! [`mock`] is an embedded, stateful mock of the API, beside the rest.
 #![forbid(unsafe_code)]
