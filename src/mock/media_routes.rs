@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::handlers::{App, Shared, path_id, refusal_error};
+use super::handlers::{App, Shared, SignedId, path_id, refusal_error};
 use super::media;
 use super::responses::{ApiError, signed_bytes};
 use super::state::{Medium, Refusal, Upload};
@@ -86,12 +86,8 @@ pub(crate) async fn upload_media(
 /// upload.
 pub(crate) async fn session_media(
     State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
+    SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, &uri);
-    let scheme = app.signed_id(&id, &headers)?;
     let media = app.store.session_media(&id).ok_or(ApiError::not_found())?;
     Ok(app.signed(scheme, StatusCode::OK, &app.media_list(&media, true)))
 }
@@ -101,12 +97,8 @@ pub(crate) async fn session_media(
 /// no errors).
 pub(crate) async fn attempt_media(
     State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
+    SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, &uri);
-    let scheme = app.signed_id(&id, &headers)?;
     let media = app.store.attempt_media(&id).ok_or(ApiError::not_found())?;
     Ok(app.signed(scheme, StatusCode::OK, &app.media_list(&media, false)))
 }
@@ -118,12 +110,8 @@ pub(crate) async fn attempt_media(
 /// "message":"Validation failed"}`; an unknown one is 404 (mock choice, [NF]).
 pub(crate) async fn download_media(
     State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
+    SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, &uri);
-    let scheme = app.signed_id(&id, &headers)?;
     if uuid::Uuid::parse_str(&id).is_err() {
         return Err(ApiError::validation_failed());
     }

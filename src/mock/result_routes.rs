@@ -1,14 +1,13 @@
 //! Session results: attempts, decision, person and watchlist screening. Each
 //! is a GET signed over the session id (reference §2.3 [DOC]).
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::controls::requested_decision;
-use super::handlers::{Shared, path_id, refusal_error};
+use super::handlers::{Shared, SignedId, refusal_error};
 use super::responses::ApiError;
 use super::state::{InitData, Session};
 
@@ -18,12 +17,8 @@ use super::state::{InitData, Session};
 /// first of those after a resubmission request; a fresh session has none.
 pub(crate) async fn attempts(
     State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
+    SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, &uri);
-    let scheme = app.signed_id(&id, &headers)?;
     let session = app.store.get(&id).ok_or(ApiError::not_found())?;
     let verifications: Vec<Value> = session
         .attempts
@@ -49,12 +44,9 @@ pub(crate) async fn attempts(
 /// [`super::DECISION_HEADER`], the session is decided first.
 pub(crate) async fn decision(
     State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
+    SignedId { id, scheme }: SignedId,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, &uri);
-    let scheme = app.signed_id(&id, &headers)?;
     let forced = requested_decision(&headers)?;
     let session = match forced {
         None => app.store.get(&id).ok_or(ApiError::not_found())?,
@@ -115,12 +107,8 @@ fn decision_body(session: &Session) -> Value {
 /// `pepSanctionMatches` (no screening hits, [DOC]: "empty when no match").
 pub(crate) async fn person(
     State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
+    SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, &uri);
-    let scheme = app.signed_id(&id, &headers)?;
     let session = app.store.get(&id).ok_or(ApiError::not_found())?;
     let init = &session.init;
     Ok(app.signed(
@@ -151,12 +139,8 @@ pub(crate) async fn person(
 /// PEP & Sanctions product).
 pub(crate) async fn watchlist_screening(
     State(app): Shared,
-    path: Result<Path<String>, PathRejection>,
-    uri: Uri,
-    headers: HeaderMap,
+    SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let id = path_id(path, &uri);
-    let scheme = app.signed_id(&id, &headers)?;
     let session = app.store.get(&id).ok_or(ApiError::not_found())?;
     let year = session
         .init
