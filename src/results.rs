@@ -197,10 +197,51 @@ impl ScenarioResult {
             .flat_map(|s| s.warnings.iter().map(move |w| (&s.step, w)))
     }
 
+    /// The findings of each step that has any (its drift, its warnings), in
+    /// step order: what every report lists under a scenario. A step of a
+    /// `repeat:` group has the warnings of all its answers.
+    pub fn findings_by_step(&self) -> Vec<StepFindings<'_>> {
+        let drift_steps = self.drift.iter().flat_map(|d| d.steps.iter());
+        let mut numbers: Vec<usize> = drift_steps.clone().map(|s| s.step.number).collect();
+        numbers.extend(
+            self.steps
+                .iter()
+                .filter(|s| !s.warnings.is_empty())
+                .map(|s| s.step.number),
+        );
+        numbers.sort_unstable();
+        numbers.dedup();
+        numbers
+            .into_iter()
+            .filter_map(|n| {
+                let drift = drift_steps.clone().find(|s| s.step.number == n);
+                let ran: Vec<&StepResult> =
+                    self.steps.iter().filter(|s| s.step.number == n).collect();
+                let step = drift.map(|d| &d.step).or(ran.first().map(|r| &r.step))?;
+                Some(StepFindings {
+                    step,
+                    drift,
+                    warnings: ran.iter().flat_map(|r| r.warnings.iter()).collect(),
+                })
+            })
+            .collect()
+    }
+
     /// Every exchange made, in order.
     pub fn exchanges(&self) -> Vec<&Exchange> {
         self.steps.iter().map(|s| &s.exchange).collect()
     }
+}
+
+/// What one step was found to have beyond its expectations.
+#[derive(Debug)]
+pub struct StepFindings<'a> {
+    /// The step (as the baseline compares it, when it has drift).
+    pub step: &'a StepInfo,
+    /// Its drift, when the run compares with a baseline and it has any.
+    pub drift: Option<&'a drift::StepDrift>,
+    /// Its warnings.
+    pub warnings: Vec<&'a Warning>,
 }
 
 /// The results of a whole run: what every scenario did, and the spec errors

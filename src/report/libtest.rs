@@ -78,30 +78,15 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
             drift.file.display()
         );
     }
-    let drift_steps = result.drift.iter().flat_map(|d| d.steps.iter());
-    let mut numbers: Vec<usize> = drift_steps.clone().map(|s| s.step.number).collect();
-    numbers.extend(
-        result
-            .steps
-            .iter()
-            .filter(|s| !s.warnings.is_empty())
-            .map(|s| s.step.number),
-    );
-    numbers.sort_unstable();
-    numbers.dedup();
-    for n in numbers {
-        let drift = drift_steps.clone().find(|s| s.step.number == n);
-        let ran = result.steps.iter().find(|s| s.step.number == n);
-        let Some(step) = drift.map(|d| &d.step).or(ran.map(|r| &r.step)) else {
-            continue;
-        };
+    for findings in result.findings_by_step() {
+        let (step, drift) = (findings.step, findings.drift);
         let request = drift.map(|d| format!(" {}", d.request)).unwrap_or_default();
         let _ = writeln!(
             out,
-            "step {} \"{}\"{request} ({})",
+            "step {} \"{}\"{}",
             step.number,
-            step.name,
-            place(&step.at)
+            printable(&step.name),
+            printable(&format!("{request} ({})", place(&step.at)))
         );
         for c in drift.iter().flat_map(|d| d.changes.iter()) {
             let _ = writeln!(
@@ -114,7 +99,7 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
                 shown(&c.after)
             );
         }
-        for w in ran.iter().flat_map(|r| r.warnings.iter()) {
+        for w in &findings.warnings {
             let _ = writeln!(
                 out,
                 "  {:<10}  {:<20}  {}: {}",

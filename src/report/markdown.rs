@@ -127,30 +127,9 @@ fn scenario(out: &mut String, s: &ScenarioResult, masker: &Masker) {
         s.warnings().count(),
         plural(s.warnings().count())
     );
-    let mut numbers: Vec<usize> = s
-        .drift
-        .iter()
-        .flat_map(|d| d.steps.iter().map(|st| st.step.number))
-        .chain(
-            s.steps
-                .iter()
-                .filter(|st| !st.warnings.is_empty())
-                .map(|st| st.step.number),
-        )
-        .collect();
-    numbers.sort_unstable();
-    numbers.dedup();
     let cell = |v: &str| format!("`{}`", code(&excerpt(&masker.mask(v), MAX_CELL)));
-    for n in numbers {
-        let drift = s
-            .drift
-            .iter()
-            .flat_map(|d| d.steps.iter())
-            .find(|st| st.step.number == n);
-        let ran = s.steps.iter().find(|st| st.step.number == n);
-        let Some(info) = drift.map(|d| &d.step).or(ran.map(|r| &r.step)) else {
-            continue;
-        };
+    for findings in s.findings_by_step() {
+        let (info, drift) = (findings.step, findings.drift);
         let (line, col) = s.file.line_col(info.at.start);
         let request = drift
             .map(|d| format!(" `{}`", code(&masker.mask(&d.request))))
@@ -177,7 +156,7 @@ fn scenario(out: &mut String, s: &ScenarioResult, masker: &Masker) {
                 cell(&c.after)
             );
         }
-        for w in ran.iter().flat_map(|r| r.warnings.iter()) {
+        for w in &findings.warnings {
             let _ = writeln!(
                 out,
                 "| warning | {} | {} | {} | {} |",
