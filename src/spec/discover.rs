@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::SpecError;
-use super::load::Loader;
+use super::load::{Loader, Parsed, parse};
 use super::model::Scenario;
 use super::source::{EMBEDDED_FILES, Files, SourceFile, read_regular_file};
 
@@ -41,6 +41,7 @@ fn without_extension(path: &str) -> &str {
 pub fn load_embedded() -> Loaded {
     let mut loader = Loader::new(Files::Embedded);
     let mut loaded = Loaded::default();
+    let mut items = Vec::new();
     for (name, text) in EMBEDDED_FILES {
         let Some(relative) = name.strip_prefix("specs/") else {
             continue;
@@ -49,8 +50,9 @@ pub fn load_embedded() -> Loaded {
             continue;
         }
         let file = SourceFile::new(*name, *name, *text);
-        load_one(&mut loader, &file, without_extension(relative), &mut loaded);
+        items.push(Item::File(file, without_extension(relative).to_string()));
     }
+    load_all(&mut loader, items, &mut loaded);
     if loaded.files == 0 {
         loaded.errors.push(SpecError::bare(
             "the binary was built without any scenario in specs/",
@@ -85,11 +87,55 @@ fn drop_duplicate_trial_names(loaded: &mut Loaded) {
     loaded.errors.extend(errors);
 }
 
-fn load_one(loader: &mut Loader, file: &Arc<SourceFile>, prefix: &str, loaded: &mut Loaded) {
-    loaded.files += 1;
-    let (scenarios, errors) = loader.load(file, prefix);
-    loaded.scenarios.extend(scenarios);
-    loaded.errors.extend(errors);
+/// A spec file to load, with its trial-name prefix, or why it cannot be read.
+enum Item {
+    File(Arc<SourceFile>, String),
+    Unreadable(SpecError),
+}
+
+/// Loads `items` in order: their YAML is parsed on every core (the costly,
+/// pure part), then each file is built in turn, so that scenarios, errors
+/// and trial names come out as if one thread had done it all.
+fn load_all(loader: &mut Loader, items: Vec<Item>, loaded: &mut Loaded) {
+    let files: Vec<&Arc<SourceFile>> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::File(file, _) => Some(file),
+            Item::Unreadable(_) => None,
+        })
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, files.len().max(1));
+    let per_thread = files.len().div_ceil(threads).max(1);
+    let mut parsed: Vec<Result<Parsed, SpecError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().map(|f| parse(f)).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .rev()
+    .collect();
+    for item in items {
+        match item {
+            Item::Unreadable(error) => loaded.errors.push(error),
+            Item::File(file, prefix) => {
+                let Some(result) = parsed.pop() else { break };
+                loaded.files += 1;
+                let (scenarios, errors) = loader.build(&file, result, &prefix);
+                loaded.scenarios.extend(scenarios);
+                loaded.errors.extend(errors);
+            }
+        }
+    }
 }
 
 /// Collects the spec files under `dir`, in name order, into `out`.
@@ -135,6 +181,7 @@ fn display(path: &Path) -> String {
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     let mut loader = Loader::new(Files::Disk);
     let mut loaded = Loaded::default();
+    let mut items = Vec::new();
     for root in paths {
         let mut found = Vec::new();
         if root.is_dir() {
@@ -172,17 +219,18 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
             let text = match read_regular_file(&path) {
                 Ok(text) => text,
                 Err(e) => {
-                    loaded.errors.push(SpecError::bare(format!(
+                    items.push(Item::Unreadable(SpecError::bare(format!(
                         "cannot read {}: {e}",
                         display(&path)
-                    )));
+                    ))));
                     continue;
                 }
             };
             let file = SourceFile::new(display(&path), path.clone(), text);
-            load_one(&mut loader, &file, without_extension(&prefix), &mut loaded);
+            items.push(Item::File(file, without_extension(&prefix).to_string()));
         }
     }
+    load_all(&mut loader, items, &mut loaded);
     if loaded.files == 0 && loaded.errors.is_empty() {
         loaded
             .errors

@@ -77,12 +77,23 @@ impl Loader {
         file: &Arc<SourceFile>,
         trial_prefix: &str,
     ) -> (Vec<Scenario>, Vec<SpecError>) {
+        self.build(file, parse(file), trial_prefix)
+    }
+
+    /// Builds the scenarios of one file from its parsed YAML (see [`parse`],
+    /// which may run on another thread): the part of [`Loader::load`] that
+    /// checks scopes and compiles schemas, in file order.
+    pub fn build(
+        &mut self,
+        file: &Arc<SourceFile>,
+        parsed: Result<Parsed, SpecError>,
+        trial_prefix: &str,
+    ) -> (Vec<Scenario>, Vec<SpecError>) {
         let mut cx = FileCx::new(file);
-        let parsed: Result<raw::File, _> = serde_saphyr::from_str(&file.text);
         let parsed = match parsed {
-            Ok(parsed) => parsed,
+            Ok(Parsed(parsed)) => parsed,
             Err(err) => {
-                cx.push(yaml_error(file, &err));
+                cx.push(err);
                 return (Vec::new(), cx.errors);
             }
         };
@@ -129,6 +140,18 @@ impl Loader {
         }
         (scenarios, cx.errors)
     }
+}
+
+/// A spec file's YAML, parsed but not yet checked.
+#[derive(Debug)]
+pub struct Parsed(raw::File);
+
+/// Parses a spec file's YAML: the costly part of loading, and a pure one, so
+/// that files can be parsed on several threads and built in order.
+pub fn parse(file: &Arc<SourceFile>) -> Result<Parsed, SpecError> {
+    serde_saphyr::from_str(&file.text)
+        .map(Parsed)
+        .map_err(|err| yaml_error(file, &err))
 }
 
 fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> SpecError {
