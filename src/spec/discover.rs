@@ -93,46 +93,52 @@ enum Item {
     Unreadable(SpecError),
 }
 
-/// Loads `items` in order: their YAML is parsed on every core (the costly,
-/// pure part), then each file is built in turn, so that scenarios, errors
-/// and trial names come out as if one thread had done it all.
+/// Loads `items` in order. Their YAML (the costly, pure part) is parsed a
+/// few files at a time, one file per core, and each batch is built in turn
+/// before the next is parsed: scenarios, errors and trial names come out as
+/// if one thread had done it all, and only one batch of parse trees is held
+/// at once.
 fn load_all(loader: &mut Loader, items: Vec<Item>, loaded: &mut Loaded) {
-    let files: Vec<&Arc<SourceFile>> = items
-        .iter()
-        .filter_map(|item| match item {
-            Item::File(file, _) => Some(file),
-            Item::Unreadable(_) => None,
-        })
-        .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .clamp(1, files.len().max(1));
-    let per_thread = files.len().div_ceil(threads).max(1);
-    let mut parsed: Vec<Result<Parsed, SpecError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(per_thread)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|f| parse(f)).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect::<Vec<_>>()
-    })
-    .into_iter()
-    .rev()
-    .collect();
-    for item in items {
-        match item {
-            Item::Unreadable(error) => loaded.errors.push(error),
-            Item::File(file, prefix) => {
-                let Some(result) = parsed.pop() else { break };
-                loaded.files += 1;
-                let (scenarios, errors) = loader.build(&file, result, &prefix);
-                loaded.scenarios.extend(scenarios);
-                loaded.errors.extend(errors);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        let mut batch = Vec::new();
+        let mut files = 0;
+        while files < threads
+            && let Some(item) = items.next()
+        {
+            files += usize::from(matches!(item, Item::File(..)));
+            batch.push(item);
+        }
+        let parsed: Vec<Option<Result<Parsed, SpecError>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = batch
+                .iter()
+                .map(|item| match item {
+                    Item::File(file, _) => Some(scope.spawn(move || parse(file))),
+                    Item::Unreadable(_) => None,
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.map(|h| {
+                        h.join()
+                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                    })
+                })
+                .collect()
+        });
+        for (item, parsed) in batch.into_iter().zip(parsed) {
+            match (item, parsed) {
+                (Item::File(file, prefix), Some(result)) => {
+                    loaded.files += 1;
+                    let (scenarios, errors) = loader.build(&file, result, &prefix);
+                    loaded.scenarios.extend(scenarios);
+                    loaded.errors.extend(errors);
+                }
+                (Item::Unreadable(error), _) => loaded.errors.push(error),
+                // Every file of the batch was parsed above.
+                (Item::File(..), None) => {}
             }
         }
     }
