@@ -75,6 +75,7 @@ pub fn start(
                     result
                         .steps
                         .retain(|s| !s.warnings.is_empty() || !s.attempts.is_plain());
+                    result.steps.shrink_to_fit();
                 }
                 let _ = tx.send(Arc::new(result));
             });
