@@ -48,6 +48,23 @@ fn assert_no_secret(text: &str) {
     }
 }
 
+/// Writes `yaml` as a spec in a fresh folder named after `name`, runs it
+/// against `base_url` with the test credentials and `extra` arguments, and
+/// returns the exit status and everything printed.
+fn run_spec(name: &str, yaml: &str, base_url: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let spec = scratch(name).join(format!("{name}.yaml"));
+    std::fs::write(&spec, yaml).unwrap();
+    let out = bin()
+        .args(["run", "--base-url", base_url])
+        .args(extra)
+        .arg(&spec)
+        .env("VERIFF_API_KEY", KEY)
+        .env("VERIFF_SHARED_SECRET", SECRET)
+        .output()
+        .unwrap();
+    (out.status.code(), text(&out))
+}
+
 async fn mock() -> MockServer {
     let mut config = MockConfig::generated();
     config.api_key = KEY.into();
@@ -58,10 +75,9 @@ async fn mock() -> MockServer {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_1_a_captured_key_shown_inside_a_regex_expectation_is_masked() {
     let mock = mock().await;
-    let dir = scratch("regex");
-    let spec = dir.join("echo.yaml");
-    std::fs::write(
-        &spec,
+    let junit = scratch("regex-junit").join("junit.xml");
+    let (code, all) = run_spec(
+        "regex",
         r#"
 scenarios:
   - name: the echoed key becomes a pattern
@@ -78,18 +94,10 @@ scenarios:
         body: { verification: { status: submitted } }
         expect: { body: { message: { $regex: "^${key}$" } } }
 "#,
-    )
-    .unwrap();
-    let junit = dir.join("junit.xml");
-    let out = bin()
-        .args(["run", "--base-url", &mock.base_url(), "--target-is-mock"])
-        .args(["--junit", junit.to_str().unwrap(), spec.to_str().unwrap()])
-        .env("VERIFF_API_KEY", KEY)
-        .env("VERIFF_SHARED_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(101), "{all}");
+        &mock.base_url(),
+        &["--target-is-mock", "--junit", junit.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(101), "{all}");
     assert!(all.contains("a string matching /^***$/"), "{all}");
     assert_no_secret(&all);
     assert_no_secret(&std::fs::read_to_string(&junit).unwrap());
@@ -152,10 +160,9 @@ fn case_3_an_api_key_without_a_base_url_is_masked_in_spec_errors() {
 
 #[test]
 fn case_4_a_network_error_masks_the_key_percent_encoded_in_its_url() {
-    let dir = scratch("network");
-    let spec = dir.join("down.yaml");
-    std::fs::write(
-        &spec,
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    let (code, all) = run_spec(
+        "network",
         r#"
 scenarios:
   - name: the key in a path
@@ -165,22 +172,10 @@ scenarios:
         method: GET
         path: /v1/sessions/${k} x
 "#,
-    )
-    .unwrap();
-    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-    let out = bin()
-        .args([
-            "run",
-            "--base-url",
-            "http://127.0.0.1:9",
-            spec.to_str().unwrap(),
-        ])
-        .env("VERIFF_API_KEY", KEY)
-        .env("VERIFF_SHARED_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(101), "{all}");
+        "http://127.0.0.1:9",
+        &[],
+    );
+    assert_eq!(code, Some(101), "{all}");
     assert!(all.contains("cannot connect"), "{all}");
     assert_no_secret(&all);
 }
@@ -188,10 +183,8 @@ scenarios:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_10_a_line_break_in_a_path_cannot_forge_a_report_line() {
     let mock = mock().await;
-    let dir = scratch("crlf");
-    let spec = dir.join("crlf.yaml");
-    std::fs::write(
-        &spec,
+    let (code, all) = run_spec(
+        "crlf",
         r#"
 scenarios:
   - name: a path with a line break
@@ -202,21 +195,10 @@ scenarios:
         body: { verification: { status: submitted } }
         expect: { status: 200 }
 "#,
-    )
-    .unwrap();
-    let out = bin()
-        .args([
-            "run",
-            "--base-url",
-            &mock.base_url(),
-            spec.to_str().unwrap(),
-        ])
-        .env("VERIFF_API_KEY", KEY)
-        .env("VERIFF_SHARED_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(101), "{all}");
+        &mock.base_url(),
+        &[],
+    );
+    assert_eq!(code, Some(101), "{all}");
     assert!(all.contains("  request:  PATCH http://"), "{all}");
     assert!(
         all.contains("  response: 404 "),
