@@ -347,7 +347,7 @@ impl Runner {
         let mut shown = None;
         for (i, (exchange, attempts)) in exchanges.into_iter().enumerate() {
             let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
-            let exchange = exchange.masked(&self.masker);
+            let exchange = exchange.into_masked(&self.masker);
             if telling.unwrap_or(0) == i {
                 shown = Some(exchange.clone());
             }
@@ -403,21 +403,21 @@ impl Runner {
         steps: &mut Vec<StepResult>,
     ) -> Result<(), Stop> {
         let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
-        let exchange = exchange.masked(&self.masker);
+        let exchange = exchange.into_masked(&self.masker);
+        let failure = (!mismatches.is_empty()).then(|| {
+            Outcome::Failed(Box::new(Failure {
+                step: info.clone(),
+                exchange: exchange.clone(),
+                mismatches,
+            }))
+        });
         steps.push(StepResult {
             step: info.clone(),
-            exchange: exchange.clone(),
+            exchange,
             attempts,
             warnings,
         });
-        if mismatches.is_empty() {
-            return Ok(());
-        }
-        Err(Outcome::Failed(Box::new(Failure {
-            step: info.clone(),
-            exchange,
-            mismatches,
-        })))
+        failure.map_or(Ok(()), Err)
     }
 
     /// Builds the step's request and sends it under the rate cap, retrying

@@ -1,8 +1,11 @@
 //! Executing the planned scenarios as tasks on one async runtime, at most
 //! `jobs` in flight, each delivering its result to whoever waits for it.
+//!
+//! Tasks are spawned as permits free up, not all at once, and results are
+//! delivered through one shared board rather than a channel per scenario:
+//! at 10,000 scenarios, memory holds `jobs` tasks, not 10,000.
 
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use tokio::sync::Semaphore;
 
@@ -14,8 +17,118 @@ use crate::spec::model::Scenario;
 /// (comparing it with a baseline, say); runs on the task.
 pub type Finish = Arc<dyn Fn(&Scenario, &mut ScenarioResult) + Send + Sync>;
 
+/// The state of one scenario's result on the board.
+#[derive(Debug)]
+enum Slot {
+    /// Not delivered yet.
+    Waiting,
+    /// Delivered, not taken yet.
+    Ready(Arc<ScenarioResult>),
+    /// Taken by its [`Delivery`].
+    Taken,
+    /// Its task ended without a result (a panic in the harness).
+    Lost,
+}
+
+/// Where every scenario's result is put, and waited for.
+#[derive(Debug)]
+struct Board {
+    slots: Mutex<Vec<Slot>>,
+    changed: Condvar,
+}
+
+impl Board {
+    fn slots(&self) -> MutexGuard<'_, Vec<Slot>> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn put(&self, index: usize, slot: Slot) {
+        self.slots()[index] = slot;
+        self.changed.notify_all();
+    }
+}
+
+/// Why a [`Delivery`] has no result: its task ended without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lost;
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the scenario's task ended without a result")
+    }
+}
+
 /// Where one scenario's result arrives.
-pub type Delivery = mpsc::Receiver<Arc<ScenarioResult>>;
+#[derive(Debug)]
+pub struct Delivery {
+    board: Arc<Board>,
+    index: usize,
+}
+
+impl Delivery {
+    /// Waits for the result (blocking the calling thread, which is not one
+    /// of the runtime's); [`Lost`] when its task ended without one.
+    pub fn recv(self) -> Result<Arc<ScenarioResult>, Lost> {
+        let mut slots = self.board.slots();
+        loop {
+            match std::mem::replace(&mut slots[self.index], Slot::Taken) {
+                Slot::Waiting => {
+                    slots[self.index] = Slot::Waiting;
+                    slots = self
+                        .board
+                        .changed
+                        .wait(slots)
+                        .unwrap_or_else(|e| e.into_inner());
+                }
+                Slot::Ready(result) => return Ok(result),
+                Slot::Taken | Slot::Lost => return Err(Lost),
+            }
+        }
+    }
+}
+
+/// Marks its slot lost unless its task delivered: dropped by a panic's unwinding.
+struct Pledge {
+    /// `None` once kept.
+    board: Option<Arc<Board>>,
+    index: usize,
+}
+
+impl Pledge {
+    fn keep(mut self, result: ScenarioResult) {
+        if let Some(board) = self.board.take() {
+            board.put(self.index, Slot::Ready(Arc::new(result)));
+        }
+    }
+}
+
+impl Drop for Pledge {
+    fn drop(&mut self) {
+        if let Some(board) = self.board.take() {
+            board.put(self.index, Slot::Lost);
+        }
+    }
+}
+
+/// Marks lost every slot from `from` on that is still waiting, when the
+/// task that starts scenarios ends early (the runtime shut down under it).
+struct Unstarted {
+    board: Arc<Board>,
+    from: usize,
+}
+
+impl Drop for Unstarted {
+    fn drop(&mut self) {
+        let mut slots = self.board.slots();
+        for slot in slots.iter_mut().skip(self.from) {
+            if matches!(slot, Slot::Waiting) {
+                *slot = Slot::Lost;
+            }
+        }
+        drop(slots);
+        self.board.changed.notify_all();
+    }
+}
 
 /// Every result delivered so far, in the order they were taken.
 #[derive(Debug, Clone, Default)]
@@ -44,8 +157,8 @@ impl Collected {
 /// steps' exchanges: no report reads them, and at 10,000 scenarios they would
 /// be most of the run's memory. A failure keeps the exchange it shows.
 ///
-/// A scenario whose task ends without a result (a panic in the harness)
-/// drops its sender, so that its receiver reports that instead of waiting forever.
+/// A scenario whose task ends without a result (a panic in the harness) is
+/// marked [`Lost`], so that its delivery reports that instead of waiting forever.
 pub fn start(
     runtime: &tokio::runtime::Handle,
     runner: Arc<Runner>,
@@ -54,19 +167,36 @@ pub fn start(
     finish: Finish,
     keep_exchanges: bool,
 ) -> Vec<Delivery> {
+    let board = Arc::new(Board {
+        slots: Mutex::new(scenarios.iter().map(|_| Slot::Waiting).collect()),
+        changed: Condvar::new(),
+    });
+    let deliveries = (0..scenarios.len())
+        .map(|index| Delivery {
+            board: Arc::clone(&board),
+            index,
+        })
+        .collect();
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
-    scenarios
-        .into_iter()
-        .map(|scenario| {
-            let (tx, rx) = mpsc::sync_channel(1);
-            let runner = Arc::clone(&runner);
-            let permits = Arc::clone(&permits);
-            let finish = Arc::clone(&finish);
-            runtime.spawn(async move {
-                // The semaphore is fair: scenarios start in the order given.
-                let Ok(_permit) = permits.acquire().await else {
-                    return;
-                };
+    let spawner = runtime.clone();
+    // One task hands out the scenarios in order, spawning each as a permit frees up.
+    runtime.spawn(async move {
+        let mut unstarted = Unstarted {
+            board: Arc::clone(&board),
+            from: 0,
+        };
+        for (index, scenario) in scenarios.into_iter().enumerate() {
+            let pledge = Pledge {
+                board: Some(Arc::clone(&board)),
+                index,
+            };
+            let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+                return;
+            };
+            unstarted.from = index + 1;
+            let (runner, finish) = (Arc::clone(&runner), Arc::clone(&finish));
+            spawner.spawn(async move {
+                let _permit = permit;
                 let mut result = runner.run(&scenario).await;
                 finish(&scenario, &mut result);
                 if !keep_exchanges && matches!(result.outcome, Outcome::Passed) {
@@ -77,9 +207,101 @@ pub fn start(
                         .retain(|s| !s.warnings.is_empty() || !s.attempts.is_plain());
                     result.steps.shrink_to_fit();
                 }
-                let _ = tx.send(Arc::new(result));
+                pledge.keep(result);
             });
-            rx
-        })
-        .collect()
+        }
+    });
+    deliveries
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+    use crate::exec::target::Target;
+    use crate::spec::discover::load_embedded;
+
+    /// A runner whose every request is refused at once (nothing listens on port 1).
+    fn refused() -> Arc<Runner> {
+        Arc::new(
+            Runner::new(Target {
+                base_url: "http://127.0.0.1:1".into(),
+                api_key: "test-api-key".into(),
+                shared_secret: "test-shared-secret".into(),
+                timeout: Duration::from_secs(5),
+                is_mock: true,
+                allow_insecure_http: false,
+                features: Vec::new(),
+            })
+            .expect("runner"),
+        )
+    }
+
+    fn suite(n: usize) -> Vec<Arc<Scenario>> {
+        let all = load_embedded().scenarios;
+        all.into_iter().cycle().take(n).map(Arc::new).collect()
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    }
+
+    #[test]
+    fn every_scenario_delivers_its_own_result_in_the_order_given() {
+        let rt = runtime();
+        let scenarios = suite(40);
+        let deliveries = start(
+            rt.handle(),
+            refused(),
+            scenarios.clone(),
+            3,
+            Arc::new(|_, _| {}),
+            false,
+        );
+        assert_eq!(deliveries.len(), scenarios.len());
+        for (delivery, scenario) in deliveries.into_iter().zip(&scenarios) {
+            let result = delivery.recv().expect("a result");
+            assert_eq!(result.name, scenario.trial_name);
+        }
+    }
+
+    #[test]
+    fn a_panic_in_one_scenario_s_task_loses_that_result_only() {
+        let rt = runtime();
+        let scenarios = suite(6);
+        let doomed = scenarios[2].trial_name.clone();
+        let finish: Finish = Arc::new(move |s, _| {
+            assert_ne!(s.trial_name, doomed, "a harness bug");
+        });
+        let deliveries = start(rt.handle(), refused(), scenarios, 2, finish, false);
+        let got: Vec<bool> = deliveries.into_iter().map(|d| d.recv().is_ok()).collect();
+        assert_eq!(got, [true, true, false, true, true, true]);
+    }
+
+    #[test]
+    fn no_more_than_jobs_scenarios_are_in_flight_and_tasks_are_spawned_as_permits_free_up() {
+        let rt = runtime();
+        let (active, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (a, m) = (Arc::clone(&active), Arc::clone(&most));
+        let finish: Finish = Arc::new(move |_, _| {
+            let now = a.fetch_add(1, Ordering::SeqCst) + 1;
+            m.fetch_max(now, Ordering::SeqCst);
+            std::thread::sleep(Duration::from_millis(2));
+            a.fetch_sub(1, Ordering::SeqCst);
+        });
+        let deliveries = start(rt.handle(), refused(), suite(50), 1, finish, false);
+        // One task hands out the scenarios and one runs: never 50 tasks at once
+        // (a finished task may still be counted while its successor starts).
+        assert!(rt.metrics().num_alive_tasks() <= 3);
+        for d in deliveries {
+            d.recv().expect("a result");
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 1);
+    }
 }
