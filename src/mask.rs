@@ -12,8 +12,9 @@
 /// ```
 #[derive(Clone, Default)]
 pub struct Masker {
-    /// Every form of every secret, longest first.
-    secrets: Vec<String>,
+    /// Every form of every secret, longest first; shared by every clone (each
+    /// libtest trial holds one).
+    secrets: std::sync::Arc<[String]>,
     /// One automaton over all of them, so that masking a text is one pass
     /// whatever the number of forms; `None` when there is nothing to mask.
     finder: Option<aho_corasick::AhoCorasick>,
@@ -53,12 +54,15 @@ impl Masker {
                 .build(&secrets)
                 .expect("a few short literal patterns always build")
         });
-        Masker { secrets, finder }
+        Masker {
+            secrets: secrets.into(),
+            finder,
+        }
     }
 
     /// A masker for the secrets of both.
     pub fn also(&self, other: &Masker) -> Masker {
-        Masker::of([self.secrets.clone(), other.secrets.clone()].concat())
+        Masker::of([&self.secrets[..], &other.secrets[..]].concat())
     }
 
     /// `bytes` with every secret replaced by `***`; borrowed when nothing

@@ -165,7 +165,9 @@ pub fn run(options: Options) -> ExitCode {
     }
     let masker = runner.masker().also(&given);
 
-    let scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
+    let mut scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
+    // Collected in place, the vector kept the capacity of as many whole scenarios.
+    scenarios.shrink_to_fit();
     // Drift: the baseline is read before anything runs; an unusable file stops the run.
     let baseline = match drift::load(&options.drift, &scenarios) {
         Ok(b) => b,
