@@ -6,6 +6,7 @@
 //! cargo run --release --example bench -- flows        # harness vs bare loop only
 //! cargo run --release --example bench -- --jobs 2     # another concurrency
 //! cargo run --release --example bench -- flows --rounds 9 --flows 2000
+//! cargo run --release --example bench -- flows --harness-only   # to profile it
 //! ```
 //!
 //! Phases (each names what it prints):
@@ -39,6 +40,14 @@ use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::run::{Options, TargetOptions, run};
 use veriff_conformance::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
 use veriff_conformance::spec::discover::{load_embedded, load_paths};
+
+/// The allocator of the `veriff-conformance` binary, for the harness and the
+/// bare loop alike.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// `--harness-only`: the flows phase runs only the harness (to profile it).
+static HARNESS_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// `--keep-exchanges`: keep every passed scenario's exchanges, as a report that reads them would.
 static KEEP_EXCHANGES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
@@ -445,15 +454,30 @@ fn phase_flows(flows: usize, jobs: usize, rounds: usize) {
     // Alternate the two, several rounds, and show the median of each figure:
     // CPU is counted in 10 ms ticks, and the machine may be shared.
     let (mut bares, mut ours, mut failed, mut codes) = (Vec::new(), Vec::new(), 0, Vec::new());
+    let harness_only = HARNESS_ONLY.load(std::sync::atomic::Ordering::Relaxed);
     for _ in 0..rounds {
-        let (f, cost) = mock.measure(|| bare_loop(&mock, flows, jobs));
-        failed += f;
-        bares.push(cost);
+        if !harness_only {
+            let (f, cost) = mock.measure(|| bare_loop(&mock, flows, jobs));
+            failed += f;
+            bares.push(cost);
+        }
         let (code, cost) = mock.measure(|| harness(mock.target(), vec![dir.clone()], jobs));
         codes.push(format!("{code:?}"));
         ours.push(cost);
     }
     mock.stop();
+    if harness_only {
+        let _ = std::fs::remove_dir_all(&dir);
+        let ours = median_cost(ours);
+        println!("\nflows: {flows} flows, --jobs {jobs}, median of {rounds} rounds, harness only");
+        header();
+        row(
+            &format!("harness (exit {})", codes.join(", ")),
+            &ours,
+            steps,
+        );
+        return;
+    }
     let dir_for_load = dir;
     codes.dedup();
     let (bare, ours) = (median_cost(bares), median_cost(ours));
@@ -653,6 +677,7 @@ fn main() {
                     .filter(|&r| r > 0)
                     .expect("--rounds N")
             }
+            "--harness-only" => HARNESS_ONLY.store(true, std::sync::atomic::Ordering::Relaxed),
             "--keep-exchanges" => KEEP_EXCHANGES.store(true, std::sync::atomic::Ordering::Relaxed),
             "--flows" => flows = args.next().and_then(|v| v.parse().ok()).expect("--flows N"),
             "latency" | "flows" | "load" | "scale" => phases.push(arg),
