@@ -467,6 +467,7 @@ fn phase_flows(flows: usize, jobs: usize, rounds: usize) {
     }
     mock.stop();
     if harness_only {
+        codes.dedup();
         let _ = std::fs::remove_dir_all(&dir);
         let ours = median_cost(ours);
         println!("\nflows: {flows} flows, --jobs {jobs}, median of {rounds} rounds, harness only");

@@ -77,6 +77,27 @@ impl Masker {
         }
     }
 
+    /// Whether any of `texts` may hold a secret: one search over all of them
+    /// (a header list, say) instead of one per text. Never false when one of
+    /// them holds a secret; may be true when none does but their joining does.
+    ///
+    /// ```
+    /// let m = veriff_conformance::mask::Masker::new(["my-api-key-123"]);
+    /// assert!(m.may_hold_any(["a", "b my-api-key-123"].map(str::as_bytes)));
+    /// assert!(!m.may_hold_any(["a", "b"].map(str::as_bytes)));
+    /// ```
+    pub fn may_hold_any<'a>(&self, texts: impl IntoIterator<Item = &'a [u8]>) -> bool {
+        let Some(finder) = &self.finder else {
+            return false;
+        };
+        let mut joined = Vec::with_capacity(512);
+        for text in texts {
+            joined.extend_from_slice(text);
+            joined.push(0);
+        }
+        finder.is_match(&joined)
+    }
+
     /// `text` with every secret replaced by `***`.
     pub fn mask(&self, text: &str) -> String {
         match &self.finder {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::check::{Mismatch, Warning};
+use crate::mask::Masker;
 use crate::record::exchange::Exchange;
 use crate::spec::error::SpecError;
 use crate::spec::source::SourceFile;
@@ -178,6 +179,42 @@ pub struct ScenarioResult {
 }
 
 impl ScenarioResult {
+    /// Drops the steps of a passed scenario that nothing reads again: every
+    /// step but those with a warning or a retry to show. A scenario that did
+    /// not pass keeps all its steps.
+    pub fn drop_plain_passed_steps(&mut self) {
+        if matches!(self.outcome, Outcome::Passed) {
+            self.steps
+                .retain(|s| !s.warnings.is_empty() || !s.attempts.is_plain());
+            self.steps.shrink_to_fit();
+        }
+    }
+
+    /// This result with every secret `masker` knows replaced in each kept
+    /// exchange: the steps' and the failure's.
+    pub fn into_masked(mut self, masker: &Masker) -> Self {
+        self.steps = std::mem::take(&mut self.steps)
+            .into_iter()
+            .map(|s| StepResult {
+                exchange: s.exchange.into_masked(masker),
+                ..s
+            })
+            .collect();
+        if let Outcome::Failed(failure) = self.outcome {
+            let Failure {
+                step,
+                exchange,
+                mismatches,
+            } = *failure;
+            self.outcome = Outcome::Failed(Box::new(Failure {
+                step,
+                exchange: exchange.into_masked(masker),
+                mismatches,
+            }));
+        }
+        self
+    }
+
     /// A result for a scenario that sent nothing.
     pub fn without_steps(name: impl Into<String>, file: Arc<SourceFile>, outcome: Outcome) -> Self {
         ScenarioResult {

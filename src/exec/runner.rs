@@ -1,7 +1,7 @@
 //! Runs one scenario: its steps in order, on one shared HTTP client (and
 //! connection pool) for the whole run. Each response is checked by the pure
-//! functions of [`crate::check`]; what was exchanged is recorded with secrets
-//! masked. Mismatches and errors keep whole values (a check compares what came);
+//! functions of [`crate::check`]; what was exchanged is recorded, and masked
+//! once the scenario ends (only what its result keeps). Mismatches and errors keep whole values (a check compares what came);
 //! every report masks them, then shortens them.
 
 use std::ops::Range;
@@ -58,6 +58,9 @@ pub struct Runner {
     target: Target,
     masker: Masker,
     throttle: Arc<Throttle>,
+    /// Whether a passed scenario's result keeps every step (the default), or
+    /// only those with a warning or a retry to show.
+    keep_passed_steps: bool,
 }
 
 /// An outcome that ends the scenario: a failure or an error.
@@ -90,7 +93,18 @@ impl Runner {
             target,
             masker,
             throttle: Arc::new(Throttle::new(rate)),
+            keep_passed_steps: true,
         })
+    }
+
+    /// This runner, keeping in a passed scenario's result only the steps
+    /// with a warning or a retry to show (see
+    /// [`ScenarioResult::drop_plain_passed_steps`]) when `keep` is false: the
+    /// others are dropped before they are masked, which a run of many
+    /// scenarios need not pay for.
+    pub fn keeping_passed_steps(mut self, keep: bool) -> Self {
+        self.keep_passed_steps = keep;
+        self
     }
 
     /// This runner with another rate cap (`--rate`), shared by every clone of it.
@@ -149,14 +163,19 @@ impl Runner {
             Some(reason) => Outcome::Ignored(reason),
             None => self.run_steps(scenario, &mut steps).await,
         };
-        ScenarioResult {
+        let mut result = ScenarioResult {
             name: scenario.trial_name.clone(),
             file: Arc::clone(&scenario.file),
             outcome,
             steps,
             duration: started.elapsed(),
             drift: None,
+        };
+        if !self.keep_passed_steps {
+            result.drop_plain_passed_steps();
         }
+        // Exchanges are recorded as they came, and masked once kept.
+        result.into_masked(&self.masker)
     }
 
     async fn run_steps(&self, scenario: &Scenario, steps: &mut Vec<StepResult>) -> Outcome {
@@ -347,7 +366,6 @@ impl Runner {
         let mut shown = None;
         for (i, (exchange, attempts)) in exchanges.into_iter().enumerate() {
             let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
-            let exchange = exchange.into_masked(&self.masker);
             if telling.unwrap_or(0) == i {
                 shown = Some(exchange.clone());
             }
@@ -392,7 +410,7 @@ impl Runner {
         self.record(step, info, exchange, attempts, mismatches, steps)
     }
 
-    /// Keeps the exchange (masked) in the results; a failure when `mismatches` has any.
+    /// Keeps the exchange in the results (masked when the scenario ends); a failure when `mismatches` has any.
     fn record(
         &self,
         step: &Step,
@@ -403,7 +421,6 @@ impl Runner {
         steps: &mut Vec<StepResult>,
     ) -> Result<(), Stop> {
         let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
-        let exchange = exchange.into_masked(&self.masker);
         let failure = (!mismatches.is_empty()).then(|| {
             Outcome::Failed(Box::new(Failure {
                 step: info.clone(),

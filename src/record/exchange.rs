@@ -123,6 +123,10 @@ impl Exchange {
             std::borrow::Cow::Owned(_) => masker.mask(&value),
         };
         let headers = |headers: Vec<(String, String)>| {
+            // One search over the whole list first: most hold no secret.
+            if !masker.may_hold_any(headers.iter().map(|(_, v)| v.as_bytes())) {
+                return headers;
+            }
             headers
                 .into_iter()
                 .map(|(k, v)| (k, text(v)))

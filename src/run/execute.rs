@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use tokio::sync::Semaphore;
 
 use crate::exec::runner::Runner;
-use crate::results::{Outcome, ScenarioResult};
+use crate::results::ScenarioResult;
 use crate::spec::model::Scenario;
 
 /// What a task does with its scenario's result before delivering it
@@ -199,13 +199,8 @@ pub fn start(
                 let _permit = permit;
                 let mut result = runner.run(&scenario).await;
                 finish(&scenario, &mut result);
-                if !keep_exchanges && matches!(result.outcome, Outcome::Passed) {
-                    // Nothing reads a passed step again unless it has a
-                    // warning or a retry to show.
-                    result
-                        .steps
-                        .retain(|s| !s.warnings.is_empty() || !s.attempts.is_plain());
-                    result.steps.shrink_to_fit();
+                if !keep_exchanges {
+                    result.drop_plain_passed_steps();
                 }
                 pledge.keep(result);
             });

@@ -153,7 +153,11 @@ pub fn run(options: Options) -> ExitCode {
         // On standard error, so that `--format json` output stays JSON.
         eprintln!("target: embedded mock at {}", target.base_url);
     }
-    let runner = match Runner::new(target) {
+    // A baseline compares, and a recording keeps, every step of a passed scenario.
+    let keep_exchanges = options.keep_exchanges
+        || options.drift.record.is_some()
+        || options.drift.baseline.is_some();
+    let runner = match Runner::new(target).map(|r| r.keeping_passed_steps(keep_exchanges)) {
         Ok(r) => match options.rate {
             Some(rate) => Arc::new(r.with_rate(rate)),
             None => Arc::new(r),
