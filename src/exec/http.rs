@@ -3,9 +3,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use super::request::Built;
 use super::target::{MAX_RESPONSE_BYTES, Target};
 use super::throttle::Throttle;
-use crate::record::exchange::{Response, SentRequest};
+use crate::record::exchange::Response;
 use crate::results::{ErrorKind, Retry};
 
 /// A reqwest error with its chain of causes, each said once.
@@ -36,14 +37,15 @@ pub fn client() -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot build the HTTP client: {}", describe(&e)))
 }
 
-/// Sends `sent` and reads the whole response, at most [`MAX_RESPONSE_BYTES`] of body.
+/// Sends `built` and reads the whole response, at most [`MAX_RESPONSE_BYTES`] of body.
 pub async fn send(
     client: &reqwest::Client,
     target: &Target,
-    sent: &SentRequest,
+    built: &Built,
 ) -> Result<Response, (ErrorKind, String)> {
+    let sent = &built.sent;
     let mut builder = client
-        .request(sent.method.clone(), &sent.url)
+        .request(sent.method.clone(), built.url.clone())
         .timeout(target.timeout);
     for (name, value) in &sent.headers {
         builder = builder.header(name, value);
@@ -137,7 +139,7 @@ pub struct Sent {
     pub elapsed: Duration,
 }
 
-/// Sends `sent` under `throttle`: waits for a slot unless `slot_taken` (a
+/// Sends `built` under `throttle`: waits for a slot unless `slot_taken` (a
 /// group takes its slots together), and retries a 429 or 503 that has a
 /// `Retry-After` after that delay, at most [`MAX_RETRIES`] times and only for
 /// delays up to [`MAX_RETRY_DELAY`]. Each retry waits for a slot too.
@@ -145,7 +147,7 @@ pub async fn send_politely(
     client: &reqwest::Client,
     target: &Target,
     throttle: &Throttle,
-    sent: &SentRequest,
+    built: &Built,
     mut slot_taken: bool,
 ) -> Sent {
     let mut retries = Vec::new();
@@ -155,7 +157,7 @@ pub async fn send_politely(
         }
         slot_taken = false;
         let started = std::time::Instant::now();
-        let result = send(client, target, sent).await;
+        let result = send(client, target, built).await;
         let elapsed = started.elapsed();
         let response = match result {
             Ok(r) if r.status == 429 || r.status == 503 => r,

@@ -49,7 +49,7 @@ fn is_session_create(method: &reqwest::Method, path: &str) -> bool {
 ///
 /// The body is serialized once; the signature is computed over those bytes
 /// (or over what a negative signing mode names), and those bytes are sent.
-pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, BuildError> {
+pub fn build(step: &Step, env: &Env, target: &Target) -> Result<Built, BuildError> {
     let path = env
         .render_string(&step.path.value, None)
         .map_err(|e| render_error(e, &step.path.at))?;
@@ -59,12 +59,11 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
         format!("{}{}", target.base_url.trim_end_matches('/'), path)
     };
     // What is recorded (and shown) is the URL as it goes on the wire.
-    let url = check_url(&url, target.allow_insecure_http)
-        .map_err(|message| BuildError {
-            message,
-            at: step.path.at.clone(),
-        })?
-        .to_string();
+    let parsed = check_url(&url, target.allow_insecure_http).map_err(|message| BuildError {
+        message,
+        at: step.path.at.clone(),
+    })?;
+    let url = parsed.to_string();
 
     let body: Option<Vec<u8>> = match &step.body {
         RequestBody::None => None,
@@ -151,10 +150,22 @@ pub fn build(step: &Step, env: &Env, target: &Target) -> Result<SentRequest, Bui
     }
     headers.retain(|(n, _)| !step.omit.contains(n));
 
-    Ok(SentRequest {
-        method: step.method.clone(),
-        url,
-        headers,
-        body: body.unwrap_or_default(),
+    Ok(Built {
+        sent: SentRequest {
+            method: step.method.clone(),
+            url,
+            headers,
+            body: body.unwrap_or_default(),
+        },
+        url: parsed,
     })
+}
+
+/// A built request: what is recorded, and its URL parsed once for sending.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// The request as it goes on the wire.
+    pub sent: SentRequest,
+    /// `sent.url`, parsed.
+    pub url: reqwest::Url,
 }

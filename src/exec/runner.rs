@@ -330,7 +330,7 @@ impl Runner {
         let mut exchanges = Vec::with_capacity(size);
         let mut first_error = None;
         for (index, (sent, answer)) in built.into_iter().zip(answers).enumerate() {
-            match self.answered(step, info, sent, answer) {
+            match self.answered(step, info, sent.sent, answer) {
                 Ok((exchange, mut attempts)) => {
                     attempts.group = Some(GroupPlace {
                         index: index + 1,
@@ -445,11 +445,11 @@ impl Runner {
         info: &StepInfo,
         env: &Env,
     ) -> Result<(Exchange, Attempts), Stop> {
-        let sent = request::build(step, env, &self.target)
+        let built = request::build(step, env, &self.target)
             .map_err(|e| errored(ErrorKind::Spec, info, None, e.message, Some(e.at)))?;
         let answer =
-            http::send_politely(&self.client, &self.target, &self.throttle, &sent, false).await;
-        self.answered(step, info, sent, answer)
+            http::send_politely(&self.client, &self.target, &self.throttle, &built, false).await;
+        self.answered(step, info, built.sent, answer)
     }
 
     /// The exchange of one sent request, or the error that stopped it.
