@@ -19,6 +19,9 @@
 //!   `--jobs` in flight. Wall, CPU (the process minus the mock's threads),
 //!   peak RSS, CPU per step and the ratio.
 //! - `load`: loading 1,000 and 10,000 scenarios from YAML.
+//! - `hurl`: the `veriff-conformance` binary and Hurl, each as a process, on
+//!   the same flows against one mock in a child process; wall, CPU and peak
+//!   RSS from GNU time. Needs `hurl` on `PATH` and `cargo build --release`.
 //! - `scale`: peak RSS of a whole run of 10,000 scenarios, with the mock in a
 //!   child process (this program run with `--serve-mock`), so that the figure is
 //!   the harness's own; the mock's CPU is not counted there.
@@ -661,6 +664,174 @@ fn phase_scale(jobs: usize) {
     row("harness", &cost, 10_000 * STEPS_PER_FLOW);
 }
 
+/// One process's wall, CPU and peak RSS, as GNU time reports them.
+struct Timed {
+    ok: bool,
+    wall: f64,
+    cpu: f64,
+    max_rss_mb: f64,
+}
+
+/// Runs `program args` under `/usr/bin/time` with `env`; `None` when either is missing.
+fn timed(program: &std::path::Path, args: &[String], env: &[(&str, &str)]) -> Option<Timed> {
+    let report = std::env::temp_dir().join(format!("vc-bench-{}-time", std::process::id()));
+    let status = std::process::Command::new("/usr/bin/time")
+        .arg("-o")
+        .arg(&report)
+        .args(["-f", "%e %U %S %M"])
+        .arg(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    let text = std::fs::read_to_string(&report).ok()?;
+    let _ = std::fs::remove_file(&report);
+    let f: Vec<f64> = text
+        .lines()
+        .last()?
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    (f.len() == 4).then(|| Timed {
+        ok: status.success(),
+        wall: f[0],
+        cpu: f[1] + f[2],
+        max_rss_mb: f[3] / 1024.0,
+    })
+}
+
+/// Where `name` is on `PATH`.
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The double-submit flow as `.hurl` files: the same requests and checks but
+/// the response signatures, which Hurl cannot compute (the PATCH body is
+/// constant, so its signature is passed in as a variable).
+fn write_hurl_flows(flows: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("vc-bench-{}-hurl", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let flow = r#"POST {{base}}/v1/sessions
+X-AUTH-CLIENT: {{key}}
+Content-Type: application/json
+{"verification":{}}
+HTTP 201
+[Captures]
+id: jsonpath "$.verification.id"
+
+PATCH {{base}}/v1/sessions/{{id}}
+X-AUTH-CLIENT: {{key}}
+X-HMAC-SIGNATURE: {{sig}}
+Content-Type: application/json
+{"verification":{"status":"submitted"}}
+HTTP 200
+
+PATCH {{base}}/v1/sessions/{{id}}
+X-AUTH-CLIENT: {{key}}
+X-HMAC-SIGNATURE: {{sig}}
+Content-Type: application/json
+{"verification":{"status":"submitted"}}
+HTTP 400
+[Asserts]
+jsonpath "$.status" == "fail"
+jsonpath "$.code" == "1101"
+jsonpath "$.message" == "Session has already been submitted"
+"#;
+    for i in 0..flows {
+        std::fs::write(dir.join(format!("flow_{i:04}.hurl")), flow).expect("hurl file");
+    }
+    dir
+}
+
+/// `hurl`: the harness's binary and Hurl, each as its own process on the same
+/// 1,000 flows against one mock in another process, `--jobs 16` for both.
+/// Skipped (saying so) when `hurl` is not on `PATH` or the binary is not built.
+fn phase_hurl(flows: usize, jobs: usize, rounds: usize) {
+    println!();
+    let Some(hurl) = on_path("hurl") else {
+        println!("hurl: `hurl` is not on PATH; see the README's Performance section to install it");
+        return;
+    };
+    let exe = std::env::current_exe().expect("this program");
+    let ours = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .map(|dir| dir.join("veriff-conformance"))
+        .filter(|p| p.is_file());
+    let Some(ours) = ours else {
+        println!("hurl: build the binary first: cargo build --release");
+        return;
+    };
+    let yaml = write_flows("hurl-yaml", 10, flows.div_ceil(10));
+    let flows = flows.div_ceil(10) * 10;
+    let hurl_dir = write_hurl_flows(flows);
+    let mock = ChildMock::start();
+    let base = mock.target.base_url.clone().expect("base URL");
+    let key = mock.target.api_key.clone().expect("key");
+    let secret = mock.target.shared_secret.clone().expect("secret");
+    let sig = sign(&secret, br#"{"verification":{"status":"submitted"}}"#);
+    let mut hurl_args: Vec<String> = vec!["--test".into(), "--jobs".into(), jobs.to_string()];
+    for (name, value) in [("base", &base), ("key", &key), ("sig", &sig)] {
+        hurl_args.extend(["--variable".into(), format!("{name}={value}")]);
+    }
+    let mut files: Vec<String> = std::fs::read_dir(&hurl_dir)
+        .expect("hurl dir")
+        .filter_map(|e| e.ok().map(|e| e.path().display().to_string()))
+        .collect();
+    files.sort();
+    hurl_args.extend(files);
+    let our_args: Vec<String> = vec![
+        "run".into(),
+        yaml.display().to_string(),
+        "--base-url".into(),
+        base.clone(),
+        "--target-is-mock".into(),
+        "--jobs".into(),
+        jobs.to_string(),
+        "-q".into(),
+    ];
+    let our_env = [
+        ("VERIFF_API_KEY", key.as_str()),
+        ("VERIFF_SHARED_SECRET", secret.as_str()),
+    ];
+    let (mut hurls, mut ourss) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        ourss.extend(timed(&ours, &our_args, &our_env));
+        hurls.extend(timed(&hurl, &hurl_args, &[]));
+    }
+    mock.stop();
+    let _ = std::fs::remove_dir_all(&yaml);
+    let _ = std::fs::remove_dir_all(&hurl_dir);
+    let mid = |v: &[Timed], f: fn(&Timed) -> f64| {
+        let mut x: Vec<f64> = v.iter().map(f).collect();
+        x.sort_by(f64::total_cmp);
+        x.get(x.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    println!(
+        "hurl: {flows} double-submit flows as processes against a mock in another process, --jobs {jobs}, median of {rounds} rounds"
+    );
+    println!("{:<34} {:>10} {:>10} {:>10}", "", "wall", "CPU", "peak RSS");
+    for (what, v) in [("veriff-conformance run", &ourss), ("hurl --test", &hurls)] {
+        let passed = v.iter().filter(|t| t.ok).count();
+        println!(
+            "{:<34} {:>8.3} s {:>8.3} s {:>7.1} MB",
+            format!("{what} ({passed}/{} passed)", v.len()),
+            mid(v, |t| t.wall),
+            mid(v, |t| t.cpu),
+            mid(v, |t| t.max_rss_mb),
+        );
+    }
+    println!(
+        "  wall veriff-conformance / hurl: {:.2} (issue 10's target: at most 0.33)",
+        mid(&ourss, |t| t.wall) / mid(&hurls, |t| t.wall)
+    );
+}
+
 fn main() {
     if std::env::args().nth(1).as_deref() == Some("--serve-mock") {
         return serve_mock();
@@ -681,12 +852,14 @@ fn main() {
             "--harness-only" => HARNESS_ONLY.store(true, std::sync::atomic::Ordering::Relaxed),
             "--keep-exchanges" => KEEP_EXCHANGES.store(true, std::sync::atomic::Ordering::Relaxed),
             "--flows" => flows = args.next().and_then(|v| v.parse().ok()).expect("--flows N"),
-            "latency" | "flows" | "load" | "scale" => phases.push(arg),
-            other => panic!("unknown argument {other}: phases are latency, flows, load, scale"),
+            "latency" | "flows" | "load" | "scale" | "hurl" => phases.push(arg),
+            other => {
+                panic!("unknown argument {other}: phases are latency, flows, load, scale, hurl")
+            }
         }
     }
     if phases.is_empty() {
-        phases = ["latency", "flows", "load", "scale"]
+        phases = ["latency", "flows", "load", "scale", "hurl"]
             .map(String::from)
             .into();
     }
@@ -701,6 +874,7 @@ fn main() {
             "flows" => phase_flows(flows, jobs, rounds),
             "load" => phase_load(),
             "scale" => phase_scale(jobs),
+            "hurl" => phase_hurl(flows, jobs, rounds),
             _ => unreachable!(),
         }
     }
