@@ -18,11 +18,14 @@ use crate::spec::source::normalize;
 /// Builds a step's expectations; `scope` allows `${response...}`.
 pub(super) fn expect(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: &raw::Expect,
     scope: &Scope,
 ) -> Expect {
-    let mut expect = Expect::default();
+    let mut expect = Expect {
+        headers: Vec::with_capacity(raw.headers.len()),
+        ..Expect::default()
+    };
     if let Some(status) = &raw.status {
         let at = cx.range(&status.referenced);
         match status_expect(&status.value) {

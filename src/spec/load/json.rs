@@ -21,7 +21,7 @@ pub(super) fn json(
     match value {
         Value::String(s) => match scope.parse_template(cx, s, at) {
             Some(t) => JsonTemplate::String(t.value),
-            None => JsonTemplate::Scalar(Value::Null),
+            None => JsonTemplate::Scalar(Box::new(Value::Null)),
         },
         Value::Array(items) => JsonTemplate::Array(
             items
@@ -48,7 +48,7 @@ pub(super) fn json(
             }
             JsonTemplate::Object(fields)
         }
-        other => JsonTemplate::Scalar(other.clone()),
+        other => JsonTemplate::Scalar(Box::new(other.clone())),
     }
 }
 
@@ -69,7 +69,7 @@ fn matcher(
             "here",
             "remove it, or quote a key that really starts with `$` in the expected body instead",
         );
-        return JsonTemplate::Scalar(Value::Null);
+        return JsonTemplate::Scalar(Box::new(Value::Null));
     }
     if map.len() != 1 {
         cx.error(
@@ -78,7 +78,7 @@ fn matcher(
             "here",
             "write the matcher alone: `{ $regex: ... }` or `{ $type: ... }`",
         );
-        return JsonTemplate::Scalar(Value::Null);
+        return JsonTemplate::Scalar(Box::new(Value::Null));
     }
     match (key, &map[key]) {
         ("$regex", Value::String(s)) => match scope.parse_template(cx, s, at.clone()) {
@@ -90,7 +90,7 @@ fn matcher(
                 }
                 JsonTemplate::Matcher(Matcher::Regex(t.value))
             }
-            None => JsonTemplate::Scalar(Value::Null),
+            None => JsonTemplate::Scalar(Box::new(Value::Null)),
         },
         ("$type", Value::String(s)) => match JsonType::parse(s) {
             Some(t) => JsonTemplate::Matcher(Matcher::Type(t)),
@@ -104,7 +104,7 @@ fn matcher(
                         list(JsonType::NAMES.iter().map(|s| s.to_string()))
                     ),
                 );
-                JsonTemplate::Scalar(Value::Null)
+                JsonTemplate::Scalar(Box::new(Value::Null))
             }
         },
         _ => {
@@ -114,7 +114,7 @@ fn matcher(
                 "here",
                 "matchers are `{ $regex: <pattern> }` and `{ $type: <json type> }`, each with a string argument",
             );
-            JsonTemplate::Scalar(Value::Null)
+            JsonTemplate::Scalar(Box::new(Value::Null))
         }
     }
 }

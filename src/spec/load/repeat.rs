@@ -91,7 +91,7 @@ fn duration(
 /// `retry:`; `scope` allows `${response...}`, as under `expect`.
 pub(super) fn poll(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: &serde_saphyr::Spanned<raw::Poll>,
     scope: &Scope,
 ) -> Option<Poll> {
@@ -166,7 +166,7 @@ pub const MAX_REPEAT: usize = 100;
 /// `repeat:`, `concurrently:` and `expect_group:` of one step.
 pub(super) fn group(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: &raw::Step,
     scope: &Scope,
 ) -> Option<Group> {
