@@ -107,7 +107,7 @@ impl Loader {
                 "add at least one scenario under `scenarios:`",
             );
         }
-        let mut scenarios = Vec::new();
+        let mut scenarios = Vec::with_capacity(parsed.scenarios.value.len());
         let mut seen: HashMap<String, String> = HashMap::new();
         for raw in parsed.scenarios.value {
             let before = cx.errors.len();
@@ -150,7 +150,10 @@ pub struct Parsed(raw::File);
 /// Parses a spec file's YAML: the costly part of loading, and a pure one, so
 /// that files can be parsed on several threads and built in order.
 pub fn parse(file: &Arc<SourceFile>) -> Result<Parsed, SpecError> {
-    serde_saphyr::from_str(&file.text)
+    // Comments are still read and checked as YAML, but their text is not kept
+    // (no spec type reads it); the budget and every other default stays.
+    let options = serde_saphyr::options! { emit_comments: false };
+    serde_saphyr::from_str_with_options(&file.text, options)
         .map(Parsed)
         .map_err(|err| yaml_error(file, &err))
 }

@@ -339,8 +339,8 @@ pub struct Expect {
     /// Whether the body must match exactly rather than as a subset.
     pub body_exact: bool,
     /// The exact bytes the body must be (`body_base64`), for binary bodies
-    /// such as a downloaded medium.
-    pub body_bytes: Option<Located<Vec<u8>>>,
+    /// such as a downloaded medium (boxed: rare).
+    pub body_bytes: Option<Box<Located<Vec<u8>>>>,
     /// What to require of the response signature.
     pub signature: Located<SignatureExpect>,
 }

@@ -89,7 +89,7 @@ pub(super) fn expect(
         let text: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
         use base64::Engine as _;
         match base64::engine::general_purpose::STANDARD.decode(&text) {
-            Ok(bytes) => expect.body_bytes = Some(Located { value: bytes, at }),
+            Ok(bytes) => expect.body_bytes = Some(Box::new(Located { value: bytes, at })),
             Err(e) => cx.error(
                 at,
                 format!("`body_base64` is not base64: {e}"),
