@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use serde_json::Value;
+use crate::spec::raw::Json;
 
 use super::cx::{FileCx, in_order, list};
 use super::expect::expect;
@@ -196,7 +196,7 @@ fn sign(
     let at = cx.range(&raw.referenced);
     const HELP: &str = "`sign` is one of `auto`, `body`, `session-id`, `path-id`, `none`, `wrong-secret`, `{ payload: <text to sign instead> }` or `{ value: <header value to send> }`";
     let value = match &raw.value {
-        Value::String(s) => match s.as_str() {
+        Json::String(s) => match s.as_str() {
             "auto" => Some(SignMode::Auto),
             "body" => Some(SignMode::Body),
             "session-id" => Some(SignMode::SessionId),
@@ -205,7 +205,7 @@ fn sign(
             "wrong-secret" => Some(SignMode::WrongSecret),
             _ => None,
         },
-        Value::Object(map) if map.len() == 1 => {
+        Json::Object(map) if map.len() == 1 => {
             let (key, value) = map
                 .iter()
                 .next()
@@ -249,9 +249,9 @@ fn captures(
         // `None`: not a capture at all; `Some(None)`: a header capture whose
         // name is already reported as invalid.
         let source = match &from.value {
-            Value::String(path) => Some(Some(CaptureFrom::Body(to_pointer(path)))),
-            Value::Object(map) => match (map.len(), map.get("header")) {
-                (1, Some(Value::String(header))) => {
+            Json::String(path) => Some(Some(CaptureFrom::Body(to_pointer(path)))),
+            Json::Object(map) => match (map.len(), from.value.get("header")) {
+                (1, Some(Json::String(header))) => {
                     let at = cx.find(from_at.start, header, from_at.clone());
                     Some(header_name(cx, header, at).map(CaptureFrom::Header))
                 }
