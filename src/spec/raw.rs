@@ -2,7 +2,6 @@
 //! are read as spanned JSON values and interpreted in [`super::load`], which
 //! can then point at them in errors.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -165,8 +164,48 @@ impl Visitor<'_> for Key {
         Ok(key)
     }
 }
-/// A map whose keys keep their place in the file (sort them by location).
-pub type SpannedMap<V> = HashMap<Spanned<String>, V>;
+/// A map whose keys keep their place in the file: its entries in the order
+/// read (sort them by location: merged keys come last).
+#[derive(Debug, Clone)]
+pub struct SpannedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> Default for SpannedMap<V> {
+    fn default() -> Self {
+        SpannedMap(Vec::new())
+    }
+}
+
+impl<V> SpannedMap<V> {
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Entries<V> {
+            type Value = SpannedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(SpannedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -303,6 +342,39 @@ mod tests {
                 ),
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{yaml:?}"),
                 (value, json) => panic!("{yaml:?}: Value {value:?}, Json {json:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn spanned_map_reads_the_entries_and_errors_a_hash_map_reads() {
+        type Hashed = std::collections::HashMap<Spanned<String>, Spanned<String>>;
+        let cases = [
+            "a: x\nb: y\n",
+            "{}",
+            "[a, b]",
+            "text",
+            "a: x\na: y\n",
+            "base: &b {x: '1', y: '2'}\n",
+            "<<: {x: '1', y: '2'}\ny: '3'\nz: '4'\n",
+            "a: [x]\n",
+        ];
+        for yaml in cases {
+            let hashed: Result<Hashed, _> = serde_saphyr::from_str(yaml);
+            let ordered: Result<SpannedMap<Spanned<String>>, _> = serde_saphyr::from_str(yaml);
+            match (hashed, ordered) {
+                (Ok(hashed), Ok(ordered)) => {
+                    let key = |(k, _): &(Spanned<String>, Spanned<String>)| {
+                        (k.referenced.line(), k.referenced.column())
+                    };
+                    let mut hashed: Vec<_> = hashed.into_iter().collect();
+                    hashed.sort_by_key(key);
+                    let mut ordered = ordered.0;
+                    ordered.sort_by_key(key);
+                    assert_eq!(hashed, ordered, "{yaml:?}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{yaml:?}"),
+                (hashed, ordered) => panic!("{yaml:?}: HashMap {hashed:?}, SpannedMap {ordered:?}"),
             }
         }
     }
