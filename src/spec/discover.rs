@@ -1,6 +1,6 @@
 //! Finding spec files: the embedded suite, or the files and folders a user names.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,24 +67,35 @@ pub fn load_embedded() -> Loaded {
 /// files can give the same name (`a/x.yaml` and `b/x.yaml` passed as files, or
 /// `x.yaml` beside `x.yml`), and libtest, JUnit and `--exact` need them unique.
 fn drop_duplicate_trial_names(loaded: &mut Loaded) {
-    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // Borrowed names: no copy of every trial name is made to find the few
+    // duplicates.
+    let mut first: HashMap<&str, &str> = HashMap::with_capacity(loaded.scenarios.len());
     let mut errors = Vec::new();
-    loaded.scenarios.retain(|s| match seen.get(&s.trial_name) {
-        Some(first) => {
-            errors.push(
-                SpecError::at(&s.file, s.at.clone(), format!("trial name `{}` is taken", s.trial_name))
-                    .with_label("same trial name")
-                    .with_help(format!(
-                        "{first} already has a scenario with this trial name; rename one, or run the files from their common folder"
-                    )),
-            );
-            false
-        }
-        None => {
-            seen.insert(s.trial_name.clone(), s.file.name.clone());
-            true
-        }
-    });
+    let keep: Vec<bool> = loaded
+        .scenarios
+        .iter()
+        .map(|s| match first.get(s.trial_name.as_str()) {
+            Some(first) => {
+                errors.push(
+                    SpecError::at(&s.file, s.at.clone(), format!("trial name `{}` is taken", s.trial_name))
+                        .with_label("same trial name")
+                        .with_help(format!(
+                            "{first} already has a scenario with this trial name; rename one, or run the files from their common folder"
+                        )),
+                );
+                false
+            }
+            None => {
+                first.insert(&s.trial_name, &s.file.name);
+                true
+            }
+        })
+        .collect();
+    drop(first);
+    if !errors.is_empty() {
+        let mut keep = keep.into_iter();
+        loaded.scenarios.retain(|_| keep.next().unwrap_or(true));
+    }
     loaded.errors.extend(errors);
 }
 
