@@ -305,9 +305,9 @@ mod tests {
             field("c", JsonTemplate::Object(vec![])),
             field(
                 "d",
-                JsonTemplate::Array(vec![JsonTemplate::Scalar(Value::Null)]),
+                JsonTemplate::Array(vec![JsonTemplate::Scalar(Box::new(Value::Null))]),
             ),
-            field("e", JsonTemplate::Scalar(Value::from(1))),
+            field("e", JsonTemplate::Scalar(Box::new(Value::from(1)))),
         ]);
         let s = |a: &str, b: &str| (a.to_string(), b.to_string(), "absent".to_string());
         assert_eq!(
@@ -343,7 +343,10 @@ mod tests {
     fn exact_matching_reports_nested_extra_fields_that_subset_matching_allows() {
         let expected = object(vec![field(
             "v",
-            JsonTemplate::Object(vec![field("id", JsonTemplate::Scalar(Value::from(1)))]),
+            JsonTemplate::Object(vec![field(
+                "id",
+                JsonTemplate::Scalar(Box::new(Value::from(1))),
+            )]),
         )]);
         let body = r#"{"extra":true,"v":{"new":"field","id":1}}"#;
         assert!(found(&expected, false, body).is_empty());

@@ -146,7 +146,7 @@ impl Env {
     /// Fills in a request body. Matchers never reach here (the loader refuses them in requests).
     pub fn render_json(&self, t: &JsonTemplate) -> Result<Value, RenderError> {
         Ok(match t {
-            JsonTemplate::Scalar(v) => v.clone(),
+            JsonTemplate::Scalar(v) => Value::clone(v),
             JsonTemplate::String(t) => self.render_value(t, None)?,
             JsonTemplate::Array(items) => Value::Array(
                 items

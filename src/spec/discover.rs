@@ -1,11 +1,12 @@
 //! Finding spec files: the embedded suite, or the files and folders a user names.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::error::SpecError;
-use super::load::{Loader, Parsed, parse};
+use super::load::{Loader, parse};
 use super::model::Scenario;
 use super::source::{EMBEDDED_FILES, Files, SourceFile, read_regular_file};
 
@@ -39,7 +40,7 @@ fn without_extension(path: &str) -> &str {
 /// assert!(!loaded.scenarios.is_empty());
 /// ```
 pub fn load_embedded() -> Loaded {
-    let mut loader = Loader::new(Files::Embedded);
+    let loader = Loader::new(Files::Embedded);
     let mut loaded = Loaded::default();
     let mut items = Vec::new();
     for (name, text) in EMBEDDED_FILES {
@@ -52,7 +53,7 @@ pub fn load_embedded() -> Loaded {
         let file = SourceFile::new(*name, *name, *text);
         items.push(Item::File(file, without_extension(relative).to_string()));
     }
-    load_all(&mut loader, items, &mut loaded);
+    load_all(&loader, items, &mut loaded);
     if loaded.files == 0 {
         loaded.errors.push(SpecError::bare(
             "the binary was built without any scenario in specs/",
@@ -66,24 +67,35 @@ pub fn load_embedded() -> Loaded {
 /// files can give the same name (`a/x.yaml` and `b/x.yaml` passed as files, or
 /// `x.yaml` beside `x.yml`), and libtest, JUnit and `--exact` need them unique.
 fn drop_duplicate_trial_names(loaded: &mut Loaded) {
-    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    // Borrowed names: no copy of every trial name is made to find the few
+    // duplicates.
+    let mut first: HashMap<&str, &str> = HashMap::with_capacity(loaded.scenarios.len());
     let mut errors = Vec::new();
-    loaded.scenarios.retain(|s| match seen.get(&s.trial_name) {
-        Some(first) => {
-            errors.push(
-                SpecError::at(&s.file, s.at.clone(), format!("trial name `{}` is taken", s.trial_name))
-                    .with_label("same trial name")
-                    .with_help(format!(
-                        "{first} already has a scenario with this trial name; rename one, or run the files from their common folder"
-                    )),
-            );
-            false
-        }
-        None => {
-            seen.insert(s.trial_name.clone(), s.file.name.clone());
-            true
-        }
-    });
+    let keep: Vec<bool> = loaded
+        .scenarios
+        .iter()
+        .map(|s| match first.get(s.trial_name.as_str()) {
+            Some(first) => {
+                errors.push(
+                    SpecError::at(&s.file, s.at.clone(), format!("trial name `{}` is taken", s.trial_name))
+                        .with_label("same trial name")
+                        .with_help(format!(
+                            "{first} already has a scenario with this trial name; rename one, or run the files from their common folder"
+                        )),
+                );
+                false
+            }
+            None => {
+                first.insert(&s.trial_name, &s.file.name);
+                true
+            }
+        })
+        .collect();
+    drop(first);
+    if !errors.is_empty() {
+        let mut keep = keep.into_iter();
+        loaded.scenarios.retain(|_| keep.next().unwrap_or(true));
+    }
     loaded.errors.extend(errors);
 }
 
@@ -93,53 +105,68 @@ enum Item {
     Unreadable(SpecError),
 }
 
-/// Loads `items` in order. Their YAML (the costly, pure part) is parsed a
-/// few files at a time, one file per core, and each batch is built in turn
-/// before the next is parsed: scenarios, errors and trial names come out as
-/// if one thread had done it all, and only one batch of parse trees is held
-/// at once.
-fn load_all(loader: &mut Loader, items: Vec<Item>, loaded: &mut Loaded) {
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        let mut batch = Vec::new();
-        let mut files = 0;
-        while files < threads
-            && let Some(item) = items.next()
-        {
-            files += usize::from(matches!(item, Item::File(..)));
-            batch.push(item);
+/// Loads `items`, one file per core at a time: each thread takes the next
+/// file not yet taken, parses its YAML and builds its scenarios, and the
+/// results are put back in file order. Scenarios, errors and trial names come
+/// out as if one thread had done it all (schemas are compiled once, shared),
+/// and only the parse trees of the files being loaded are held at once.
+fn load_all(loader: &Loader, items: Vec<Item>, loaded: &mut Loaded) {
+    type Built = (Vec<Scenario>, Vec<SpecError>);
+    let load_one = |item: &Item| -> Option<Built> {
+        match item {
+            Item::File(file, prefix) => Some(loader.build(file, parse(file), prefix)),
+            Item::Unreadable(_) => None,
         }
-        let parsed: Vec<Option<Result<Parsed, SpecError>>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = batch
-                .iter()
-                .map(|item| match item {
-                    Item::File(file, _) => Some(scope.spawn(move || parse(file))),
-                    Item::Unreadable(_) => None,
+    };
+    let files = items
+        .iter()
+        .filter(|item| matches!(item, Item::File(..)))
+        .count();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(files);
+    let mut built: Vec<Option<Built>> = if threads <= 1 {
+        items.iter().map(load_one).collect()
+    } else {
+        let next = AtomicUsize::new(0);
+        let mut done: Vec<(usize, Option<Built>)> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(item) = items.get(i) else {
+                                return done;
+                            };
+                            done.push((i, load_one(item)));
+                        }
+                    })
                 })
                 .collect();
-            handles
+            workers
                 .into_iter()
-                .map(|h| {
-                    h.map(|h| {
-                        h.join()
-                            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                    })
+                .flat_map(|w| {
+                    w.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
                 })
                 .collect()
         });
-        for (item, parsed) in batch.into_iter().zip(parsed) {
-            match (item, parsed) {
-                (Item::File(file, prefix), Some(result)) => {
-                    loaded.files += 1;
-                    let (scenarios, errors) = loader.build(&file, result, &prefix);
-                    loaded.scenarios.extend(scenarios);
-                    loaded.errors.extend(errors);
-                }
-                (Item::Unreadable(error), _) => loaded.errors.push(error),
-                // Every file of the batch was parsed above.
-                (Item::File(..), None) => {}
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, built)| built).collect()
+    };
+    let total: usize = built.iter().flatten().map(|(s, _)| s.len()).sum();
+    loaded.scenarios.reserve_exact(total);
+    for (item, built) in items.into_iter().zip(built.drain(..)) {
+        match (item, built) {
+            (Item::File(..), Some((scenarios, errors))) => {
+                loaded.files += 1;
+                loaded.scenarios.extend(scenarios);
+                loaded.errors.extend(errors);
             }
+            (Item::Unreadable(error), _) => loaded.errors.push(error),
+            // Every file was built above.
+            (Item::File(..), None) => {}
         }
     }
 }
@@ -185,7 +212,7 @@ fn display(path: &Path) -> String {
 /// assert!(loaded.errors[0].to_string().contains("no/such/folder"));
 /// ```
 pub fn load_paths(paths: &[PathBuf]) -> Loaded {
-    let mut loader = Loader::new(Files::Disk);
+    let loader = Loader::new(Files::Disk);
     let mut loaded = Loaded::default();
     let mut items = Vec::new();
     for root in paths {
@@ -236,7 +263,7 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
             items.push(Item::File(file, without_extension(&prefix).to_string()));
         }
     }
-    load_all(&mut loader, items, &mut loaded);
+    load_all(&loader, items, &mut loaded);
     if loaded.files == 0 && loaded.errors.is_empty() {
         loaded
             .errors

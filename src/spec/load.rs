@@ -40,6 +40,7 @@ pub const MOCK_CONTROL_PREFIX: &str = "x-mock-";
 pub const OMITTABLE: &[&str] = &["x-auth-client", "x-hmac-signature", "content-type"];
 
 /// Loads scenario files and compiles each JSON Schema once for the whole run.
+/// Files can be loaded on several threads at once: they share the schemas.
 #[derive(Debug)]
 pub struct Loader {
     schemas: schema::Schemas,
@@ -73,18 +74,18 @@ impl Loader {
     /// assert_eq!(scenarios[0].trial_name, "example::unknown_session_is_not_found");
     /// ```
     pub fn load(
-        &mut self,
+        &self,
         file: &Arc<SourceFile>,
         trial_prefix: &str,
     ) -> (Vec<Scenario>, Vec<SpecError>) {
         self.build(file, parse(file), trial_prefix)
     }
 
-    /// Builds the scenarios of one file from its parsed YAML (see [`parse`],
-    /// which may run on another thread): the part of [`Loader::load`] that
-    /// checks scopes and compiles schemas, in file order.
+    /// Builds the scenarios of one file from its parsed YAML (see [`parse`]):
+    /// the part of [`Loader::load`] that checks scopes and compiles schemas
+    /// (each once, whichever thread needs it first).
     pub fn build(
-        &mut self,
+        &self,
         file: &Arc<SourceFile>,
         parsed: Result<Parsed, SpecError>,
         trial_prefix: &str,
@@ -106,7 +107,7 @@ impl Loader {
                 "add at least one scenario under `scenarios:`",
             );
         }
-        let mut scenarios = Vec::new();
+        let mut scenarios = Vec::with_capacity(parsed.scenarios.value.len());
         let mut seen: HashMap<String, String> = HashMap::new();
         for raw in parsed.scenarios.value {
             let before = cx.errors.len();
@@ -129,7 +130,7 @@ impl Loader {
             }
             let scenario = scenario::scenario(
                 &mut cx,
-                &mut self.schemas,
+                &self.schemas,
                 raw,
                 name_at,
                 format!("{trial_prefix}::{slugged}"),
@@ -149,7 +150,10 @@ pub struct Parsed(raw::File);
 /// Parses a spec file's YAML: the costly part of loading, and a pure one, so
 /// that files can be parsed on several threads and built in order.
 pub fn parse(file: &Arc<SourceFile>) -> Result<Parsed, SpecError> {
-    serde_saphyr::from_str(&file.text)
+    // Comments are still read and checked as YAML, but their text is not kept
+    // (no spec type reads it); the budget and every other default stays.
+    let options = serde_saphyr::options! { emit_comments: false };
+    serde_saphyr::from_str_with_options(&file.text, options)
         .map(Parsed)
         .map_err(|err| yaml_error(file, &err))
 }

@@ -124,10 +124,11 @@ pub struct Step {
     pub expect: Expect,
     /// Values to keep from the response for later steps.
     pub captures: Vec<Capture>,
-    /// `retry:`: send again until these expectations hold.
-    pub retry: Option<Poll>,
-    /// `repeat:`: the request is sent several times, as a group.
-    pub group: Option<Group>,
+    /// `retry:`: send again until these expectations hold (boxed: rare, and
+    /// as large as a step's own `expect`).
+    pub retry: Option<Box<Poll>>,
+    /// `repeat:`: the request is sent several times, as a group (boxed: rare).
+    pub group: Option<Box<Group>>,
 }
 
 /// `repeat: N` (with `concurrently: true`, at the same moment) and
@@ -195,8 +196,9 @@ pub enum RequestBody {
 /// A JSON value whose strings may hold variables and, in expectations, matchers.
 #[derive(Debug, Clone)]
 pub enum JsonTemplate {
-    /// null, a boolean or a number.
-    Scalar(Value),
+    /// null, a boolean or a number (boxed: an inline `Value` would make
+    /// every node of every template as large as a JSON object).
+    Scalar(Box<Value>),
     /// A string; a string that is exactly one `${var}` takes the variable's JSON value.
     String(Template),
     /// An array; order matters.
@@ -337,8 +339,8 @@ pub struct Expect {
     /// Whether the body must match exactly rather than as a subset.
     pub body_exact: bool,
     /// The exact bytes the body must be (`body_base64`), for binary bodies
-    /// such as a downloaded medium.
-    pub body_bytes: Option<Located<Vec<u8>>>,
+    /// such as a downloaded medium (boxed: rare).
+    pub body_bytes: Option<Box<Located<Vec<u8>>>>,
     /// What to require of the response signature.
     pub signature: Located<SignatureExpect>,
 }

@@ -2,16 +2,210 @@
 //! are read as spanned JSON values and interpreted in [`super::load`], which
 //! can then point at them in errors.
 
-use std::collections::HashMap;
+use std::fmt;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Number;
 use serde_saphyr::Spanned;
 
 /// A spanned value of any shape.
-pub type Any = Spanned<Value>;
-/// A map whose keys keep their place in the file (sort them by location).
-pub type SpannedMap<V> = HashMap<Spanned<String>, V>;
+pub type Any = Spanned<Json>;
+
+/// A JSON value as read from YAML, with the entries of a mapping in the order
+/// written. It reads exactly what [`serde_json::Value`] reads, the same way,
+/// without building a hash index for every mapping of a spec.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number.
+    Number(Number),
+    /// A string.
+    String(String),
+    /// A sequence.
+    Array(Vec<Json>),
+    /// A mapping, in the order written (the YAML reader refuses repeated keys).
+    Object(Vec<(String, Json)>),
+}
+
+impl Json {
+    /// The number, if it is a non-negative integer.
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Json::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    }
+
+    /// The text, if it is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value of the first entry named `key`, if it is a mapping that has one.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Json, D::Error> {
+        deserializer.deserialize_any(JsonVisitor)
+    }
+}
+
+/// The visitor of `serde_json::Value`, building [`Json`].
+struct JsonVisitor;
+
+impl<'de> Visitor<'de> for JsonVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Json, E> {
+        Ok(Json::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Json, E> {
+        Ok(Json::Number(value.into()))
+    }
+
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<Json, E> {
+        Number::deserialize(de::value::I128Deserializer::new(value)).map(Json::Number)
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Json, E> {
+        Ok(Json::Number(value.into()))
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<Json, E> {
+        Number::deserialize(de::value::U128Deserializer::new(value)).map(Json::Number)
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Json, E> {
+        Ok(Number::from_f64(value).map_or(Json::Null, Json::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Json, E> {
+        Ok(Json::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Json, E> {
+        Ok(Json::String(value))
+    }
+
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
+        Deserialize::deserialize(deserializer)
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        items.shrink_to_fit();
+        Ok(Json::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut entries: Vec<(String, Json)> = Vec::new();
+        while let Some(key) = map.next_key_seed(Key)? {
+            // Keys are never repeated: the YAML reader refuses a repeated
+            // key, and a merge (`<<`) gives only the keys not written.
+            entries.push((key, map.next_value()?));
+        }
+        entries.shrink_to_fit();
+        Ok(Json::Object(entries))
+    }
+}
+
+/// A mapping key, read as `serde_json::Value` reads keys: as a string.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for Key {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<String, E> {
+        Ok(key.to_owned())
+    }
+
+    fn visit_string<E>(self, key: String) -> Result<String, E> {
+        Ok(key)
+    }
+}
+/// A map whose keys keep their place in the file: its entries in the order
+/// read (sort them by location: merged keys come last).
+#[derive(Debug, Clone)]
+pub struct SpannedMap<V>(pub Vec<(Spanned<String>, V)>);
+
+impl<V> Default for SpannedMap<V> {
+    fn default() -> Self {
+        SpannedMap(Vec::new())
+    }
+}
+
+impl<V> SpannedMap<V> {
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for Entries<V> {
+            type Value = SpannedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(SpannedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries(std::marker::PhantomData))
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,4 +294,96 @@ pub struct Expect {
     pub body_base64: Option<Spanned<String>>,
     #[serde(default)]
     pub signature: Option<Spanned<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn to_value(json: &Json) -> Value {
+        match json {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Number(n.clone()),
+            Json::String(s) => Value::String(s.clone()),
+            Json::Array(items) => Value::Array(items.iter().map(to_value).collect()),
+            Json::Object(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), to_value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn json_reads_what_serde_json_value_reads_in_the_same_order() {
+        let cases = [
+            "a: 1\nb: -2\nc: 1.5\nd: true\ne: ~\nf: null\ng: text\nh: '3'\n",
+            "z: 1\na: 2\nm: {y: [1, 2.0, x, null, {q: 1}], b: {}}\n",
+            "[1, 18446744073709551615, -9223372036854775808, 1e400, .nan, .inf]",
+            "200: ok\ntrue: yes\n1.5: half\n",
+            "base: &b {x: 1, y: 2}\nuse: {<<: *b, y: 3, z: 4}\n",
+            "",
+            "~",
+            "plain",
+            "!!str 12",
+            "[a, [b, [c, {d: e}]]]",
+        ];
+        for yaml in cases {
+            let value: Result<Value, _> = serde_saphyr::from_str(yaml);
+            let json: Result<Json, _> = serde_saphyr::from_str(yaml);
+            match (value, json) {
+                (Ok(value), Ok(json)) => assert_eq!(
+                    serde_json::to_string(&value).unwrap(),
+                    serde_json::to_string(&to_value(&json)).unwrap(),
+                    "{yaml:?}"
+                ),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{yaml:?}"),
+                (value, json) => panic!("{yaml:?}: Value {value:?}, Json {json:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn spanned_map_reads_the_entries_and_errors_a_hash_map_reads() {
+        type Hashed = std::collections::HashMap<Spanned<String>, Spanned<String>>;
+        let cases = [
+            "a: x\nb: y\n",
+            "{}",
+            "[a, b]",
+            "text",
+            "a: x\na: y\n",
+            "base: &b {x: '1', y: '2'}\n",
+            "<<: {x: '1', y: '2'}\ny: '3'\nz: '4'\n",
+            "a: [x]\n",
+        ];
+        for yaml in cases {
+            let hashed: Result<Hashed, _> = serde_saphyr::from_str(yaml);
+            let ordered: Result<SpannedMap<Spanned<String>>, _> = serde_saphyr::from_str(yaml);
+            match (hashed, ordered) {
+                (Ok(hashed), Ok(ordered)) => {
+                    let key = |(k, _): &(Spanned<String>, Spanned<String>)| {
+                        (k.referenced.line(), k.referenced.column())
+                    };
+                    let mut hashed: Vec<_> = hashed.into_iter().collect();
+                    hashed.sort_by_key(key);
+                    let mut ordered = ordered.0;
+                    ordered.sort_by_key(key);
+                    assert_eq!(hashed, ordered, "{yaml:?}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{yaml:?}"),
+                (hashed, ordered) => panic!("{yaml:?}: HashMap {hashed:?}, SpannedMap {ordered:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_repeated_key_is_an_error_for_json_as_for_value() {
+        let yaml = "a: 1\nb: 2\na: 3\n";
+        let value = serde_saphyr::from_str::<Value>(yaml).unwrap_err();
+        let json = serde_saphyr::from_str::<Json>(yaml).unwrap_err();
+        assert_eq!(value.to_string(), json.to_string());
+    }
 }

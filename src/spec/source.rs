@@ -156,7 +156,11 @@ pub fn read_regular_file(path: &Path) -> std::io::Result<String> {
     if !opened.is_file() {
         return Err(not_regular(file_kind(&opened.file_type())));
     }
-    let mut bytes = Vec::new();
+    // Room for the size the file has now (at most the limit), so that reading
+    // does not grow the buffer step by step; a file that grew meanwhile is
+    // still read, up to one byte past the limit.
+    let expected = usize::try_from(opened.len().min(MAX_FILE_BYTES)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(expected);
     file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large());

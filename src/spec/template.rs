@@ -81,10 +81,12 @@ impl VarRef {
     }
 }
 
-/// A string split into literal text and variables.
+/// A string split into literal text and variables. The parts are held in a
+/// boxed slice of exactly their number: a model holds many templates, most of
+/// them one literal.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Template {
-    parts: Vec<Part>,
+    parts: Box<[Part]>,
 }
 
 /// A malformed template: what is wrong and the byte offset where.
@@ -123,6 +125,9 @@ impl Template {
     /// assert_eq!(Template::parse("$${literal}").unwrap().as_literal(), Some("${literal}"));
     /// ```
     pub fn parse(text: &str) -> Result<Template, TemplateError> {
+        if !text.contains('$') {
+            return Ok(Template::literal(text));
+        }
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = text;
@@ -171,7 +176,14 @@ impl Template {
         if !literal.is_empty() {
             parts.push(Part::Literal(literal));
         }
-        Ok(Template { parts })
+        for part in &mut parts {
+            if let Part::Literal(s) = part {
+                s.shrink_to_fit();
+            }
+        }
+        Ok(Template {
+            parts: parts.into_boxed_slice(),
+        })
     }
 
     /// A template that is only `text`, with no variables.
@@ -181,7 +193,7 @@ impl Template {
             return Template::default();
         }
         Template {
-            parts: vec![Part::Literal(text)],
+            parts: Box::new([Part::Literal(text)]),
         }
     }
 
@@ -200,7 +212,7 @@ impl Template {
 
     /// The text when the template has no variables.
     pub fn as_literal(&self) -> Option<&str> {
-        match self.parts.as_slice() {
+        match &*self.parts {
             [] => Some(""),
             [Part::Literal(s)] => Some(s),
             _ => None,
@@ -210,7 +222,7 @@ impl Template {
     /// The variable when the template is exactly one `${...}` and nothing else;
     /// such a template keeps the JSON type of the value (null stays null).
     pub fn as_single_variable(&self) -> Option<&VarRef> {
-        match self.parts.as_slice() {
+        match &*self.parts {
             [Part::Variable(v)] => Some(v),
             _ => None,
         }

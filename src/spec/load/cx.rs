@@ -107,7 +107,7 @@ pub(super) fn list(items: impl Iterator<Item = String>) -> String {
 
 /// Sorts the entries of a YAML map back into the order they were written.
 pub(super) fn in_order<V>(map: raw::SpannedMap<V>) -> Vec<(Spanned<String>, V)> {
-    let mut entries: Vec<_> = map.into_iter().collect();
+    let mut entries = map.0;
     entries.sort_by_key(|(k, _)| (k.referenced.line(), k.referenced.column()));
     entries
 }

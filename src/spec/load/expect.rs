@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use serde_json::Value;
+use crate::spec::raw::Json;
 
 use super::cx::{FileCx, in_order};
 use super::headers::header_name;
@@ -18,11 +18,14 @@ use crate::spec::source::normalize;
 /// Builds a step's expectations; `scope` allows `${response...}`.
 pub(super) fn expect(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: &raw::Expect,
     scope: &Scope,
 ) -> Expect {
-    let mut expect = Expect::default();
+    let mut expect = Expect {
+        headers: Vec::with_capacity(raw.headers.len()),
+        ..Expect::default()
+    };
     if let Some(status) = &raw.status {
         let at = cx.range(&status.referenced);
         match status_expect(&status.value) {
@@ -86,7 +89,7 @@ pub(super) fn expect(
         let text: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
         use base64::Engine as _;
         match base64::engine::general_purpose::STANDARD.decode(&text) {
-            Ok(bytes) => expect.body_bytes = Some(Located { value: bytes, at }),
+            Ok(bytes) => expect.body_bytes = Some(Box::new(Located { value: bytes, at })),
             Err(e) => cx.error(
                 at,
                 format!("`body_base64` is not base64: {e}"),
@@ -117,28 +120,28 @@ pub(super) fn expect(
 }
 
 /// `404`, `"404"`, `4xx` or `[200, 201]`.
-fn status_expect(value: &Value) -> Option<StatusExpect> {
-    let code = |v: &Value| {
+fn status_expect(value: &Json) -> Option<StatusExpect> {
+    let code = |v: &Json| {
         v.as_u64()
             .and_then(|n| u16::try_from(n).ok())
             .filter(|n| (100..=599).contains(n))
     };
     match value {
-        Value::Number(_) => code(value).map(|c| StatusExpect::AnyOf(vec![c])),
-        Value::String(s) => {
+        Json::Number(_) => code(value).map(|c| StatusExpect::AnyOf(vec![c])),
+        Json::String(s) => {
             let b = s.as_bytes();
             if b.len() == 3 && (b'1'..=b'5').contains(&b[0]) && s[1..].eq_ignore_ascii_case("xx") {
                 Some(StatusExpect::Class(u16::from(b[0] - b'0')))
             } else {
                 s.parse::<u64>()
                     .ok()
-                    .map(Value::from)
+                    .map(|n| Json::Number(n.into()))
                     .as_ref()
                     .and_then(code)
                     .map(|c| StatusExpect::AnyOf(vec![c]))
             }
         }
-        Value::Array(items) if !items.is_empty() => items
+        Json::Array(items) if !items.is_empty() => items
             .iter()
             .map(code)
             .collect::<Option<Vec<_>>>()
@@ -158,18 +161,18 @@ fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &
             continue;
         };
         let parsed = match &rule.value {
-            Value::String(s) => scope
+            Json::String(s) => scope
                 .parse_template(cx, s, at.clone())
                 .map(|t| HeaderRule::Equals(t.value)),
-            Value::Object(map) if map.len() == 1 => match map.iter().next() {
-                Some((k, Value::Bool(true))) if k == "present" => Some(HeaderRule::Present),
-                Some((k, Value::Bool(false))) if k == "present" => Some(HeaderRule::Absent),
-                Some((k, Value::Bool(true))) if k == "absent" => Some(HeaderRule::Absent),
-                Some((k, Value::Bool(false))) if k == "absent" => Some(HeaderRule::Present),
-                Some((k, Value::String(s))) if k == "equals" => scope
+            Json::Object(map) if map.len() == 1 => match map.iter().next() {
+                Some((k, Json::Bool(true))) if k == "present" => Some(HeaderRule::Present),
+                Some((k, Json::Bool(false))) if k == "present" => Some(HeaderRule::Absent),
+                Some((k, Json::Bool(true))) if k == "absent" => Some(HeaderRule::Absent),
+                Some((k, Json::Bool(false))) if k == "absent" => Some(HeaderRule::Present),
+                Some((k, Json::String(s))) if k == "equals" => scope
                     .parse_template(cx, s, at.clone())
                     .map(|t| HeaderRule::Equals(t.value)),
-                Some((k, Value::String(s))) if k == "matches" => match regex::Regex::new(s) {
+                Some((k, Json::String(s))) if k == "matches" => match regex::Regex::new(s) {
                     Ok(re) => Some(HeaderRule::Matches(re)),
                     Err(e) => {
                         cx.error(

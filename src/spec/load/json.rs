@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use serde_json::Value;
 
+use crate::spec::raw::Json;
+
 use super::cx::{FileCx, list};
 use super::scope::Scope;
 use crate::spec::model::{Field, JsonTemplate, JsonType, Matcher};
@@ -13,24 +15,24 @@ use crate::spec::model::{Field, JsonTemplate, JsonType, Matcher};
 /// matcher objects are allowed (expectations) or refused (requests).
 pub(super) fn json(
     cx: &mut FileCx<'_>,
-    value: &Value,
+    value: &Json,
     at: Range<usize>,
     scope: &Scope,
     matchers: bool,
 ) -> JsonTemplate {
     match value {
-        Value::String(s) => match scope.parse_template(cx, s, at) {
+        Json::String(s) => match scope.parse_template(cx, s, at) {
             Some(t) => JsonTemplate::String(t.value),
-            None => JsonTemplate::Scalar(Value::Null),
+            None => JsonTemplate::Scalar(Box::new(Value::Null)),
         },
-        Value::Array(items) => JsonTemplate::Array(
+        Json::Array(items) => JsonTemplate::Array(
             items
                 .iter()
                 .map(|v| json(cx, v, at.clone(), scope, matchers))
                 .collect(),
         ),
-        Value::Object(map) => {
-            if let Some(key) = map.keys().find(|k| k.starts_with('$')) {
+        Json::Object(map) => {
+            if let Some((key, _)) = map.iter().find(|(k, _)| k.starts_with('$')) {
                 return matcher(cx, map, key, at, scope, matchers);
             }
             let mut fields = Vec::with_capacity(map.len());
@@ -48,14 +50,16 @@ pub(super) fn json(
             }
             JsonTemplate::Object(fields)
         }
-        other => JsonTemplate::Scalar(other.clone()),
+        Json::Null => JsonTemplate::Scalar(Box::new(Value::Null)),
+        Json::Bool(b) => JsonTemplate::Scalar(Box::new(Value::Bool(*b))),
+        Json::Number(n) => JsonTemplate::Scalar(Box::new(Value::Number(n.clone()))),
     }
 }
 
 /// An object with a `$` key: a matcher, or an error.
 fn matcher(
     cx: &mut FileCx<'_>,
-    map: &serde_json::Map<String, Value>,
+    map: &[(String, Json)],
     key: &str,
     at: Range<usize>,
     scope: &Scope,
@@ -69,7 +73,7 @@ fn matcher(
             "here",
             "remove it, or quote a key that really starts with `$` in the expected body instead",
         );
-        return JsonTemplate::Scalar(Value::Null);
+        return JsonTemplate::Scalar(Box::new(Value::Null));
     }
     if map.len() != 1 {
         cx.error(
@@ -78,10 +82,15 @@ fn matcher(
             "here",
             "write the matcher alone: `{ $regex: ... }` or `{ $type: ... }`",
         );
-        return JsonTemplate::Scalar(Value::Null);
+        return JsonTemplate::Scalar(Box::new(Value::Null));
     }
-    match (key, &map[key]) {
-        ("$regex", Value::String(s)) => match scope.parse_template(cx, s, at.clone()) {
+    // The first `$` key; the entries are in the order written.
+    let value = map
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or(&Json::Null, |(_, v)| v);
+    match (key, value) {
+        ("$regex", Json::String(s)) => match scope.parse_template(cx, s, at.clone()) {
             Some(t) => {
                 if let Some(lit) = t.value.as_literal()
                     && let Err(e) = regex::Regex::new(lit)
@@ -90,9 +99,9 @@ fn matcher(
                 }
                 JsonTemplate::Matcher(Matcher::Regex(t.value))
             }
-            None => JsonTemplate::Scalar(Value::Null),
+            None => JsonTemplate::Scalar(Box::new(Value::Null)),
         },
-        ("$type", Value::String(s)) => match JsonType::parse(s) {
+        ("$type", Json::String(s)) => match JsonType::parse(s) {
             Some(t) => JsonTemplate::Matcher(Matcher::Type(t)),
             None => {
                 cx.error(
@@ -104,7 +113,7 @@ fn matcher(
                         list(JsonType::NAMES.iter().map(|s| s.to_string()))
                     ),
                 );
-                JsonTemplate::Scalar(Value::Null)
+                JsonTemplate::Scalar(Box::new(Value::Null))
             }
         },
         _ => {
@@ -114,7 +123,7 @@ fn matcher(
                 "here",
                 "matchers are `{ $regex: <pattern> }` and `{ $type: <json type> }`, each with a string argument",
             );
-            JsonTemplate::Scalar(Value::Null)
+            JsonTemplate::Scalar(Box::new(Value::Null))
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use serde_json::Value;
+use crate::spec::raw::Json;
 
 use super::cx::FileCx;
 use super::expect::expect;
@@ -71,7 +71,7 @@ fn duration(
     };
     let at = cx.range(&raw.referenced);
     let parsed = match &raw.value {
-        Value::String(s) => parse_duration(s),
+        Json::String(s) => parse_duration(s),
         _ => None,
     };
     match parsed {
@@ -91,7 +91,7 @@ fn duration(
 /// `retry:`; `scope` allows `${response...}`, as under `expect`.
 pub(super) fn poll(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: &serde_saphyr::Spanned<raw::Poll>,
     scope: &Scope,
 ) -> Option<Poll> {
@@ -166,7 +166,7 @@ pub const MAX_REPEAT: usize = 100;
 /// `repeat:`, `concurrently:` and `expect_group:` of one step.
 pub(super) fn group(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: &raw::Step,
     scope: &Scope,
 ) -> Option<Group> {
@@ -240,7 +240,7 @@ pub(super) fn group(
             let at = cx.range(&b.expect.referenced);
             let count_at = cx.range(&b.count.referenced);
             let count = match &b.count.value {
-                Value::String(s) if s == "rest" => Some(Count::Rest),
+                Json::String(s) if s == "rest" => Some(Count::Rest),
                 v => v
                     .as_u64()
                     .and_then(|n| usize::try_from(n).ok())

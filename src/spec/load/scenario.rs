@@ -14,7 +14,7 @@ use serde_saphyr::Spanned;
 /// Builds a scenario; errors go to `cx`, and the caller drops a scenario that had any.
 pub(super) fn scenario(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: raw::Scenario,
     at: Range<usize>,
     trial_name: String,
@@ -22,7 +22,7 @@ pub(super) fn scenario(
     let requires = requirements(cx, &raw.requires);
     let requires_mock = requires.contains(&Requirement::Mock);
     let mut scope = Scope::default();
-    let mut vars = Vec::new();
+    let mut vars = Vec::with_capacity(raw.vars.len());
     for (name, value) in in_order(raw.vars) {
         let name_at = cx.range(&name.referenced);
         if !check_variable_name(cx, &name.value, name_at) {
@@ -33,7 +33,7 @@ pub(super) fn scenario(
         }
         scope.define(name.value);
     }
-    let mut steps = Vec::new();
+    let mut steps = Vec::with_capacity(raw.steps.value.len());
     let steps_at = cx.range(&raw.steps.referenced);
     if raw.steps.value.is_empty() {
         cx.error(

@@ -3,37 +3,52 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
 use crate::spec::model::CompiledSchema;
 use crate::spec::source::Files;
 
+/// A schema compiled, or why it cannot be used.
+type Compiled = Result<Arc<CompiledSchema>, String>;
+
 /// Compiled schemas by path; a schema that failed keeps its message, so it is
-/// read and reported the same way by every step that names it.
+/// read and reported the same way by every step that names it. Shared by the
+/// threads that load files: each schema is compiled once, by the first
+/// thread that needs it, while the others wait for it.
 #[derive(Debug)]
 pub(super) struct Schemas {
     files: Files,
-    compiled: HashMap<PathBuf, Result<Arc<CompiledSchema>, String>>,
+    compiled: Mutex<HashMap<PathBuf, Arc<OnceLock<Compiled>>>>,
 }
 
 impl Schemas {
     pub(super) fn new(files: Files) -> Self {
         Schemas {
             files,
-            compiled: HashMap::new(),
+            compiled: Mutex::new(HashMap::new()),
         }
     }
 
     /// The schema at `path`, compiled on first use; or why it cannot be used.
-    pub(super) fn get(&mut self, path: &Path) -> Result<Arc<CompiledSchema>, String> {
-        if let Some(cached) = self.compiled.get(path) {
-            return cached.clone();
-        }
-        let result = compile(self.files, path);
-        self.compiled.insert(path.to_path_buf(), result.clone());
-        result
+    pub(super) fn get(&self, path: &Path) -> Compiled {
+        let slot = {
+            // A thread that panicked while holding the lock left the map whole.
+            let mut compiled = self
+                .compiled
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match compiled.get(path) {
+                Some(slot) => Arc::clone(slot),
+                None => {
+                    let slot = Arc::new(OnceLock::new());
+                    compiled.insert(path.to_path_buf(), Arc::clone(&slot));
+                    slot
+                }
+            }
+        };
+        slot.get_or_init(|| compile(self.files, path)).clone()
     }
 }
 

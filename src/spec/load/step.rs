@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use serde_json::Value;
+use crate::spec::raw::Json;
 
 use super::cx::{FileCx, in_order, list};
 use super::expect::expect;
@@ -22,14 +22,14 @@ use crate::spec::template::Part;
 /// `scope` for the steps after it.
 pub(super) fn step(
     cx: &mut FileCx<'_>,
-    schemas: &mut Schemas,
+    schemas: &Schemas,
     raw: raw::Step,
     scope: &mut Scope,
     requires_mock: bool,
 ) -> Option<Step> {
     let before = cx.errors.len();
     let at = cx.range(&raw.name.referenced);
-    let group = group(cx, schemas, &raw, &scope.with_response());
+    let group = group(cx, schemas, &raw, &scope.with_response()).map(Box::new);
     let method_at = cx.range(&raw.method.referenced);
     let method = match raw.method.value.to_ascii_uppercase().as_str() {
         m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => {
@@ -59,7 +59,7 @@ pub(super) fn step(
             "start the path with `/` (it is joined to the base URL), or give a full http(s) URL",
         );
     }
-    let mut headers = Vec::new();
+    let mut headers = Vec::with_capacity(raw.headers.len());
     let mut seen = SeenHeaders::default();
     for (name, value) in in_order(raw.headers) {
         let name_at = cx.range(&name.referenced);
@@ -84,7 +84,7 @@ pub(super) fn step(
             headers.push((lower, t));
         }
     }
-    let mut omit = Vec::new();
+    let mut omit = Vec::with_capacity(raw.omit.len());
     for name in &raw.omit {
         let lower = name.value.to_ascii_lowercase();
         if OMITTABLE.contains(&lower.as_str()) {
@@ -159,7 +159,8 @@ pub(super) fn step(
     let retry = raw
         .retry
         .as_ref()
-        .and_then(|r| poll(cx, schemas, r, &scope.with_response()));
+        .and_then(|r| poll(cx, schemas, r, &scope.with_response()))
+        .map(Box::new);
     let captures = captures(cx, raw.capture, scope);
     if cx.errors.len() != before {
         return None;
@@ -195,7 +196,7 @@ fn sign(
     let at = cx.range(&raw.referenced);
     const HELP: &str = "`sign` is one of `auto`, `body`, `session-id`, `path-id`, `none`, `wrong-secret`, `{ payload: <text to sign instead> }` or `{ value: <header value to send> }`";
     let value = match &raw.value {
-        Value::String(s) => match s.as_str() {
+        Json::String(s) => match s.as_str() {
             "auto" => Some(SignMode::Auto),
             "body" => Some(SignMode::Body),
             "session-id" => Some(SignMode::SessionId),
@@ -204,7 +205,7 @@ fn sign(
             "wrong-secret" => Some(SignMode::WrongSecret),
             _ => None,
         },
-        Value::Object(map) if map.len() == 1 => {
+        Json::Object(map) if map.len() == 1 => {
             let (key, value) = map
                 .iter()
                 .next()
@@ -240,7 +241,7 @@ fn captures(
     raw: raw::SpannedMap<raw::Any>,
     scope: &mut Scope,
 ) -> Vec<Capture> {
-    let mut captures = Vec::new();
+    let mut captures = Vec::with_capacity(raw.len());
     for (name, from) in in_order(raw) {
         let name_at = cx.range(&name.referenced);
         check_variable_name(cx, &name.value, name_at.clone());
@@ -248,9 +249,9 @@ fn captures(
         // `None`: not a capture at all; `Some(None)`: a header capture whose
         // name is already reported as invalid.
         let source = match &from.value {
-            Value::String(path) => Some(Some(CaptureFrom::Body(to_pointer(path)))),
-            Value::Object(map) => match (map.len(), map.get("header")) {
-                (1, Some(Value::String(header))) => {
+            Json::String(path) => Some(Some(CaptureFrom::Body(to_pointer(path)))),
+            Json::Object(map) => match (map.len(), from.value.get("header")) {
+                (1, Some(Json::String(header))) => {
                     let at = cx.find(from_at.start, header, from_at.clone());
                     Some(header_name(cx, header, at).map(CaptureFrom::Header))
                 }
