@@ -333,3 +333,132 @@ impl RunResults {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::CheckKind;
+    use crate::record::exchange::{Response, SentRequest};
+
+    const KEY: &str = "the-api-key-1234";
+
+    /// An exchange that carries the key in its URL, a header and both bodies.
+    fn exchange() -> Exchange {
+        Exchange {
+            request: SentRequest {
+                method: reqwest::Method::POST,
+                url: format!("http://h/v1/sessions?k={KEY}"),
+                headers: vec![("x-auth-client".into(), KEY.into())],
+                body: format!(r#"{{"k":"{KEY}"}}"#).into_bytes(),
+            },
+            response: Response::new(
+                200,
+                vec![("x-echo".into(), KEY.into())],
+                format!(r#"{{"echo":"{KEY}"}}"#).into_bytes(),
+            ),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    fn step(number: usize, attempts: Attempts, warnings: Vec<Warning>) -> StepResult {
+        StepResult {
+            step: StepInfo {
+                number,
+                name: format!("step {number}"),
+                at: 0..1,
+            },
+            exchange: exchange(),
+            attempts,
+            warnings,
+        }
+    }
+
+    fn warning() -> Warning {
+        Warning {
+            check: CheckKind::Signature,
+            path: "x-hmac-signature".into(),
+            expected: "lowercase".into(),
+            actual: "UPPER".into(),
+            at: 0..1,
+        }
+    }
+
+    fn retried() -> Attempts {
+        Attempts {
+            polling: Some(Polling {
+                attempts: 2,
+                elapsed: Duration::ZERO,
+                converged: true,
+            }),
+            ..Attempts::default()
+        }
+    }
+
+    fn result(outcome: Outcome) -> ScenarioResult {
+        let file = SourceFile::new("a.yaml", "a.yaml", "x: 1\n");
+        ScenarioResult {
+            steps: vec![
+                step(1, Attempts::default(), vec![]),
+                step(2, retried(), vec![]),
+                step(3, Attempts::default(), vec![warning()]),
+                step(4, Attempts::default(), vec![]),
+            ],
+            ..ScenarioResult::without_steps("a::x", file, outcome)
+        }
+    }
+
+    #[test]
+    fn a_passed_scenario_keeps_only_the_steps_with_a_retry_or_a_warning_to_show() {
+        let mut passed = result(Outcome::Passed);
+        passed.drop_plain_passed_steps();
+        let kept: Vec<usize> = passed.steps.iter().map(|s| s.step.number).collect();
+        assert_eq!(kept, [2, 3]);
+    }
+
+    #[test]
+    fn a_scenario_that_did_not_pass_keeps_every_step() {
+        let mut errored = result(Outcome::Errored(Box::new(RunError {
+            kind: ErrorKind::Network,
+            step: None,
+            request_line: None,
+            message: "refused".into(),
+            at: None,
+        })));
+        errored.drop_plain_passed_steps();
+        assert_eq!(errored.steps.len(), 4);
+    }
+
+    #[test]
+    fn masking_a_result_hides_the_secret_in_every_step_and_in_the_failure() {
+        let failed = result(Outcome::Failed(Box::new(Failure {
+            step: step(4, Attempts::default(), vec![]).step,
+            exchange: exchange(),
+            mismatches: Vec::new(),
+        })));
+        // Every text of an exchange, the bodies as text (Debug shows them as numbers).
+        let texts = |e: &Exchange| {
+            let mut all = vec![e.request.url.clone(), format!("{:?}", e.response.json)];
+            all.extend(e.request.headers.iter().map(|(_, v)| v.clone()));
+            all.extend(e.response.headers.iter().map(|(_, v)| v.clone()));
+            all.push(String::from_utf8_lossy(&e.request.body).into_owned());
+            all.push(String::from_utf8_lossy(&e.response.body).into_owned());
+            all
+        };
+        let Outcome::Failed(failure) = &failed.outcome else {
+            unreachable!()
+        };
+        assert!(texts(&failure.exchange).iter().all(|t| t.contains(KEY)));
+        let masked = failed.into_masked(&Masker::new([KEY]));
+        let Outcome::Failed(failure) = &masked.outcome else {
+            panic!("{:?}", masked.outcome)
+        };
+        assert_eq!(masked.steps.len(), 4);
+        let exchanges = masked.steps.iter().map(|s| &s.exchange);
+        for e in exchanges.chain([&failure.exchange]) {
+            for text in texts(e) {
+                assert!(!text.contains(KEY), "{text}");
+                assert!(text.contains("***"), "{text}");
+            }
+        }
+    }
+}

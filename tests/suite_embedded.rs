@@ -144,3 +144,47 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
         }
     }
 }
+
+#[tokio::test]
+async fn a_runner_told_not_to_keep_passed_steps_drops_the_plain_ones_and_masks_what_it_keeps() {
+    let mock = MockServer::start(MockConfig::generated())
+        .await
+        .expect("mock");
+    let scenarios = embedded();
+    let scenario = scenarios
+        .iter()
+        .find(|s| s.steps.len() >= 3 && !s.requires_mock())
+        .expect("a scenario of several steps");
+    let target = target(&mock.base_url(), mock.config(), true);
+    let key = target.api_key.clone();
+    let keeping = Runner::new(target.clone()).expect("runner");
+    let dropping = Runner::new(target)
+        .expect("runner")
+        .keeping_passed_steps(false);
+
+    let all = keeping.run(scenario).await;
+    assert!(matches!(all.outcome, Outcome::Passed), "{:?}", all.outcome);
+    assert_eq!(all.steps.len(), scenario.steps.len());
+    for step in &all.steps {
+        // Every request carries the API key: masked in what the result keeps.
+        let headers = &step.exchange.request.headers;
+        assert!(
+            headers.iter().all(|(_, v)| !v.contains(&key)),
+            "{headers:?}"
+        );
+        assert!(headers.iter().any(|(_, v)| v == "***"), "{headers:?}");
+    }
+    let some = dropping.run(scenario).await;
+    assert!(
+        matches!(some.outcome, Outcome::Passed),
+        "{:?}",
+        some.outcome
+    );
+    assert!(
+        some.steps
+            .iter()
+            .all(|s| !s.warnings.is_empty() || !s.attempts.is_plain()),
+        "only steps with something to show are kept"
+    );
+    assert!(some.steps.len() < all.steps.len());
+}

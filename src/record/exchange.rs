@@ -118,9 +118,12 @@ impl Exchange {
     /// assert_eq!((&json["echo"], &json["ok"]), (&"***".into(), &1.into()));
     /// ```
     pub fn into_masked(self, masker: &Masker) -> Exchange {
+        // Secrets are whole UTF-8 strings, so masking UTF-8 text leaves UTF-8.
         let text = |value: String| match masker.mask_bytes(value.as_bytes()) {
             std::borrow::Cow::Borrowed(_) => value,
-            std::borrow::Cow::Owned(_) => masker.mask(&value),
+            std::borrow::Cow::Owned(masked) => {
+                String::from_utf8(masked).unwrap_or_else(|_| masker.mask(&value))
+            }
         };
         let headers = |headers: Vec<(String, String)>| {
             // One search over the whole list first: most hold no secret.

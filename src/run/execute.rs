@@ -65,6 +65,16 @@ pub struct Delivery {
     index: usize,
 }
 
+impl Drop for Delivery {
+    /// A result nobody will take is not kept until the run ends.
+    fn drop(&mut self) {
+        let mut slots = self.board.slots();
+        if matches!(slots[self.index], Slot::Ready(_)) {
+            slots[self.index] = Slot::Taken;
+        }
+    }
+}
+
 impl Delivery {
     /// Waits for the result (blocking the calling thread, which is not one
     /// of the runtime's); [`Lost`] when its task ended without one.
@@ -280,7 +290,7 @@ mod tests {
     }
 
     #[test]
-    fn no_more_than_jobs_scenarios_are_in_flight_and_tasks_are_spawned_as_permits_free_up() {
+    fn no_more_than_jobs_scenarios_are_in_flight() {
         let rt = runtime();
         let (active, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let (a, m) = (Arc::clone(&active), Arc::clone(&most));
@@ -291,12 +301,41 @@ mod tests {
             a.fetch_sub(1, Ordering::SeqCst);
         });
         let deliveries = start(rt.handle(), refused(), suite(50), 1, finish, false);
-        // One task hands out the scenarios and one runs: never 50 tasks at once
-        // (a finished task may still be counted while its successor starts).
-        assert!(rt.metrics().num_alive_tasks() <= 3);
         for d in deliveries {
             d.recv().expect("a result");
         }
         assert_eq!(most.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn tasks_are_spawned_as_permits_free_up_not_all_at_the_start() {
+        let rt = runtime();
+        let handle = rt.handle().clone();
+        let alive = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&alive);
+        // Sampled while scenarios run: one task hands them out and `jobs` run
+        // (a finished task may still be counted while its successor starts,
+        // and the HTTP client may have a task of its own): never 50.
+        let finish: Finish = Arc::new(move |_, _| {
+            seen.fetch_max(handle.metrics().num_alive_tasks(), Ordering::SeqCst);
+        });
+        let deliveries = start(rt.handle(), refused(), suite(50), 2, finish, false);
+        for d in deliveries {
+            d.recv().expect("a result");
+        }
+        let most = alive.load(Ordering::SeqCst);
+        assert!((1..=8).contains(&most), "{most} tasks alive at once");
+    }
+
+    #[test]
+    fn a_runtime_shut_down_with_scenarios_queued_loses_them_instead_of_hanging() {
+        let rt = runtime();
+        let finish: Finish = Arc::new(|_, _| std::thread::sleep(Duration::from_millis(20)));
+        let deliveries = start(rt.handle(), refused(), suite(30), 1, finish, false);
+        std::thread::sleep(Duration::from_millis(50));
+        rt.shutdown_background();
+        let got: Vec<Result<_, Lost>> = deliveries.into_iter().map(Delivery::recv).collect();
+        assert!(got.iter().any(Result::is_err), "some were still queued");
+        assert!(got.last().is_some_and(Result::is_err));
     }
 }

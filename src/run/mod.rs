@@ -203,6 +203,8 @@ pub fn run(options: Options) -> ExitCode {
                 .collect(),
             options.jobs,
             drift::finisher(baseline.clone(), base_url.clone(), options.drift.deny),
+            // With a baseline alone, the runner kept every step for the
+            // finisher to compare; the plain ones are dropped after it.
             options.keep_exchanges || options.drift.record.is_some(),
         )
     };
@@ -220,9 +222,9 @@ pub fn run(options: Options) -> ExitCode {
             let name = scenario.trial_name.clone();
             let pending: libtest::Pending = Box::new(move || {
                 let rx = delivery.ok_or("harness error: this scenario was not started")?;
-                let result = rx.recv().map_err(|_| {
-                    format!("harness error: the run of {name} ended without a result")
-                })?;
+                let result = rx
+                    .recv()
+                    .map_err(|lost| format!("harness error: {name}: {lost}"))?;
                 collected.push(Arc::clone(&result));
                 Ok(result)
             });

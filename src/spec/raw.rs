@@ -27,7 +27,8 @@ pub enum Json {
     String(String),
     /// A sequence.
     Array(Vec<Json>),
-    /// A mapping, in the order written (the YAML reader refuses repeated keys).
+    /// A mapping, in the order written, each key once (a key written twice,
+    /// as `1` and `"1"`, keeps its first place and its last value).
     Object(Vec<(String, Json)>),
 }
 
@@ -129,13 +130,43 @@ impl<'de> Visitor<'de> for JsonVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
         let mut entries: Vec<(String, Json)> = Vec::new();
         while let Some(key) = map.next_key_seed(Key)? {
-            // Keys are never repeated: the YAML reader refuses a repeated
-            // key, and a merge (`<<`) gives only the keys not written.
             entries.push((key, map.next_value()?));
         }
+        // The YAML reader refuses a repeated key, and a merge (`<<`) gives
+        // only the keys not written; but `1` and `"1"` are two YAML keys and
+        // one JSON key. As in `serde_json::Value`, the first place and the
+        // last value win.
+        let mut entries = keep_last_of_repeated(entries);
         entries.shrink_to_fit();
         Ok(Json::Object(entries))
     }
+}
+
+/// `entries` with each repeated key once, where it first came, with the
+/// value it last had. Quadratic only for small mappings; larger ones sort.
+fn keep_last_of_repeated(mut entries: Vec<(String, Json)>) -> Vec<(String, Json)> {
+    let repeated = if entries.len() <= 16 {
+        (1..entries.len()).any(|i| entries[..i].iter().any(|(k, _)| *k == entries[i].0))
+    } else {
+        let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+        keys.sort_unstable();
+        keys.windows(2).any(|w| w[0] == w[1])
+    };
+    if !repeated {
+        return entries;
+    }
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut kept: Vec<(String, Json)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries.drain(..) {
+        match first.get(&key) {
+            Some(&at) => kept[at].1 = value,
+            None => {
+                first.insert(key.clone(), kept.len());
+                kept.push((key, value));
+            }
+        }
+    }
+    kept
 }
 
 /// A mapping key, read as `serde_json::Value` reads keys: as a string.
@@ -377,6 +408,31 @@ mod tests {
                 (hashed, ordered) => panic!("{yaml:?}: HashMap {hashed:?}, SpannedMap {ordered:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_key_written_as_a_number_and_as_a_string_is_one_key_in_its_first_place_with_its_last_value()
+    {
+        let entries = |yaml: &str| match serde_saphyr::from_str::<Json>(yaml).unwrap() {
+            Json::Object(entries) => entries,
+            other => panic!("{other:?}"),
+        };
+        let text = |s: &str| Json::String(s.to_string());
+        assert_eq!(
+            entries("\"1\": a\nb: x\n1: c\n"),
+            [("1".to_string(), text("c")), ("b".to_string(), text("x"))]
+        );
+        // A mapping too large for the pairwise check.
+        let mut yaml: String = (0..20).map(|i| format!("k{i}: v{i}\n")).collect();
+        yaml.push_str("7: first\n\"7\": last\n");
+        let read = entries(&yaml);
+        assert_eq!(read.len(), 21);
+        assert_eq!(read[20], ("7".to_string(), text("last")));
+        let value: Value = serde_saphyr::from_str(&yaml).unwrap();
+        assert_eq!(
+            serde_json::to_string(&value).unwrap(),
+            serde_json::to_string(&to_value(&Json::Object(read))).unwrap()
+        );
     }
 
     #[test]
