@@ -27,10 +27,11 @@
 //!   child process (this program run with `--serve-mock`), so that the figure is
 //!   the harness's own; the mock's CPU is not counted there.
 //!
-//! CPU and memory come from `/proc` (Linux only): `/proc/self/stat` for the
-//! process (every thread, ended ones too), `/proc/self/task/TID/stat` for the
-//! mock's runtime threads, `/proc/self/status` for RSS, and `/proc/self/clear_refs`
-//! to reset the peak between phases. Figures are printed, never asserted.
+//! CPU and memory (Linux only): the process's CPU clock (`clock_gettime`,
+//! every thread, ended ones too, in nanoseconds), `/proc/self/task/TID/schedstat`
+//! for the mock's runtime threads, `/proc/self/status` for RSS, and
+//! `/proc/self/clear_refs` to reset the peak between phases. Figures are
+//! printed, never asserted.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,36 +57,27 @@ static HARNESS_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBo
 /// `--keep-exchanges`: keep every passed scenario's exchanges, as a report that reads them would.
 static KEEP_EXCHANGES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Linux's USER_HZ: the unit of the CPU times in `/proc/*/stat`.
-const TICKS_PER_SECOND: f64 = 100.0;
 const STEPS_PER_FLOW: usize = 3;
 const FAIL_SCHEMA: &str = include_str!("../specs/schemas/fail.json");
 
 // ---------------------------------------------------------------- /proc
 
-/// utime + stime of a `/proc/.../stat` file.
-fn cpu_of_stat(path: &str) -> Duration {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    // The command name (field 2) may hold spaces; fields restart after its ')'.
-    let rest = text.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // After ')': state is field 3, so utime (14) and stime (15) are at 11 and 12.
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Duration::from_secs_f64((ticks(11) + ticks(12)) as f64 / TICKS_PER_SECOND)
-}
-
+/// The CPU time of every thread of the process, ended ones too, in nanoseconds.
 fn process_cpu() -> Duration {
-    cpu_of_stat("/proc/self/stat")
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
 }
 
+/// The CPU time of these (live) threads, in nanoseconds, from
+/// `/proc/self/task/TID/schedstat` (its first field: time on a CPU).
 fn threads_cpu(tids: &[u32]) -> Duration {
     tids.iter()
-        .map(|tid| cpu_of_stat(&format!("/proc/self/task/{tid}/stat")))
+        .filter_map(|tid| std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok())
+        .filter_map(|text| text.split_whitespace().next()?.parse::<u64>().ok())
+        .map(Duration::from_nanos)
         .sum()
 }
 
@@ -456,7 +448,7 @@ fn phase_flows(flows: usize, jobs: usize, rounds: usize) {
     let _ = std::fs::remove_dir_all(warm);
 
     // Alternate the two, several rounds, and show the median of each figure:
-    // CPU is counted in 10 ms ticks, and the machine may be shared.
+    // The machine may be shared: medians of several rounds.
     let (mut bares, mut ours, mut failed, mut codes) = (Vec::new(), Vec::new(), 0, Vec::new());
     let harness_only = HARNESS_ONLY.load(std::sync::atomic::Ordering::Relaxed);
     let mut harness_passed = true;
@@ -977,9 +969,8 @@ fn main() {
             .into();
     }
     println!(
-        "bench: {} cores, CPU in ticks of {} ms",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        1000.0 / TICKS_PER_SECOND
+        "bench: {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     for phase in phases {
         match phase.as_str() {
