@@ -752,14 +752,38 @@ fn phase_scale(jobs: usize) {
 }
 
 /// The `veriff-conformance` binary beside this example, when it is built
-/// and not older than this program (`cargo run --example` does not rebuild it).
+/// and newer than every source it is built from (`cargo run --example`
+/// does not rebuild it).
 fn our_binary() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
     let ours = exe.parent()?.parent()?.join("veriff-conformance");
-    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if modified(&ours)? < modified(&exe)? {
+    let built = std::fs::metadata(&ours).and_then(|m| m.modified()).ok()?;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut newest = None;
+    let mut pending = vec![
+        root.join("src"),
+        root.join("Cargo.toml"),
+        root.join("Cargo.lock"),
+    ];
+    while let Some(path) = pending.pop() {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            pending.extend(
+                std::fs::read_dir(&path)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+        } else if let Ok(modified) = meta.modified() {
+            newest = newest.max(Some(modified));
+        }
+    }
+    if newest.is_some_and(|newest| newest > built) {
         println!(
-            "  {} is older than this bench: cargo build --release, then run the bench again",
+            "  {} is older than its sources: cargo build --release, then run the bench again",
             ours.display()
         );
         return None;
