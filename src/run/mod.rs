@@ -219,12 +219,10 @@ pub fn run(options: Options) -> ExitCode {
         .map(|&i| (&scenarios[i], slots[i].take()))
         .map(|(scenario, delivery)| {
             let collected = collected.clone();
-            let name = scenario.trial_name.clone();
+            // libtest shows the message under the trial's name.
             let pending: libtest::Pending = Box::new(move || {
                 let rx = delivery.ok_or("harness error: this scenario was not started")?;
-                let result = rx
-                    .recv()
-                    .map_err(|lost| format!("harness error: {name}: {lost}"))?;
+                let result = rx.recv().map_err(|lost| format!("harness error: {lost}"))?;
                 collected.push(Arc::clone(&result));
                 Ok(result)
             });
