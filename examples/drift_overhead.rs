@@ -24,8 +24,8 @@ use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::results::ScenarioResult;
 use veriff_conformance::run::execute::{self, Finish};
 use veriff_conformance::run::{Options, drift::DriftOptions};
-use veriff_conformance::spec::discover::load_embedded;
-use veriff_conformance::spec::model::Scenario;
+use veriff_conformance::scenario::discover::load_embedded;
+use veriff_conformance::scenario::model::Scenario;
 
 fn run_all(
     rt: &tokio::runtime::Runtime,

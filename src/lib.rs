@@ -12,7 +12,7 @@
 //! - [`results`] is the data a run produces: outcomes, masked exchanges, and
 //!   the findings of the checks (mismatches, warnings) and of drift;
 //! - [`check`] holds pure functions over a recorded exchange (captures too);
-//! - [`record`] (exchanges and variables), [`spec`] (the model loaded from
+//! - [`record`] (exchanges and variables), [`scenario`] (the model loaded from
 //!   YAML, with source spans), [`jsonpath`], [`mask`] and [`signing`] are
 //!   the data and helpers everything above shares.
 //!
@@ -31,4 +31,4 @@ pub mod report;
 pub mod results;
 pub mod run;
 pub mod signing;
-pub mod spec;
+pub mod scenario;

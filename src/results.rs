@@ -13,8 +13,8 @@ use std::time::Duration;
 use crate::check::{Mismatch, Warning};
 use crate::mask::Masker;
 use crate::record::exchange::Exchange;
-use crate::spec::error::SpecError;
-use crate::spec::source::SourceFile;
+use crate::scenario::error::SpecError;
+use crate::scenario::source::SourceFile;
 
 /// The step a failure or error happened in.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,8 +19,8 @@ use veriff_conformance::exec::target::Target;
 use veriff_conformance::mock::MockServer;
 use veriff_conformance::results::drift::{ChangeKind, DriftClass, ScenarioDrift};
 use veriff_conformance::results::{Outcome, ScenarioResult};
-use veriff_conformance::spec::discover::load_embedded;
-use veriff_conformance::spec::model::Scenario;
+use veriff_conformance::scenario::discover::load_embedded;
+use veriff_conformance::scenario::model::Scenario;
 
 fn scenario(name: &str) -> Scenario {
     load_embedded()

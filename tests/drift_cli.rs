@@ -36,7 +36,7 @@ async fn recordings_of_the_same_server_are_byte_identical_whatever_its_key_order
     record_embedded(&a);
     record_embedded(&b);
     let recorded = files(&a);
-    let scenarios = veriff_conformance::spec::discover::load_embedded()
+    let scenarios = veriff_conformance::scenario::discover::load_embedded()
         .scenarios
         .len();
     assert_eq!(recorded.len(), scenarios, "one file per scenario");

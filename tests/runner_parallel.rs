@@ -12,8 +12,8 @@ use runner_support::*;
 use veriff_conformance::check::CheckKind::{Body, Group};
 use veriff_conformance::report::message;
 use veriff_conformance::results::GroupPlace;
-use veriff_conformance::spec::load::Loader;
-use veriff_conformance::spec::source::{Files, SourceFile};
+use veriff_conformance::scenario::load::Loader;
+use veriff_conformance::scenario::source::{Files, SourceFile};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
 

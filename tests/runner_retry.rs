@@ -10,8 +10,8 @@ use runner_support::*;
 use veriff_conformance::check::CheckKind::Body;
 use veriff_conformance::report::message;
 use veriff_conformance::results::Polling;
-use veriff_conformance::spec::load::Loader;
-use veriff_conformance::spec::source::{Files, SourceFile};
+use veriff_conformance::scenario::load::Loader;
+use veriff_conformance::scenario::source::{Files, SourceFile};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
 

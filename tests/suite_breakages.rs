@@ -11,7 +11,7 @@ mod suite_support;
 use suite_support::{Breakage, BrokenMock, failure_of, run, scenario};
 use veriff_conformance::check::CheckKind::{Body, Group, Header, Schema, Signature, Status};
 use veriff_conformance::results::Outcome;
-use veriff_conformance::spec::discover::load_embedded;
+use veriff_conformance::scenario::discover::load_embedded;
 
 // authentication.yaml
 

@@ -13,8 +13,8 @@ use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::report::libtest::trial;
 use veriff_conformance::report::message;
 use veriff_conformance::results::Outcome;
-use veriff_conformance::spec::discover::load_embedded;
-use veriff_conformance::spec::model::Scenario;
+use veriff_conformance::scenario::discover::load_embedded;
+use veriff_conformance::scenario::model::Scenario;
 
 fn embedded() -> Vec<Scenario> {
     let loaded = load_embedded();

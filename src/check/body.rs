@@ -12,7 +12,7 @@ use super::{CheckKind, Mismatch};
 use crate::jsonpath::{push_index, push_key};
 use crate::record::env::Env;
 use crate::record::exchange::Response;
-use crate::spec::model::{JsonTemplate, JsonType, Located, Matcher};
+use crate::scenario::model::{JsonTemplate, JsonType, Located, Matcher};
 
 struct Walk<'a> {
     env: &'a Env,
@@ -59,8 +59,8 @@ fn show(value: &Value) -> String {
 /// use serde_json::json;
 /// use veriff_conformance::check::body::check;
 /// use veriff_conformance::record::{env::Env, exchange::Response};
-/// use veriff_conformance::spec::model::{Field, JsonTemplate, Located};
-/// use veriff_conformance::spec::template::Template;
+/// use veriff_conformance::scenario::model::{Field, JsonTemplate, Located};
+/// use veriff_conformance::scenario::template::Template;
 ///
 /// // expected: { status: "fail", code: "1812" }
 /// let field = |key: &str, value: &str| Field { key: key.into(), at: 0..1, value: JsonTemplate::String(Template::literal(value)) };
@@ -264,8 +264,8 @@ impl Walk<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::model::Field;
-    use crate::spec::template::Template;
+    use crate::scenario::model::Field;
+    use crate::scenario::template::Template;
 
     fn field(key: &str, value: JsonTemplate) -> Field {
         Field {

@@ -3,7 +3,7 @@
 
 use super::{CheckKind, Mismatch};
 use crate::record::exchange::Response;
-use crate::spec::model::Located;
+use crate::scenario::model::Located;
 
 /// The mismatch, if the body is not exactly `expected`: the lengths, and the
 /// first byte that differs.
@@ -11,7 +11,7 @@ use crate::spec::model::Located;
 /// ```
 /// use veriff_conformance::check::bytes::check;
 /// use veriff_conformance::record::exchange::Response;
-/// use veriff_conformance::spec::model::Located;
+/// use veriff_conformance::scenario::model::Located;
 ///
 /// let expected = Located { value: vec![0xff, 0xd8, 0xff], at: 0..1 };
 /// assert!(check(&expected, &Response::new(200, vec![], vec![0xff, 0xd8, 0xff])).is_none());

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::{CheckKind, Mismatch};
 use crate::jsonpath::json_path;
 use crate::record::exchange::Response;
-use crate::spec::model::{Capture, CaptureFrom};
+use crate::scenario::model::{Capture, CaptureFrom};
 
 /// The captured values, in the order written, or every capture that found nothing.
 ///
@@ -14,7 +14,7 @@ use crate::spec::model::{Capture, CaptureFrom};
 /// use serde_json::json;
 /// use veriff_conformance::check::capture::capture;
 /// use veriff_conformance::record::exchange::Response;
-/// use veriff_conformance::spec::model::{Capture, CaptureFrom};
+/// use veriff_conformance::scenario::model::{Capture, CaptureFrom};
 ///
 /// let id = Capture { name: "id".into(), from: CaptureFrom::Body("/verification/id".into()), at: 0..1 };
 /// let ok = Response::new(201, vec![], br#"{"verification":{"id":"abc"}}"#.to_vec());

@@ -5,7 +5,7 @@
 use super::{CheckKind, Mismatch, check_step};
 use crate::record::env::Env;
 use crate::record::exchange::Exchange;
-use crate::spec::model::{Bucket, Count};
+use crate::scenario::model::{Bucket, Count};
 
 /// What a group's answers did not meet, and the answer that shows it best
 /// (0-based): the first one with an unmet expectation of its own, else the

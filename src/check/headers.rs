@@ -3,7 +3,7 @@
 use super::{CheckKind, Mismatch};
 use crate::record::env::Env;
 use crate::record::exchange::Response;
-use crate::spec::model::{HeaderExpect, HeaderRule, Located};
+use crate::scenario::model::{HeaderExpect, HeaderRule, Located};
 
 /// Every header mismatch.
 pub fn check(rules: &[Located<HeaderExpect>], response: &Response, env: &Env) -> Vec<Mismatch> {
@@ -40,7 +40,7 @@ pub fn check(rules: &[Located<HeaderExpect>], response: &Response, env: &Env) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::template::Template;
+    use crate::scenario::template::Template;
 
     fn rule(name: &str, rule: HeaderRule) -> Located<HeaderExpect> {
         Located {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::{CheckKind, Mismatch};
 use crate::jsonpath::json_path;
 use crate::record::exchange::Response;
-use crate::spec::model::{CompiledSchema, Located};
+use crate::scenario::model::{CompiledSchema, Located};
 
 /// Every schema violation, each with its JSON path.
 pub fn check(schema: &Located<Arc<CompiledSchema>>, response: &Response) -> Vec<Mismatch> {

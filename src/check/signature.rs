@@ -9,7 +9,7 @@
 use super::{CheckKind, Mismatch, Warning};
 use crate::record::exchange::Response;
 use crate::signing::{SIGNATURE_HEADER, verify};
-use crate::spec::model::{Located, SignatureExpect};
+use crate::scenario::model::{Located, SignatureExpect};
 
 /// The signature mismatch, if any.
 ///
@@ -17,7 +17,7 @@ use crate::spec::model::{Located, SignatureExpect};
 /// use veriff_conformance::check::signature::check;
 /// use veriff_conformance::record::exchange::Response;
 /// use veriff_conformance::signing::sign;
-/// use veriff_conformance::spec::model::{Located, SignatureExpect};
+/// use veriff_conformance::scenario::model::{Located, SignatureExpect};
 ///
 /// let body = br#"{"status":"success"}"#.to_vec();
 /// let good = Response::new(200, vec![("x-hmac-signature".into(), sign("s3cret", &body))], body.clone());
@@ -60,7 +60,7 @@ pub fn check(
 /// use veriff_conformance::check::signature::check_vrf;
 /// use veriff_conformance::record::exchange::Response;
 /// use veriff_conformance::signing::sign;
-/// use veriff_conformance::spec::model::{Located, SignatureExpect};
+/// use veriff_conformance::scenario::model::{Located, SignatureExpect};
 ///
 /// let bytes = vec![0xff, 0xd8, 0xff, 0xe0];
 /// let rule = Located { value: SignatureExpect::IfPresent, at: 0..1 };
@@ -102,7 +102,7 @@ const EXPECTED: &str =
 /// use veriff_conformance::check::signature::{check, warning};
 /// use veriff_conformance::record::exchange::Response;
 /// use veriff_conformance::signing::sign;
-/// use veriff_conformance::spec::model::{Located, SignatureExpect};
+/// use veriff_conformance::scenario::model::{Located, SignatureExpect};
 ///
 /// let body = br#"{"status":"success"}"#.to_vec();
 /// let upper = sign("s3cret", &body).to_uppercase();

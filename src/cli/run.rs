@@ -48,7 +48,7 @@ pub struct RunArgs {
     /// Turn on an opt-in API feature that scenarios may require
     /// (`requires: [feature:NAME]`): delete, watchlist. Repeatable. Against
     /// the embedded mock every feature is on.
-    #[arg(long = "feature", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::spec::model::FEATURES))]
+    #[arg(long = "feature", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::scenario::model::FEATURES))]
     features: Vec<String>,
     /// Scenarios in flight at once (independent of --test-threads).
     #[arg(long, default_value_t = DEFAULT_JOBS, value_name = "N")]

@@ -35,7 +35,7 @@ use serde_json::Value;
 use super::normalize::Rule;
 use crate::mask::Masker;
 use crate::results::drift::Gone;
-use crate::spec::source::read_regular_file;
+use crate::scenario::source::read_regular_file;
 
 /// The version of the file format this build writes and reads.
 pub const FORMAT: u32 = 1;

@@ -31,7 +31,7 @@ use super::normalize::PLACEHOLDERS;
 use crate::jsonpath::{push_index, push_key};
 use crate::results::drift::{Change, ChangeKind, DriftClass, StepDrift};
 use crate::results::{Outcome, ScenarioResult, StepInfo};
-use crate::spec::model::Scenario;
+use crate::scenario::model::Scenario;
 
 /// Headers the docs promise (reference §2.4 and "Responses are JSON"):
 /// removing one is breaking.

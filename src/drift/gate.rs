@@ -95,7 +95,7 @@ mod tests {
     use crate::results::StepInfo;
     use crate::results::StepResult;
     use crate::results::drift::{Change, ChangeKind, ScenarioDrift, StepDrift};
-    use crate::spec::source::SourceFile;
+    use crate::scenario::source::SourceFile;
 
     fn info(number: usize) -> StepInfo {
         StepInfo {

@@ -26,8 +26,8 @@ use super::normalize::Normalizer;
 use crate::check::capture::capture;
 use crate::record::exchange::Exchange;
 use crate::results::{ScenarioResult, StepResult};
-use crate::spec::model::{JsonTemplate, RequestBody, Scenario, Step};
-use crate::spec::template::{Part, Template, VarKind};
+use crate::scenario::model::{JsonTemplate, RequestBody, Scenario, Step};
+use crate::scenario::template::{Part, Template, VarKind};
 
 /// Headers about the connection or the framing, not the API: never recorded.
 pub const TRANSPORT_HEADERS: &[&str] = &[

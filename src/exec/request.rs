@@ -7,7 +7,7 @@ use super::target::{Target, check_url};
 use crate::record::env::{Env, RenderError};
 use crate::record::exchange::SentRequest;
 use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, path_id_in, session_id_in, sign};
-use crate::spec::model::{RequestBody, SignMode, Step};
+use crate::scenario::model::{RequestBody, SignMode, Step};
 
 /// A step's request could not be built: what and where in the spec.
 #[derive(Debug, Clone)]

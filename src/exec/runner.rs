@@ -20,7 +20,7 @@ use crate::results::{
     Attempts, ErrorKind, Failure, GroupPlace, Outcome, Polling, RunError, ScenarioResult, StepInfo,
     StepResult,
 };
-use crate::spec::model::{Group, Poll, Scenario, Step};
+use crate::scenario::model::{Group, Poll, Scenario, Step};
 
 /// Why a scenario that needs the mock's controls is not run elsewhere.
 pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
@@ -34,7 +34,7 @@ pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [moc
 /// use veriff_conformance::exec::{runner::Runner, target::Target};
 /// use veriff_conformance::mock::{MockConfig, MockServer};
 /// use veriff_conformance::results::Outcome;
-/// use veriff_conformance::spec::discover::load_embedded;
+/// use veriff_conformance::scenario::discover::load_embedded;
 ///
 /// let mock = MockServer::start(MockConfig::generated()).await.unwrap();
 /// let runner = Runner::new(Target {

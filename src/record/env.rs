@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::spec::model::JsonTemplate;
-use crate::spec::template::{Part, Template, VarKind, VarRef};
+use crate::scenario::model::JsonTemplate;
+use crate::scenario::template::{Part, Template, VarKind, VarRef};
 
 /// Values visible to a scenario's templates: its `vars`, its captures so far,
 /// and the run values.
@@ -13,7 +13,7 @@ use crate::spec::template::{Part, Template, VarKind, VarRef};
 /// ```
 /// use serde_json::json;
 /// use veriff_conformance::record::env::Env;
-/// use veriff_conformance::spec::template::Template;
+/// use veriff_conformance::scenario::template::Template;
 ///
 /// let mut env = Env::new("http://127.0.0.1:8080");
 /// env.set("id", json!("abc"));
@@ -88,7 +88,7 @@ impl Env {
             VarKind::Response(path) => {
                 let body =
                     response.ok_or_else(|| missing("there is no JSON response body".into()))?;
-                let pointer = crate::spec::load::to_pointer(path);
+                let pointer = crate::scenario::load::to_pointer(path);
                 body.pointer(&pointer).cloned().ok_or_else(|| {
                     missing(format!(
                         "the response has no field at {}",

@@ -22,7 +22,7 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 /// use veriff_conformance::mask::Masker;
 /// use veriff_conformance::report::junit::render;
 /// use veriff_conformance::results::{Outcome, RunResults, ScenarioResult};
-/// use veriff_conformance::spec::source::SourceFile;
+/// use veriff_conformance::scenario::source::SourceFile;
 ///
 /// let file = SourceFile::new("specs/a.yaml", "specs/a.yaml", "name: x\n");
 /// let results = RunResults {

@@ -29,7 +29,7 @@ pub type Pending = Box<dyn FnOnce() -> Result<Arc<ScenarioResult>, String> + Sen
 /// use veriff_conformance::mask::Masker;
 /// use veriff_conformance::report::libtest::trial;
 /// use veriff_conformance::results::{Outcome, ScenarioResult};
-/// use veriff_conformance::spec::source::SourceFile;
+/// use veriff_conformance::scenario::source::SourceFile;
 ///
 /// let file = SourceFile::new("a.yaml", "a.yaml", "name: x\n");
 /// let result = Arc::new(ScenarioResult::without_steps("a::x", file, Outcome::Passed));

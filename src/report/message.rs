@@ -9,8 +9,8 @@ use super::text::{excerpt, printable};
 use crate::check::CheckKind;
 use crate::mask::Masker;
 use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult, StepResult};
-use crate::spec::error::SpecError;
-use crate::spec::source::SourceFile;
+use crate::scenario::error::SpecError;
+use crate::scenario::source::SourceFile;
 
 /// Characters of the response body shown in a failure.
 pub const MAX_BODY_SHOWN: usize = 400;

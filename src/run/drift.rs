@@ -14,7 +14,7 @@ use crate::mask::Masker;
 use crate::report::{libtest, markdown};
 use crate::results::drift::RunDrift;
 use crate::results::{Outcome, RunResults};
-use crate::spec::model::Scenario;
+use crate::scenario::model::Scenario;
 
 /// The drift options of a run.
 #[derive(Debug, Clone, Default)]

@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 
 use crate::exec::runner::Runner;
 use crate::results::ScenarioResult;
-use crate::spec::model::Scenario;
+use crate::scenario::model::Scenario;
 
 /// What a task does with its scenario's result before delivering it
 /// (comparing it with a baseline, say); runs on the task.
@@ -226,7 +226,7 @@ mod tests {
 
     use super::*;
     use crate::exec::target::Target;
-    use crate::spec::discover::load_embedded;
+    use crate::scenario::discover::load_embedded;
 
     /// A runner whose every request is refused at once (nothing listens on port 1).
     fn refused() -> Arc<Runner> {

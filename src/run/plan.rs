@@ -14,7 +14,7 @@ use libtest_mimic::Arguments;
 use sha2::{Digest, Sha256};
 
 use crate::exec::runner::Runner;
-use crate::spec::model::Scenario;
+use crate::scenario::model::Scenario;
 
 /// How trials are split between the shards of a CI matrix; shards are 1-based.
 ///

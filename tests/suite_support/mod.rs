@@ -16,8 +16,8 @@ use veriff_conformance::exec::target::Target;
 use veriff_conformance::mask::Masker;
 use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::results::ScenarioResult;
-use veriff_conformance::spec::discover::load_embedded;
-use veriff_conformance::spec::model::Scenario;
+use veriff_conformance::scenario::discover::load_embedded;
+use veriff_conformance::scenario::model::Scenario;
 
 #[allow(unused_imports)] // each test binary uses a different subset
 pub use assert::{Reported, failure_of};

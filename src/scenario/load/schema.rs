@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
-use crate::spec::model::CompiledSchema;
-use crate::spec::source::Files;
+use crate::scenario::model::CompiledSchema;
+use crate::scenario::source::Files;
 
 /// A schema compiled, or why it cannot be used.
 type Compiled = Result<Arc<CompiledSchema>, String>;

@@ -3,7 +3,7 @@
 /// Snake-case form of a scenario name, used in trial names.
 ///
 /// ```
-/// assert_eq!(veriff_conformance::spec::load::slug("Double submit is rejected!"), "double_submit_is_rejected");
+/// assert_eq!(veriff_conformance::scenario::load::slug("Double submit is rejected!"), "double_submit_is_rejected");
 /// ```
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
@@ -23,7 +23,7 @@ pub fn slug(name: &str) -> String {
 /// Converts a capture or response path to a JSON pointer: `/a/b` stays, `a.b.0` becomes `/a/b/0`.
 ///
 /// ```
-/// use veriff_conformance::spec::load::to_pointer;
+/// use veriff_conformance::scenario::load::to_pointer;
 /// assert_eq!(to_pointer("verification.id"), "/verification/id");
 /// assert_eq!(to_pointer("/verification/id"), "/verification/id");
 /// assert_eq!(to_pointer(""), "");

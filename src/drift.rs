@@ -21,7 +21,7 @@ pub mod record;
 
 use crate::results::ScenarioResult;
 use crate::results::drift::ScenarioDrift;
-use crate::spec::model::Scenario;
+use crate::scenario::model::Scenario;
 use baseline::Baseline;
 
 /// How `result` (a run of `scenario` against `base_url`) differs from

@@ -58,7 +58,7 @@ impl Loader {
     /// their errors returned; the others are returned ready to run.
     ///
     /// ```
-    /// use veriff_conformance::spec::{load::Loader, source::{Files, SourceFile}};
+    /// use veriff_conformance::scenario::{load::Loader, source::{Files, SourceFile}};
     /// let file = SourceFile::new("example.yaml", "example.yaml", r#"
     /// scenarios:
     ///   - name: unknown session is not found

@@ -10,7 +10,7 @@
 //! `$${` writes a literal `${`.
 //!
 //! ```
-//! use veriff_conformance::spec::template::{Part, Template};
+//! use veriff_conformance::scenario::template::{Part, Template};
 //!
 //! let t = Template::parse("/v1/sessions/${id}/media").unwrap();
 //! assert_eq!(t.variables().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["id"]);
@@ -59,7 +59,7 @@ impl VarRef {
     /// What the name refers to.
     ///
     /// ```
-    /// use veriff_conformance::spec::template::{VarKind, VarRef};
+    /// use veriff_conformance::scenario::template::{VarKind, VarRef};
     /// let v = VarRef { name: "response.verification.id".into(), offset: 0 };
     /// assert_eq!(v.kind(), VarKind::Response("verification.id"));
     /// ```
@@ -120,7 +120,7 @@ impl Template {
     /// Parses `text`.
     ///
     /// ```
-    /// use veriff_conformance::spec::template::Template;
+    /// use veriff_conformance::scenario::template::Template;
     /// assert!(Template::parse("${unclosed").is_err());
     /// assert_eq!(Template::parse("$${literal}").unwrap().as_literal(), Some("${literal}"));
     /// ```

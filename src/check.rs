@@ -15,7 +15,7 @@ use std::ops::Range;
 
 use crate::record::env::Env;
 use crate::record::exchange::Exchange;
-use crate::spec::model::Expect;
+use crate::scenario::model::Expect;
 
 /// Which kind of expectation a [`Mismatch`] belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

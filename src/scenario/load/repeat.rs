@@ -4,14 +4,14 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use crate::spec::raw::Json;
+use crate::scenario::raw::Json;
 
 use super::cx::FileCx;
 use super::expect::expect;
 use super::schema::Schemas;
 use super::scope::Scope;
-use crate::spec::model::{Bucket, Count, Group, Located, Poll, SignatureExpect};
-use crate::spec::raw;
+use crate::scenario::model::{Bucket, Count, Group, Located, Poll, SignatureExpect};
+use crate::scenario::raw;
 
 /// `retry.every` when it is not written.
 pub const DEFAULT_EVERY: Duration = Duration::from_secs(1);
@@ -26,7 +26,7 @@ pub const MAX_FOR: Duration = Duration::from_secs(3600);
 ///
 /// ```
 /// use std::time::Duration;
-/// use veriff_conformance::spec::load::parse_duration;
+/// use veriff_conformance::scenario::load::parse_duration;
 /// assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
 /// assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
 /// assert_eq!(parse_duration("1m"), Some(Duration::from_secs(60)));

@@ -2,18 +2,18 @@
 
 use std::path::Path;
 
-use crate::spec::raw::Json;
+use crate::scenario::raw::Json;
 
 use super::cx::{FileCx, in_order};
 use super::headers::header_name;
 use super::json::json;
 use super::schema::Schemas;
 use super::scope::Scope;
-use crate::spec::model::{
+use crate::scenario::model::{
     Expect, HeaderExpect, HeaderRule, Located, SignatureExpect, StatusExpect,
 };
-use crate::spec::raw;
-use crate::spec::source::normalize;
+use crate::scenario::raw;
+use crate::scenario::source::normalize;
 
 /// Builds a step's expectations; `scope` allows `${response...}`.
 pub(super) fn expect(

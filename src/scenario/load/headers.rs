@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::spec::error::SpecError;
+use crate::scenario::error::SpecError;
 
 use super::cx::FileCx;
 

@@ -6,8 +6,8 @@ use std::ops::Range;
 use serde_saphyr::Spanned;
 
 use super::cx::{FileCx, list};
-use crate::spec::model::Located;
-use crate::spec::template::{RUN_VARIABLES, Template, VarKind, VarRef};
+use crate::scenario::model::Located;
+use crate::scenario::template::{RUN_VARIABLES, Template, VarKind, VarRef};
 
 /// What a template at some place may refer to: the variables defined so far
 /// (scenario `vars:`, then the captures of earlier steps), and whether the

@@ -5,11 +5,11 @@ use std::ops::Range;
 
 use serde_json::Value;
 
-use crate::spec::raw::Json;
+use crate::scenario::raw::Json;
 
 use super::cx::{FileCx, list};
 use super::scope::Scope;
-use crate::spec::model::{Field, JsonTemplate, JsonType, Matcher};
+use crate::scenario::model::{Field, JsonTemplate, JsonType, Matcher};
 
 /// Builds the template of `value`, written at `at`; `matchers` says whether
 /// matcher objects are allowed (expectations) or refused (requests).

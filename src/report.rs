@@ -24,7 +24,7 @@ mod tests {
     use crate::results::{
         ErrorKind, Failure, Outcome, RunError, RunResults, ScenarioResult, StepInfo, StepResult,
     };
-    use crate::spec::source::SourceFile;
+    use crate::scenario::source::SourceFile;
 
     const SPEC: &str = "scenarios:\n  - name: submit\n    steps:\n      - name: submit it\n        expect: { status: 200 }\n";
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use serde_saphyr::{Location, Spanned};
 
-use crate::spec::error::SpecError;
-use crate::spec::raw;
-use crate::spec::source::SourceFile;
+use crate::scenario::error::SpecError;
+use crate::scenario::raw;
+use crate::scenario::source::SourceFile;
 
 /// One spec file while it is being loaded, and the errors found in it so far.
 pub(super) struct FileCx<'a> {

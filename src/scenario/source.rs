@@ -19,7 +19,7 @@ impl SourceFile {
     /// A source file with the given display name, path and text.
     ///
     /// ```
-    /// use veriff_conformance::spec::source::SourceFile;
+    /// use veriff_conformance::scenario::source::SourceFile;
     /// let f = SourceFile::new("a.yaml", "a.yaml", "x: 1\ny: 2\n");
     /// assert_eq!(f.offset_of(2, 1), Some(5));
     /// assert_eq!(f.line_col(5), (2, 1));
@@ -88,7 +88,7 @@ impl SourceFile {
     /// can be sliced and rendered whatever span a parser reported.
     ///
     /// ```
-    /// use veriff_conformance::spec::source::SourceFile;
+    /// use veriff_conformance::scenario::source::SourceFile;
     /// let f = SourceFile::new("a.yaml", "a.yaml", "k: ¡x");
     /// assert_eq!(f.snap(3..4), 3..5);
     /// assert_eq!(f.snap(4..99), 3..6);
@@ -123,7 +123,7 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 ///
 /// ```
 /// use std::path::Path;
-/// use veriff_conformance::spec::source::read_regular_file;
+/// use veriff_conformance::scenario::source::read_regular_file;
 /// let err = read_regular_file(Path::new("/dev/zero")).unwrap_err();
 /// assert!(err.to_string().contains("not a regular file"), "{err}");
 /// ```
@@ -212,7 +212,7 @@ impl Files {
     ///
     /// ```
     /// use std::path::Path;
-    /// use veriff_conformance::spec::source::Files;
+    /// use veriff_conformance::scenario::source::Files;
     /// assert!(Files::Embedded.read(Path::new("specs/no-such-file.yaml")).is_err());
     /// ```
     pub fn read(self, path: &Path) -> std::io::Result<String> {
@@ -239,7 +239,7 @@ impl Files {
     ///
     /// ```
     /// use std::path::Path;
-    /// use veriff_conformance::spec::source::Files;
+    /// use veriff_conformance::scenario::source::Files;
     /// let uri = Files::Embedded.uri_of(Path::new("specs/schemas/a b.json"));
     /// assert_eq!(uri, "file:///specs/schemas/a%20b.json");
     /// assert_eq!(Files::Embedded.path_of_uri(&uri).unwrap(), Path::new("specs/schemas/a b.json"));
@@ -274,7 +274,7 @@ impl Files {
 ///
 /// ```
 /// use std::path::Path;
-/// use veriff_conformance::spec::source::normalize;
+/// use veriff_conformance::scenario::source::normalize;
 /// assert_eq!(normalize(Path::new("specs/a/../schemas/./x.json")), Path::new("specs/schemas/x.json"));
 /// ```
 pub fn normalize(path: &Path) -> PathBuf {

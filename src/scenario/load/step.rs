@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::spec::raw::Json;
+use crate::scenario::raw::Json;
 
 use super::cx::{FileCx, in_order, list};
 use super::expect::expect;
@@ -14,9 +14,9 @@ use super::repeat::{group, poll};
 use super::schema::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
-use crate::spec::model::{Capture, CaptureFrom, Expect, Located, RequestBody, SignMode, Step};
-use crate::spec::raw;
-use crate::spec::template::Part;
+use crate::scenario::model::{Capture, CaptureFrom, Expect, Located, RequestBody, SignMode, Step};
+use crate::scenario::raw;
+use crate::scenario::template::Part;
 
 /// Builds a step, or `None` when it has errors. Its captures are added to
 /// `scope` for the steps after it.

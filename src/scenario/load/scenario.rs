@@ -7,8 +7,8 @@ use super::cx::{FileCx, in_order, list};
 use super::schema::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::step::step;
-use crate::spec::model::{FEATURES, Requirement, Scenario};
-use crate::spec::raw;
+use crate::scenario::model::{FEATURES, Requirement, Scenario};
+use crate::scenario::raw;
 use serde_saphyr::Spanned;
 
 /// Builds a scenario; errors go to `cx`, and the caller drops a scenario that had any.
