@@ -7,34 +7,34 @@
 //! Runs the built-in suite against the embedded mock (on 127.0.0.1, so round
 //! trips are as short as they get and the comparison weighs the most) ROUNDS
 //! times (default 30) without and with `--baseline`, alternating, through the
-//! same code a run uses (`run::execute::start`, with the finisher of
-//! `run::drift`). Prints the median and mean wall time of each, the overhead,
-//! and the time the comparing itself takes per scenario. The target
-//! is an overhead under 10%.
+//! same code a run uses (`run::schedule::start`, with a finisher calling
+//! `ScenarioResult::judge_drift`). Prints the median and mean wall time of
+//! each, the overhead, and the time the comparing itself takes per scenario.
+//! The target is an overhead under 10%.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use veriff_conformance::drift::baseline::Baseline;
 use veriff_conformance::drift::normalize::Rule;
-use veriff_conformance::drift::{compare_with, record};
-use veriff_conformance::exec::runner::Runner;
+use veriff_conformance::drift::{DriftOptions, compare_with, snapshot};
+use veriff_conformance::exec::executor::Executor;
 use veriff_conformance::exec::target::Target;
 use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::results::ScenarioResult;
-use veriff_conformance::run::execute::{self, Finish};
-use veriff_conformance::run::{Options, drift::DriftOptions};
+use veriff_conformance::run::Options;
+use veriff_conformance::run::schedule::{self, Finish};
 use veriff_conformance::scenario::discover::load_embedded;
 use veriff_conformance::scenario::model::Scenario;
 
 fn run_all(
     rt: &tokio::runtime::Runtime,
-    runner: &Arc<Runner>,
+    runner: &Arc<Executor>,
     scenarios: &[Arc<Scenario>],
     finish: &Finish,
 ) -> (Duration, Vec<Arc<ScenarioResult>>) {
     let started = Instant::now();
-    let deliveries = execute::start(
+    let deliveries = schedule::start(
         rt.handle(),
         Arc::clone(runner),
         scenarios.to_vec(),
@@ -132,7 +132,7 @@ fn main() {
         .expect("mock");
     let base_url = mock.base_url();
     let runner = Arc::new(
-        Runner::new(Target {
+        Executor::new(Target {
             base_url: base_url.clone(),
             api_key: mock.config().api_key.clone(),
             shared_secret: mock.config().shared_secret.clone(),
@@ -155,15 +155,16 @@ fn main() {
     let (_, first) = run_all(&rt, &runner, &scenarios, &plain);
     let mut baseline = Baseline::default();
     for (scenario, result) in scenarios.iter().zip(&first) {
-        let b = record::record(scenario, result, &base_url, Rule::ALL.len());
+        let b = snapshot::record(scenario, &result.ran(), &base_url, Rule::ALL.len());
         baseline.scenarios.insert(b.scenario.clone(), Arc::new(b));
     }
     let baseline = Arc::new(baseline);
-    let comparing = veriff_conformance::run::drift::finisher(
-        Some(Arc::clone(&baseline)),
-        base_url.clone(),
-        false,
-    );
+    let comparing: Finish = {
+        let (baseline, base_url) = (Arc::clone(&baseline), base_url.clone());
+        Arc::new(move |scenario, result| {
+            result.judge_drift(scenario, Some(&baseline), &base_url, false)
+        })
+    };
 
     // Warm up both, then alternate so that drift in the machine's load hits both alike.
     let _ = run_all(&rt, &runner, &scenarios, &plain);
@@ -186,7 +187,7 @@ fn main() {
     let repeats = 200;
     for _ in 0..repeats {
         for (scenario, result) in scenarios.iter().zip(&first) {
-            std::hint::black_box(compare_with(&baseline, scenario, result, &base_url));
+            std::hint::black_box(compare_with(&baseline, scenario, &result.ran(), &base_url));
         }
     }
     let per_scenario = started.elapsed() / (repeats * scenarios.len()) as u32;
@@ -196,7 +197,7 @@ fn main() {
         scenarios.len()
     );
     report(
-        "1. whole runs (`run`, the issue's measure)",
+        "1. whole runs (`run`, a user's measure)",
         &runs_without,
         &runs_with,
     );

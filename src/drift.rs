@@ -3,50 +3,125 @@
 //!
 //! - [`normalize`]: the ordered, append-only rules that turn values that
 //!   change from run to run into placeholders;
-//! - [`record`]: a scenario's result as its normalised baseline;
+//! - [`snapshot`]: a scenario's run as its normalised baseline;
 //! - [`baseline`]: the files on disk (format, paths, reading, writing);
 //! - [`compare`]: the differences, classified compatible or breaking by
 //!   Veriff's "Backwards compatible changes" rules;
-//! - [`gate`]: which findings fail a scenario.
+//! - [`gate`]: which findings fail a scenario;
+//! - [`findings`]: what it found, as data the results carry and the
+//!   reports read.
 //!
-//! It sits beside the checks: it reads results, exchanges and the spec
-//! model, and never runs or reports anything. The data it produces
-//! ([`crate::results::drift`]) is what the reports read.
+//! Like the checks, it is below the results: it reads exchanges (a [`Ran`]
+//! view of a scenario's result) and the scenario model, and never runs or
+//! reports anything.
 
 pub mod baseline;
 pub mod compare;
+pub mod findings;
 pub mod gate;
 pub mod normalize;
-pub mod record;
+pub mod snapshot;
 
-use crate::results::ScenarioResult;
-use crate::results::drift::ScenarioDrift;
+use std::path::{Path, PathBuf};
+
+use crate::mask::Masker;
+use crate::record::exchange::Exchange;
+use crate::record::step::StepInfo;
 use crate::scenario::model::Scenario;
 use baseline::Baseline;
+use findings::{RunDrift, ScenarioDrift};
+use normalize::Rule;
 
-/// How `result` (a run of `scenario` against `base_url`) differs from
+/// The drift options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct DriftOptions {
+    /// `--record-baseline DIR`: write a baseline of this run here.
+    pub record: Option<PathBuf>,
+    /// `--baseline DIR`: compare this run with the baseline here.
+    pub baseline: Option<PathBuf>,
+    /// `--deny-drift`: compatible drift and warnings fail too.
+    pub deny: bool,
+    /// `--drift-report FILE`: write the Markdown drift report here.
+    pub report: Option<PathBuf>,
+}
+
+/// A scenario's run as drift reads it: its trial name, whether it passed,
+/// and each exchange with its step, in order (a `repeat:` group's step
+/// once per answer).
+#[derive(Debug)]
+pub struct Ran<'a> {
+    /// The trial name.
+    pub name: &'a str,
+    /// Whether the scenario passed.
+    pub passed: bool,
+    /// Every exchange with its step.
+    pub steps: Vec<(&'a StepInfo, &'a Exchange)>,
+}
+
+/// Reads the baseline folder, when the run compares with one. Every
+/// unusable file is an error naming it (exit status 2; nothing runs).
+pub fn load(options: &DriftOptions, trials: &[&str]) -> Result<Option<Baseline>, String> {
+    let Some(dir) = &options.baseline else {
+        return Ok(None);
+    };
+    baseline::load(dir, trials).map(Some).map_err(|errors| {
+        errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\nerror: ")
+    })
+}
+
+/// What the results say of the baseline beyond each scenario.
+pub fn run_drift(baseline: &Baseline) -> RunDrift {
+    RunDrift {
+        dir: baseline.dir.clone(),
+        gone: baseline.gone.clone(),
+    }
+}
+
+/// How `ran` (a run of `scenario` against `base_url`) differs from
 /// `baseline`: `new` when the baseline has no file for it.
 pub fn compare_with(
     baseline: &Baseline,
     scenario: &Scenario,
-    result: &ScenarioResult,
+    ran: &Ran<'_>,
     base_url: &str,
 ) -> ScenarioDrift {
-    let file = baseline::file_for(&baseline.dir, &result.name)
-        .unwrap_or_else(|_| baseline.dir.join(&result.name));
-    match baseline.scenarios.get(&result.name) {
+    let file =
+        baseline::file_for(&baseline.dir, ran.name).unwrap_or_else(|_| baseline.dir.join(ran.name));
+    match baseline.scenarios.get(ran.name) {
         None => ScenarioDrift {
             file,
             new: true,
             steps: Vec::new(),
         },
         Some(recorded) => {
-            let now = record::record(scenario, result, base_url, recorded.normalisation);
+            let now = snapshot::record(scenario, ran, base_url, recorded.normalisation);
             ScenarioDrift {
                 file,
                 new: false,
-                steps: compare::compare(recorded, &now, scenario, result),
+                steps: compare::compare(recorded, &now, scenario, ran),
             }
         }
     }
+}
+
+/// `--record-baseline DIR`: writes one file per scenario that passed, and
+/// returns how many it wrote. Scenarios that did not pass are not recorded:
+/// a baseline is a good run.
+pub fn record_baseline<'a>(
+    dir: &Path,
+    passed: impl IntoIterator<Item = (&'a Scenario, Ran<'a>)>,
+    base_url: &str,
+    masker: &Masker,
+) -> Result<usize, String> {
+    let mut written = 0;
+    for (scenario, ran) in passed {
+        let b = snapshot::record(scenario, &ran, base_url, Rule::ALL.len());
+        baseline::write(dir, &b, masker)?;
+        written += 1;
+    }
+    Ok(written)
 }

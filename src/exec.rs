@@ -1,8 +1,8 @@
 //! Execution: fill in, sign and send each step's request, record the
 //! exchange, run the checks over it, and keep captures for later steps.
 
+pub mod executor;
 pub mod http;
 pub mod request;
-pub mod runner;
 pub mod target;
 pub mod throttle;

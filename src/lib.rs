@@ -30,5 +30,5 @@ pub mod record;
 pub mod report;
 pub mod results;
 pub mod run;
-pub mod signing;
 pub mod scenario;
+pub mod signing;

@@ -6,12 +6,90 @@
 //! - [`libtest`]: one libtest trial per scenario;
 //! - [`junit`]: JUnit XML for CI;
 //! - [`markdown`]: the drift report, for people (a PR comment, a CI job summary).
+//!
+//! Every report file is written by [`write`] in a [`Format`]; a new format
+//! is a file here and a variant of [`Format`].
 
 pub mod junit;
 pub mod libtest;
 pub mod markdown;
 pub mod message;
 pub mod text;
+
+use std::path::Path;
+
+use crate::mask::Masker;
+use crate::results::RunResults;
+
+/// A report written to a file after a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JUnit XML, for CI (`--junit FILE`).
+    Junit,
+    /// The Markdown drift report, for people (`--drift-report FILE`).
+    Markdown,
+}
+
+impl Format {
+    /// What the report is called in an error.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Junit => "JUnit report",
+            Format::Markdown => "drift report",
+        }
+    }
+
+    /// The report of `results` in this format, every secret `masker` knows hidden.
+    pub fn render(self, results: &RunResults, masker: &Masker) -> String {
+        match self {
+            Format::Junit => junit::render(results, masker),
+            Format::Markdown => markdown::render(results, masker),
+        }
+    }
+}
+
+/// Writes the report of `results` in `format` to `path`: the one way every
+/// report file is written.
+pub fn write(
+    format: Format,
+    path: &Path,
+    results: &RunResults,
+    masker: &Masker,
+) -> Result<(), String> {
+    std::fs::write(path, format.render(results, masker)).map_err(|e| {
+        format!(
+            "cannot write the {} to {}: {e}",
+            format.name(),
+            path.display()
+        )
+    })
+}
+
+/// Prints what libtest cannot show under a passing trial: each scenario's
+/// drift and warnings, new and gone scenarios, and the summary lines. Where
+/// libtest writes: appended to its `--logfile` when given, else on standard
+/// output, unless libtest writes JSON there (then on standard error).
+pub fn print_notes(results: &RunResults, masker: &Masker, args: &libtest_mimic::Arguments) {
+    let text = libtest::notes(results, masker);
+    if text.is_empty() {
+        return;
+    }
+    if let Some(path) = &args.logfile {
+        use std::io::Write as _;
+        let appended = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(text.as_bytes()));
+        if let Err(e) = appended {
+            eprintln!("error: cannot write to the log file {path}: {e}");
+        }
+    } else if matches!(args.format, Some(libtest_mimic::FormatSetting::Json)) {
+        eprint!("{text}");
+    } else {
+        print!("{text}");
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,30 +2,22 @@
 //! a failure: the API does not conform, or an error: the spec, the network or
 //! the harness broke), every step's exchange with secrets masked, and the
 //! unmet expectations, the warnings, and the drift from a recorded baseline
-//! ([`drift`]). Every report reads these; none runs anything.
-
-pub mod drift;
+//! ([`crate::drift`]). Every report reads these; none runs anything.
 
 use std::ops::Range;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::check::{Mismatch, Warning};
+use crate::drift::baseline::Baseline;
+use crate::drift::findings::{RunDrift, ScenarioDrift, StepDrift};
+use crate::drift::{self, Ran, gate};
 use crate::mask::Masker;
 use crate::record::exchange::Exchange;
+pub use crate::record::step::StepInfo;
 use crate::scenario::error::SpecError;
+use crate::scenario::model::Scenario;
 use crate::scenario::source::SourceFile;
-
-/// The step a failure or error happened in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepInfo {
-    /// 1-based position in the scenario.
-    pub number: usize,
-    /// The step's name.
-    pub name: String,
-    /// Where the step is written (byte range in the scenario's file).
-    pub at: Range<usize>,
-}
 
 /// The API did not conform: every unmet expectation of one step.
 #[derive(Debug, Clone)]
@@ -175,7 +167,7 @@ pub struct ScenarioResult {
     /// Wall time of the scenario.
     pub duration: Duration,
     /// How it differs from the recorded baseline; `None` when the run compares with none.
-    pub drift: Option<drift::ScenarioDrift>,
+    pub drift: Option<ScenarioDrift>,
 }
 
 impl ScenarioResult {
@@ -264,6 +256,76 @@ impl ScenarioResult {
             .collect()
     }
 
+    /// This result as drift reads it: its name, whether it passed, and each
+    /// step's exchange.
+    pub fn ran(&self) -> Ran<'_> {
+        Ran {
+            name: &self.name,
+            passed: matches!(self.outcome, Outcome::Passed),
+            steps: self.steps.iter().map(|s| (&s.step, &s.exchange)).collect(),
+        }
+    }
+
+    /// Compares this result of `scenario` with `baseline` (when the run has
+    /// one), then lets its drift and warnings fail it ([`gate`]). An ignored
+    /// scenario is left as it is.
+    pub fn judge_drift(
+        &mut self,
+        scenario: &Scenario,
+        baseline: Option<&Baseline>,
+        base_url: &str,
+        deny: bool,
+    ) {
+        if matches!(self.outcome, Outcome::Ignored(_)) {
+            return;
+        }
+        if let Some(b) = baseline {
+            self.drift = Some(drift::compare_with(b, scenario, &self.ran(), base_url));
+        }
+        self.apply_drift_gate(deny);
+    }
+
+    /// Turns a passed result into a failure when its drift or warnings fail
+    /// it ([`gate::failing`]): a [`Failure`] of the first step concerned,
+    /// with every failing finding of every step as its mismatches, each at
+    /// its own step. A scenario that already failed or errored keeps its own
+    /// outcome; its drift is still reported.
+    pub fn apply_drift_gate(&mut self, deny: bool) {
+        if !matches!(self.outcome, Outcome::Passed) {
+            return;
+        }
+        let failing = gate::failing(self.drift.as_ref(), self.warnings(), deny);
+        let Some(first) = failing.iter().map(|(n, _)| *n).min() else {
+            return;
+        };
+        // The step that ran with that number, else the last that ran (a step
+        // gone from the run has no exchange of its own). A passed scenario ran at
+        // least one step (a scenario without steps is a spec error).
+        let Some(ran) = self
+            .steps
+            .iter()
+            .find(|s| s.step.number == first)
+            .or(self.steps.last())
+        else {
+            return;
+        };
+        let step = match &self.drift {
+            Some(d) => d
+                .steps
+                .iter()
+                .find(|s| s.step.number == first)
+                .map_or_else(|| ran.step.clone(), |s| s.step.clone()),
+            None => ran.step.clone(),
+        };
+        let exchange = ran.exchange.clone();
+        let mismatches = failing.into_iter().map(|(_, m)| m).collect();
+        self.outcome = Outcome::Failed(Box::new(Failure {
+            step,
+            exchange,
+            mismatches,
+        }));
+    }
+
     /// Every exchange made, in order.
     pub fn exchanges(&self) -> Vec<&Exchange> {
         self.steps.iter().map(|s| &s.exchange).collect()
@@ -276,7 +338,7 @@ pub struct StepFindings<'a> {
     /// The step (as the baseline compares it, when it has drift).
     pub step: &'a StepInfo,
     /// Its drift, when the run compares with a baseline and it has any.
-    pub drift: Option<&'a drift::StepDrift>,
+    pub drift: Option<&'a StepDrift>,
     /// Its warnings.
     pub warnings: Vec<&'a Warning>,
 }
@@ -290,7 +352,7 @@ pub struct RunResults {
     /// Spec errors found at load time.
     pub load_errors: Vec<SpecError>,
     /// What the run compared with, when it compared with a baseline.
-    pub drift: Option<drift::RunDrift>,
+    pub drift: Option<RunDrift>,
 }
 
 impl RunResults {
@@ -305,7 +367,7 @@ impl RunResults {
     }
 
     /// Changes of this class, over every scenario.
-    pub fn drift_count(&self, class: drift::DriftClass) -> usize {
+    pub fn drift_count(&self, class: crate::drift::findings::DriftClass) -> usize {
         self.scenarios
             .iter()
             .filter_map(|s| s.drift.as_ref())
@@ -328,8 +390,8 @@ impl RunResults {
     pub fn drift_summary(&self) -> String {
         format!(
             "drift: {} breaking, {} compatible",
-            self.drift_count(drift::DriftClass::Breaking),
-            self.drift_count(drift::DriftClass::Compatible)
+            self.drift_count(crate::drift::findings::DriftClass::Breaking),
+            self.drift_count(crate::drift::findings::DriftClass::Compatible)
         )
     }
 }
@@ -460,5 +522,109 @@ mod tests {
                 assert!(text.contains("***"), "{text}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod drift_gate_tests {
+    use super::*;
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use crate::drift::findings::{Change, ChangeKind, DriftClass};
+    use crate::record::exchange::{Exchange, Response, SentRequest};
+    use crate::scenario::source::SourceFile;
+
+    fn info(number: usize) -> StepInfo {
+        StepInfo {
+            number,
+            name: format!("step {number}"),
+            at: number * 10..number * 10 + 5,
+        }
+    }
+
+    fn change(class: DriftClass, path: &str) -> Change {
+        Change {
+            class,
+            kind: ChangeKind::ValueChanged,
+            path: path.into(),
+            before: "\"1101\"".into(),
+            after: "\"1102\"".into(),
+        }
+    }
+
+    fn passed_with(drift: Vec<StepDrift>) -> ScenarioResult {
+        let exchange = Exchange {
+            request: SentRequest {
+                method: reqwest::Method::GET,
+                url: "http://h/x".into(),
+                headers: vec![],
+                body: vec![],
+            },
+            response: Response::new(200, vec![], b"{}".to_vec()),
+            elapsed: Duration::ZERO,
+        };
+        let steps = (1..=2)
+            .map(|n| StepResult {
+                step: info(n),
+                exchange: exchange.clone(),
+                attempts: Default::default(),
+                warnings: vec![],
+            })
+            .collect();
+        ScenarioResult {
+            name: "a::b".into(),
+            file: SourceFile::new("a.yaml", "a.yaml", ""),
+            outcome: Outcome::Passed,
+            steps,
+            duration: Duration::ZERO,
+            drift: Some(ScenarioDrift {
+                file: PathBuf::from("a/b.json"),
+                new: false,
+                steps: drift,
+            }),
+        }
+    }
+
+    fn step_drift(number: usize, changes: Vec<Change>) -> StepDrift {
+        StepDrift {
+            step: info(number),
+            request: "GET /x".into(),
+            changes,
+        }
+    }
+
+    #[test]
+    fn breaking_drift_in_two_steps_fails_the_first_with_every_change_listed() {
+        let mut result = passed_with(vec![
+            step_drift(1, vec![change(DriftClass::Breaking, "$.code")]),
+            step_drift(2, vec![change(DriftClass::Breaking, "$.status")]),
+        ]);
+        result.apply_drift_gate(false);
+        let Outcome::Failed(f) = &result.outcome else {
+            panic!("{:?}", result.outcome);
+        };
+        assert_eq!(f.step.number, 1);
+        let paths: Vec<&str> = f.mismatches.iter().map(|m| m.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "$.code (breaking, value changed)",
+                "$.status (breaking, value changed)"
+            ]
+        );
+        assert_eq!(f.mismatches[1].at, info(2).at);
+    }
+
+    #[test]
+    fn compatible_drift_fails_only_when_denied() {
+        let mut result = passed_with(vec![step_drift(
+            2,
+            vec![change(DriftClass::Compatible, "$.message")],
+        )]);
+        result.apply_drift_gate(false);
+        assert!(matches!(result.outcome, Outcome::Passed));
+        result.apply_drift_gate(true);
+        assert!(matches!(&result.outcome, Outcome::Failed(f) if f.step.number == 2));
     }
 }

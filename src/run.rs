@@ -10,10 +10,9 @@
 //! let status: ExitCode = run(Options::default());
 //! ```
 
-pub mod drift;
-pub mod execute;
 pub mod plan;
-pub mod target;
+pub mod schedule;
+pub mod setup;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,16 +21,19 @@ use std::time::Duration;
 
 use libtest_mimic::Arguments;
 
-use crate::exec::runner::Runner;
+use crate::drift::baseline::Baseline;
+use crate::drift::{self, DriftOptions};
+use crate::exec::executor::Executor;
 use crate::exec::throttle::Rate;
 use crate::mask::Masker;
-use crate::report::{junit, libtest};
+use crate::report::{self, Format, libtest};
 use crate::results::{Outcome, RunResults, ScenarioResult};
 use crate::scenario::discover::{Loaded, load_embedded, load_paths};
 use crate::scenario::model::Scenario;
 pub use plan::Partition;
 use plan::Plan;
-pub use target::TargetOptions;
+use schedule::Finish;
+pub use setup::TargetOptions;
 
 /// Exit status for usage, configuration and spec errors.
 pub const EXIT_USAGE: u8 = 2;
@@ -59,7 +61,7 @@ pub struct Options {
     /// unlimited on loopback, [`crate::exec::throttle::DEFAULT_REMOTE_RATE`] elsewhere.
     pub rate: Option<Rate>,
     /// Baselines: record, compare, deny, report.
-    pub drift: drift::DriftOptions,
+    pub drift: DriftOptions,
     /// Run only this shard of the trials (`--partition`).
     pub partition: Option<Partition>,
     /// Keep the exchanges of scenarios that passed in the results (a report
@@ -79,7 +81,7 @@ impl Default for Options {
             junit: None,
             jobs: DEFAULT_JOBS,
             rate: None,
-            drift: drift::DriftOptions::default(),
+            drift: DriftOptions::default(),
             partition: None,
             keep_exchanges: false,
         }
@@ -90,11 +92,6 @@ impl Default for Options {
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(EXIT_USAGE)
-}
-
-fn write_junit(path: &Path, results: &RunResults, masker: &Masker) -> Result<(), String> {
-    std::fs::write(path, junit::render(results, masker))
-        .map_err(|e| format!("cannot write the JUnit report to {}: {e}", path.display()))
 }
 
 /// Runs the scenarios as the options say and returns the exit status: 0 when
@@ -125,7 +122,7 @@ pub fn run(options: Options) -> ExitCode {
             drift: None,
         };
         if let Some(path) = &options.junit
-            && let Err(e) = write_junit(path, &results, &given)
+            && let Err(e) = report::write(Format::Junit, path, &results, &given)
         {
             return usage_error(e);
         }
@@ -157,7 +154,7 @@ pub fn run(options: Options) -> ExitCode {
     let keep_exchanges = options.keep_exchanges
         || options.drift.record.is_some()
         || options.drift.baseline.is_some();
-    let runner = match Runner::new(target).map(|r| r.keeping_passed_steps(keep_exchanges)) {
+    let runner = match Executor::new(target).map(|r| r.keeping_passed_steps(keep_exchanges)) {
         Ok(r) => match options.rate {
             Some(rate) => Arc::new(r.with_rate(rate)),
             None => Arc::new(r),
@@ -173,8 +170,9 @@ pub fn run(options: Options) -> ExitCode {
     // Collected in place, the vector kept the capacity of as many whole scenarios.
     scenarios.shrink_to_fit();
     // Drift: the baseline is read before anything runs; an unusable file stops the run.
-    let baseline = match drift::load(&options.drift, &scenarios) {
-        Ok(b) => b,
+    let trial_names: Vec<&str> = scenarios.iter().map(|s| s.trial_name.as_str()).collect();
+    let baseline = match drift::load(&options.drift, &trial_names) {
+        Ok(b) => b.map(Arc::new),
         // A hand-edited file may hold anything, a secret too.
         Err(e) => return usage_error(masker.mask(&e)),
     };
@@ -194,7 +192,7 @@ pub fn run(options: Options) -> ExitCode {
     let deliveries = if listing {
         Vec::new()
     } else {
-        execute::start(
+        schedule::start(
             runtime.handle(),
             Arc::clone(&runner),
             plan.to_run
@@ -202,14 +200,14 @@ pub fn run(options: Options) -> ExitCode {
                 .map(|&i| Arc::clone(&scenarios[i]))
                 .collect(),
             options.jobs,
-            drift::finisher(baseline.clone(), base_url.clone(), options.drift.deny),
+            finisher(baseline.clone(), base_url.clone(), options.drift.deny),
             // With a baseline alone, the runner kept every step for the
             // finisher to compare; the plain ones are dropped after it.
             options.keep_exchanges || options.drift.record.is_some(),
         )
     };
-    let collected = execute::Collected::default();
-    let mut slots: Vec<Option<execute::Delivery>> = scenarios.iter().map(|_| None).collect();
+    let collected = schedule::Collected::default();
+    let mut slots: Vec<Option<schedule::Delivery>> = scenarios.iter().map(|_| None).collect();
     for (&i, delivery) in plan.to_run.iter().zip(deliveries) {
         slots[i] = Some(delivery);
     }
@@ -256,25 +254,26 @@ pub fn run(options: Options) -> ExitCode {
     let results = RunResults {
         scenarios: all,
         load_errors: loaded.errors,
-        drift: drift::run_drift(baseline.as_ref()),
+        drift: baseline.as_deref().map(drift::run_drift),
     };
-    if let Some(path) = &options.junit
-        && let Err(e) = write_junit(path, &results, &masker)
-    {
-        return usage_error(e);
-    }
-    // Drift: the Markdown report, the recorded baseline, and the notes after libtest's summary.
-    if let Some(path) = &options.drift.report
-        && let Err(e) = drift::write_report(path, &results, &masker)
-    {
-        return usage_error(e);
+    let reports = [
+        (Format::Junit, &options.junit),
+        (Format::Markdown, &options.drift.report),
+    ];
+    for (format, path) in reports {
+        if let Some(path) = path
+            && let Err(e) = report::write(format, path, &results, &masker)
+        {
+            return usage_error(e);
+        }
     }
     if let Some(dir) = &options.drift.record
-        && let Err(e) = drift::record_baseline(dir, &results, &scenarios, &base_url, &masker)
+        && let Err(e) = record_baseline(dir, &results, &scenarios, &base_url, &masker)
     {
         return usage_error(e);
     }
-    drift::print_notes(&results, &masker, &options.libtest);
+    // Drift and warnings, after libtest's summary.
+    report::print_notes(&results, &masker, &options.libtest);
     let spec_errors = results.spec_errors();
     if spec_errors > 0 {
         eprintln!(
@@ -284,4 +283,44 @@ pub fn run(options: Options) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     conclusion.exit_code()
+}
+
+/// What every scenario task does with its result before handing it over:
+/// compare it with the baseline, then let drift and warnings fail it.
+fn finisher(baseline: Option<Arc<Baseline>>, base_url: String, deny: bool) -> Finish {
+    Arc::new(move |scenario, result| {
+        result.judge_drift(scenario, baseline.as_deref(), &base_url, deny);
+    })
+}
+
+/// `--record-baseline DIR`: records every scenario that passed and says
+/// what it wrote, and what it did not, on standard error.
+fn record_baseline(
+    dir: &Path,
+    results: &RunResults,
+    scenarios: &[Arc<Scenario>],
+    base_url: &str,
+    masker: &Masker,
+) -> Result<(), String> {
+    let by_name: std::collections::HashMap<&str, &Scenario> = scenarios
+        .iter()
+        .map(|s| (s.trial_name.as_str(), s.as_ref()))
+        .collect();
+    let passed = results
+        .scenarios
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Passed))
+        .filter_map(|r| Some((*by_name.get(r.name.as_str())?, r.ran())));
+    let written = drift::record_baseline(dir, passed, base_url, masker)?;
+    eprintln!(
+        "baseline: recorded {written} scenario{} in {}",
+        if written == 1 { "" } else { "s" },
+        dir.display()
+    );
+    for r in &results.scenarios {
+        if matches!(r.outcome, Outcome::Failed(_) | Outcome::Errored(_)) {
+            eprintln!("baseline: not recorded, since it did not pass: {}", r.name);
+        }
+    }
+    Ok(())
 }

@@ -12,12 +12,12 @@ use std::time::Duration;
 
 use drift_support::{Change, SCENARIO, mock};
 use veriff_conformance::drift::baseline::Baseline;
+use veriff_conformance::drift::findings::{ChangeKind, DriftClass, ScenarioDrift};
 use veriff_conformance::drift::normalize::Rule;
-use veriff_conformance::drift::{compare_with, gate, record};
-use veriff_conformance::exec::runner::Runner;
+use veriff_conformance::drift::{compare_with, snapshot};
+use veriff_conformance::exec::executor::Executor;
 use veriff_conformance::exec::target::Target;
 use veriff_conformance::mock::MockServer;
-use veriff_conformance::results::drift::{ChangeKind, DriftClass, ScenarioDrift};
 use veriff_conformance::results::{Outcome, ScenarioResult};
 use veriff_conformance::scenario::discover::load_embedded;
 use veriff_conformance::scenario::model::Scenario;
@@ -40,7 +40,7 @@ async fn run_on(server: &MockServer, scenario: &Scenario) -> ScenarioResult {
         allow_insecure_http: false,
         features: Vec::new(),
     };
-    Runner::new(target).expect("runner").run(scenario).await
+    Executor::new(target).expect("runner").run(scenario).await
 }
 
 /// Records `SCENARIO` against the plain mock, then runs it against a mock
@@ -55,7 +55,7 @@ async fn drift_after(change: Change) -> (ScenarioResult, ScenarioDrift) {
         "{:?}",
         first.outcome
     );
-    let recorded = record::record(&scenario, &first, &good.base_url(), Rule::ALL.len());
+    let recorded = snapshot::record(&scenario, &first.ran(), &good.base_url(), Rule::ALL.len());
     let baseline = Baseline {
         dir: "baseline".into(),
         scenarios: HashMap::from([(SCENARIO.to_string(), Arc::new(recorded))]),
@@ -68,9 +68,9 @@ async fn drift_after(change: Change) -> (ScenarioResult, ScenarioDrift) {
         "{change:?} should pass the scenario's own expectations: {:?}",
         now.outcome
     );
-    let drift = compare_with(&baseline, &scenario, &now, &changed.base_url());
+    let drift = compare_with(&baseline, &scenario, &now.ran(), &changed.base_url());
     now.drift = Some(drift.clone());
-    gate::apply(&mut now, false);
+    now.apply_drift_gate(false);
     (now, drift)
 }
 
@@ -301,7 +301,7 @@ async fn deny_drift_fails_a_scenario_with_compatible_drift_or_a_warning() {
     for change in [Change::AddedField, Change::UppercaseSignature] {
         let (mut result, _) = drift_after(change).await;
         assert_passes(&result);
-        gate::apply(&mut result, true);
+        result.apply_drift_gate(true);
         let Outcome::Failed(f) = &result.outcome else {
             panic!("{change:?} should fail under --deny-drift");
         };
@@ -315,10 +315,15 @@ async fn a_scenario_without_a_baseline_file_is_new_and_not_failed() {
     let scenario = scenario(SCENARIO);
     let server = mock(Change::Nothing).await;
     let mut result = run_on(&server, &scenario).await;
-    let drift = compare_with(&Baseline::default(), &scenario, &result, &server.base_url());
+    let drift = compare_with(
+        &Baseline::default(),
+        &scenario,
+        &result.ran(),
+        &server.base_url(),
+    );
     assert!(drift.new);
     assert_eq!(changes(&drift), []);
     result.drift = Some(drift);
-    gate::apply(&mut result, true);
+    result.apply_drift_gate(true);
     assert_passes(&result);
 }

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use runner_support::*;
 use veriff_conformance::check::CheckKind::Status;
+use veriff_conformance::exec::executor::Executor;
 use veriff_conformance::exec::http::{MAX_RETRIES, MAX_RETRY_DELAY};
-use veriff_conformance::exec::runner::Runner;
 use veriff_conformance::exec::throttle::Rate;
 use veriff_conformance::report::{junit, message};
 use veriff_conformance::results::{Retry, RunResults};
@@ -47,7 +47,7 @@ async fn the_rate_cap_holds_within_20_percent_across_concurrent_scenarios() {
         .mount(&server)
         .await;
     let runner = Arc::new(
-        Runner::new(target(&server.uri()))
+        Executor::new(target(&server.uri()))
             .unwrap()
             .with_rate(Rate::PerSecond(40.0)),
     );
@@ -78,9 +78,9 @@ async fn the_rate_cap_holds_within_20_percent_across_concurrent_scenarios() {
 
 #[test]
 fn the_default_rate_is_unlimited_on_loopback_and_ten_a_second_elsewhere() {
-    let local = Runner::new(target("http://127.0.0.1:1")).unwrap();
+    let local = Executor::new(target("http://127.0.0.1:1")).unwrap();
     assert_eq!(local.rate(), Rate::Unlimited);
-    let remote = Runner::new(target("https://stationapi.veriff.com")).unwrap();
+    let remote = Executor::new(target("https://stationapi.veriff.com")).unwrap();
     assert_eq!(remote.rate(), Rate::PerSecond(10.0));
 }
 

@@ -7,7 +7,7 @@ mod suite_support;
 use std::sync::Arc;
 
 use suite_support::{Breakage, BrokenMock, run, target};
-use veriff_conformance::exec::runner::Runner;
+use veriff_conformance::exec::executor::Executor;
 use veriff_conformance::mask::Masker;
 use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::report::libtest::trial;
@@ -26,7 +26,7 @@ fn embedded() -> Vec<Scenario> {
 /// Runs every embedded scenario against `target` and lists those that did not pass, with their messages.
 async fn not_passing(target: veriff_conformance::exec::target::Target) -> Vec<String> {
     let masker = Masker::new([&target.api_key, &target.shared_secret]);
-    let runner = Runner::new(target).expect("runner");
+    let runner = Executor::new(target).expect("runner");
     let mut out = Vec::new();
     for scenario in embedded() {
         let result = runner.run(&scenario).await;
@@ -64,7 +64,7 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
         .await
         .expect("mock");
     let target = target(&mock.base_url(), mock.config(), false);
-    let runner = Arc::new(Runner::new(target).expect("runner"));
+    let runner = Arc::new(Executor::new(target).expect("runner"));
     let scenarios = embedded();
     let mock_only: Vec<&str> = scenarios
         .iter()
@@ -157,8 +157,8 @@ async fn a_runner_told_not_to_keep_passed_steps_drops_the_plain_ones_and_masks_w
         .expect("a scenario of several steps");
     let target = target(&mock.base_url(), mock.config(), true);
     let key = target.api_key.clone();
-    let keeping = Runner::new(target.clone()).expect("runner");
-    let dropping = Runner::new(target)
+    let keeping = Executor::new(target.clone()).expect("runner");
+    let dropping = Executor::new(target)
         .expect("runner")
         .keeping_passed_steps(false);
 

@@ -8,8 +8,8 @@
 
 use super::{CheckKind, Mismatch, Warning};
 use crate::record::exchange::Response;
-use crate::signing::{SIGNATURE_HEADER, verify};
 use crate::scenario::model::{Located, SignatureExpect};
+use crate::signing::{SIGNATURE_HEADER, verify};
 
 /// The signature mismatch, if any.
 ///

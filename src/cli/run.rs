@@ -157,7 +157,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         junit: args.junit,
         jobs: args.jobs,
         rate: args.rate,
-        drift: run::drift::DriftOptions {
+        drift: crate::drift::DriftOptions {
             record: args.record_baseline,
             baseline: args.baseline,
             deny: args.deny_drift,

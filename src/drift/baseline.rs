@@ -32,9 +32,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::findings::Gone;
 use super::normalize::Rule;
 use crate::mask::Masker;
-use crate::results::drift::Gone;
 use crate::scenario::source::read_regular_file;
 
 /// The version of the file format this build writes and reads.

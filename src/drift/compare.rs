@@ -26,11 +26,12 @@
 
 use serde_json::Value;
 
+use super::Ran;
 use super::baseline::{ScenarioBaseline, StepBaseline};
+use super::findings::{Change, ChangeKind, DriftClass, StepDrift};
 use super::normalize::PLACEHOLDERS;
 use crate::jsonpath::{push_index, push_key};
-use crate::results::drift::{Change, ChangeKind, DriftClass, StepDrift};
-use crate::results::{Outcome, ScenarioResult, StepInfo};
+use crate::record::step::StepInfo;
 use crate::scenario::model::Scenario;
 
 /// Headers the docs promise (reference §2.4 and "Responses are JSON"):
@@ -85,13 +86,13 @@ pub fn compare(
     baseline: &ScenarioBaseline,
     now: &ScenarioBaseline,
     scenario: &Scenario,
-    result: &ScenarioResult,
+    ran: &Ran<'_>,
 ) -> Vec<StepDrift> {
     let mut out = Vec::new();
     let count = baseline.steps.len().max(now.steps.len());
-    let passed = matches!(result.outcome, Outcome::Passed);
+    let passed = ran.passed;
     for i in 0..count {
-        let info = step_info(i, scenario, result, baseline);
+        let info = step_info(i, scenario, ran, baseline);
         let (before, after) = (baseline.steps.get(i), now.steps.get(i));
         let request = after.or(before).map(request_line).unwrap_or_default();
         let changes = match (before, after) {
@@ -138,14 +139,9 @@ fn request_line(s: &StepBaseline) -> String {
 
 /// The step's place: from the run when it ran, else from the spec, else
 /// from the baseline (a step no longer in the spec has no place).
-fn step_info(
-    i: usize,
-    scenario: &Scenario,
-    result: &ScenarioResult,
-    b: &ScenarioBaseline,
-) -> StepInfo {
-    if let Some(s) = result.steps.iter().find(|s| s.step.number == i + 1) {
-        return s.step.clone();
+fn step_info(i: usize, scenario: &Scenario, ran: &Ran<'_>, b: &ScenarioBaseline) -> StepInfo {
+    if let Some((info, _)) = ran.steps.iter().find(|(s, _)| s.number == i + 1) {
+        return (*info).clone();
     }
     if let Some(s) = scenario.steps.get(i) {
         return StepInfo {

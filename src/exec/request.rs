@@ -6,8 +6,8 @@ use std::ops::Range;
 use super::target::{Target, check_url};
 use crate::record::env::{Env, RenderError};
 use crate::record::exchange::SentRequest;
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, path_id_in, session_id_in, sign};
 use crate::scenario::model::{RequestBody, SignMode, Step};
+use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, path_id_in, session_id_in, sign};
 
 /// A step's request could not be built: what and where in the spec.
 #[derive(Debug, Clone)]

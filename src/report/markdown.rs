@@ -10,8 +10,8 @@
 use std::fmt::Write as _;
 
 use super::text::excerpt;
+use crate::drift::findings::DriftClass;
 use crate::mask::Masker;
-use crate::results::drift::DriftClass;
 use crate::results::{Outcome, RunResults, ScenarioResult};
 
 /// Characters of a value shown in a table cell.

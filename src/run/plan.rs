@@ -13,7 +13,7 @@ use std::sync::Arc;
 use libtest_mimic::Arguments;
 use sha2::{Digest, Sha256};
 
-use crate::exec::runner::Runner;
+use crate::exec::executor::Executor;
 use crate::scenario::model::Scenario;
 
 /// How trials are split between the shards of a CI matrix; shards are 1-based.
@@ -144,7 +144,7 @@ impl Plan {
     /// any, make of `scenarios`.
     pub fn new(
         scenarios: &[Arc<Scenario>],
-        runner: &Runner,
+        runner: &Executor,
         args: &Arguments,
         partition: Option<Partition>,
     ) -> Plan {

@@ -8,15 +8,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use veriff_conformance::check::{CheckKind, Mismatch};
-use veriff_conformance::exec::runner::Runner;
+use veriff_conformance::exec::executor::Executor;
 use veriff_conformance::exec::target::Target;
 use veriff_conformance::mask::Masker;
 use veriff_conformance::report::message;
 use veriff_conformance::results::{Failure, Outcome, RunError, ScenarioResult};
-use veriff_conformance::signing::sign;
 use veriff_conformance::scenario::load::Loader;
 use veriff_conformance::scenario::model::Scenario;
 use veriff_conformance::scenario::source::{Files, SourceFile};
+use veriff_conformance::signing::sign;
 use wiremock::ResponseTemplate;
 
 /// The API key every test run uses (long enough for the masker).
@@ -63,7 +63,7 @@ pub fn scenario(yaml: &str) -> Scenario {
 
 /// Runs `scenario` against `target`.
 pub async fn run_on(target: Target, scenario: &Scenario) -> ScenarioResult {
-    Runner::new(target)
+    Executor::new(target)
         .expect("the runner builds")
         .run(scenario)
         .await

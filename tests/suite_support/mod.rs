@@ -11,7 +11,7 @@ mod http;
 
 use std::time::Duration;
 
-use veriff_conformance::exec::runner::Runner;
+use veriff_conformance::exec::executor::Executor;
 use veriff_conformance::exec::target::Target;
 use veriff_conformance::mask::Masker;
 use veriff_conformance::mock::{MockConfig, MockServer};
@@ -92,5 +92,5 @@ pub fn scenario(trial_name: &str) -> Scenario {
 
 /// Runs one scenario against `target`.
 pub async fn run(scenario: &Scenario, target: Target) -> ScenarioResult {
-    Runner::new(target).expect("runner").run(scenario).await
+    Executor::new(target).expect("runner").run(scenario).await
 }

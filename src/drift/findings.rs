@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::StepInfo;
+use crate::record::step::StepInfo;
 
 /// Whether a change may break a client, by Veriff's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use tokio::sync::Semaphore;
 
-use crate::exec::runner::Runner;
+use crate::exec::executor::Executor;
 use crate::results::ScenarioResult;
 use crate::scenario::model::Scenario;
 
@@ -171,7 +171,7 @@ impl Collected {
 /// marked [`Lost`], so that its delivery reports that instead of waiting forever.
 pub fn start(
     runtime: &tokio::runtime::Handle,
-    runner: Arc<Runner>,
+    runner: Arc<Executor>,
     scenarios: Vec<Arc<Scenario>>,
     jobs: usize,
     finish: Finish,
@@ -229,9 +229,9 @@ mod tests {
     use crate::scenario::discover::load_embedded;
 
     /// A runner whose every request is refused at once (nothing listens on port 1).
-    fn refused() -> Arc<Runner> {
+    fn refused() -> Arc<Executor> {
         Arc::new(
-            Runner::new(Target {
+            Executor::new(Target {
                 base_url: "http://127.0.0.1:1".into(),
                 api_key: "test-api-key".into(),
                 shared_secret: "test-shared-secret".into(),

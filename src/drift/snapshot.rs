@@ -1,4 +1,4 @@
-//! Recording: a scenario's result turned into its normalised
+//! Snapshots: a scenario's run turned into its normalised
 //! [`ScenarioBaseline`], the form both written by `--record-baseline` and
 //! compared by `--baseline`.
 //!
@@ -21,11 +21,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::Ran;
 use super::baseline::{FORMAT, ScenarioBaseline, StepBaseline};
 use super::normalize::Normalizer;
 use crate::check::capture::capture;
 use crate::record::exchange::Exchange;
-use crate::results::{ScenarioResult, StepResult};
+use crate::record::step::StepInfo;
 use crate::scenario::model::{JsonTemplate, RequestBody, Scenario, Step};
 use crate::scenario::template::{Part, Template, VarKind};
 
@@ -60,33 +61,26 @@ pub const SECRET_VALUE: &str = "<api-key>";
 /// The value recorded for a header whose value is not stable.
 pub const NOT_RECORDED: &str = "<not recorded>";
 
-/// The normalised baseline of `result`, a run of `scenario` against
+/// The normalised baseline of `ran`, a run of `scenario` against
 /// `base_url`, with the first `rules` normalisation rules.
 pub fn record(
     scenario: &Scenario,
-    result: &ScenarioResult,
+    ran: &Ran<'_>,
     base_url: &str,
     rules: usize,
 ) -> ScenarioBaseline {
-    let normalizer = Normalizer::new(base_url, variables(scenario, result));
-    let steps = representatives(result)
+    let normalizer = Normalizer::new(base_url, variables(scenario, ran));
+    let steps = representatives(ran)
         .into_iter()
-        .map(|s| {
-            let spec = scenario.steps.get(s.step.number.wrapping_sub(1));
-            step(
-                &normalizer,
-                rules,
-                s.step.number,
-                &s.step.name,
-                spec,
-                &s.exchange,
-            )
+        .map(|(info, exchange)| {
+            let spec = scenario.steps.get(info.number.wrapping_sub(1));
+            step(&normalizer, rules, info.number, &info.name, spec, exchange)
         })
         .collect();
     ScenarioBaseline {
         format: FORMAT,
         normalisation: rules,
-        scenario: result.name.clone(),
+        scenario: ran.name.to_string(),
         steps,
     }
 }
@@ -95,16 +89,16 @@ pub fn record(
 /// several times and its answers arrive in no fixed order, so the group is
 /// recorded by one answer: the one with the lowest status, then the shortest
 /// and smallest body. The group's own expectations judge the rest.
-pub fn representatives(result: &ScenarioResult) -> Vec<&StepResult> {
-    let mut out: Vec<&StepResult> = Vec::new();
-    for s in &result.steps {
+pub fn representatives<'a>(ran: &Ran<'a>) -> Vec<(&'a StepInfo, &'a Exchange)> {
+    let mut out: Vec<(&StepInfo, &Exchange)> = Vec::new();
+    for &s in &ran.steps {
         match out.last_mut() {
-            Some(last) if last.step.number == s.step.number => {
-                let key = |r: &StepResult| {
-                    let body = &r.exchange.response.body;
-                    (r.exchange.response.status, body.len(), body.clone())
+            Some(last) if last.0.number == s.0.number => {
+                let key = |(_, e): (&StepInfo, &Exchange)| {
+                    let body = &e.response.body;
+                    (e.response.status, body.len(), body.clone())
                 };
-                if key(s) < key(last) {
+                if key(s) < key(*last) {
                     *last = s;
                 }
             }
@@ -171,7 +165,7 @@ pub const MAX_TEXT_BODY: usize = 64 * 1024;
 /// file stays small, readable and valid UTF-8.
 ///
 /// ```
-/// use veriff_conformance::drift::record::body_text;
+/// use veriff_conformance::drift::snapshot::body_text;
 /// use veriff_conformance::drift::normalize::Normalizer;
 /// let n = Normalizer::new("http://127.0.0.1:1", vec![]);
 /// assert_eq!(body_text(&n, 0, b"plain"), "plain");
@@ -220,18 +214,18 @@ pub fn template_text(t: &Template) -> String {
 
 /// The scenario's variables and captures as `(name, text)`, found again
 /// from what the steps sent and received.
-pub fn variables(scenario: &Scenario, result: &ScenarioResult) -> Vec<(String, String)> {
+pub fn variables(scenario: &Scenario, ran: &Ran<'_>) -> Vec<(String, String)> {
     let mut found: BTreeMap<String, String> = BTreeMap::new();
     let mut keep = |name: &str, value: &Value| {
         if let Value::String(s) = value {
             found.entry(name.to_string()).or_insert_with(|| s.clone());
         }
     };
-    for s in &result.steps {
-        let Some(step) = scenario.steps.get(s.step.number.wrapping_sub(1)) else {
+    for &(info, exchange) in &ran.steps {
+        let Some(step) = scenario.steps.get(info.number.wrapping_sub(1)) else {
             continue;
         };
-        let request = &s.exchange.request;
+        let request = &exchange.request;
         for (name, value) in match_template(&step.path.value, &request.url, false) {
             keep(&name, &Value::String(value));
         }
@@ -255,7 +249,7 @@ pub fn variables(scenario: &Scenario, result: &ScenarioResult) -> Vec<(String, S
                 keep(&name, &value);
             }
         }
-        if let Ok(values) = capture(&step.captures, &s.exchange.response) {
+        if let Ok(values) = capture(&step.captures, &exchange.response) {
             for (name, value) in values {
                 keep(&name, &value);
             }

@@ -31,13 +31,13 @@ pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [moc
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// use std::time::Duration;
-/// use veriff_conformance::exec::{runner::Runner, target::Target};
+/// use veriff_conformance::exec::{runner::Executor, target::Target};
 /// use veriff_conformance::mock::{MockConfig, MockServer};
 /// use veriff_conformance::results::Outcome;
 /// use veriff_conformance::scenario::discover::load_embedded;
 ///
 /// let mock = MockServer::start(MockConfig::generated()).await.unwrap();
-/// let runner = Runner::new(Target {
+/// let runner = Executor::new(Target {
 ///     base_url: mock.base_url(),
 ///     api_key: mock.config().api_key.clone(),
 ///     shared_secret: mock.config().shared_secret.clone(),
@@ -53,7 +53,7 @@ pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [moc
 /// # }
 /// ```
 #[derive(Debug, Clone)]
-pub struct Runner {
+pub struct Executor {
     client: reqwest::Client,
     target: Target,
     masker: Masker,
@@ -82,13 +82,13 @@ fn errored(
     }))
 }
 
-impl Runner {
+impl Executor {
     /// A runner with its own HTTP client, under the default rate cap for
     /// the target ([`Rate::default_for`]).
     pub fn new(target: Target) -> Result<Self, String> {
         let masker = Masker::new([target.api_key.as_str(), target.shared_secret.as_str()]);
         let rate = Rate::default_for(&target.base_url);
-        Ok(Runner {
+        Ok(Executor {
             client: http::client()?,
             target,
             masker,
