@@ -177,7 +177,12 @@ pub fn run(options: Options) -> ExitCode {
         Err(e) => return usage_error(masker.mask(&e)),
     };
     let base_url = runner.target().base_url.clone();
-    let plan = Plan::new(&scenarios, &runner, &options.libtest, options.partition);
+    let plan = Plan::new(
+        &scenarios,
+        runner.target(),
+        &options.libtest,
+        options.partition,
+    );
     if let Some(partition) = options.partition
         && !options.libtest.quiet
     {
@@ -214,22 +219,29 @@ pub fn run(options: Options) -> ExitCode {
     let trials = plan
         .trials
         .iter()
-        .map(|&i| (&scenarios[i], slots[i].take()))
-        .map(|(scenario, delivery)| {
+        .map(|&i| {
+            let (scenario, delivery) = (Arc::clone(&scenarios[i]), slots[i].take());
+            let ignored = plan.ignored[i].clone();
             let collected = collected.clone();
+            let name = scenario.trial_name.clone();
             // libtest shows the message under the trial's name.
             let pending: libtest::Pending = Box::new(move || {
-                let rx = delivery.ok_or("harness error: this scenario was not started")?;
-                let result = rx.recv().map_err(|lost| format!("harness error: {lost}"))?;
+                let result = match (delivery, ignored) {
+                    (Some(rx), _) => rx.recv().map_err(|lost| format!("harness error: {lost}"))?,
+                    // Run by `--include-ignored`: the reason, and nothing sent.
+                    (None, Some(reason)) => Arc::new(ScenarioResult::without_steps(
+                        scenario.trial_name.clone(),
+                        Arc::clone(&scenario.file),
+                        Outcome::Ignored(reason),
+                    )),
+                    (None, None) => {
+                        return Err("harness error: this scenario was not started".into());
+                    }
+                };
                 collected.push(Arc::clone(&result));
                 Ok(result)
             });
-            libtest::trial(
-                scenario.trial_name.clone(),
-                runner.ignores(scenario).as_deref(),
-                pending,
-                masker.clone(),
-            )
+            libtest::trial(name, plan.ignored[i].as_deref(), pending, masker.clone())
         })
         .collect();
     let conclusion = libtest_mimic::run(&options.libtest, trials);

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use runner_support::*;
 use veriff_conformance::check::CheckKind::{Body, Header, Status};
 use veriff_conformance::exec::target::MAX_RESPONSE_BYTES;
-use veriff_conformance::results::{ErrorKind, Outcome};
+use veriff_conformance::results::ErrorKind;
+use veriff_conformance::run::Options;
+use veriff_conformance::run::plan::ignores;
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer};
 
@@ -190,8 +192,7 @@ async fn a_scenario_that_requires_the_mock_is_ignored_against_another_server() {
         .respond_with(json(200, "{}"))
         .mount(&server)
         .await;
-    let scenario = scenario(
-        "
+    let yaml = "
 scenarios:
   - name: needs the mock
     requires: [mock]
@@ -201,16 +202,36 @@ scenarios:
         path: /v/token
         sign: none
         expect: { status: 200 }
-",
+";
+    let scenario = scenario(yaml);
+    // The planner skips it, with the reason.
+    assert_eq!(
+        ignores(&target(&server.uri()), &scenario).as_deref(),
+        Some("needs the embedded mock's controls (requires: [mock])")
     );
-    let result = run_on(target(&server.uri()), &scenario).await;
-    match &result.outcome {
-        Outcome::Ignored(why) => {
-            assert_eq!(why, "needs the embedded mock's controls (requires: [mock])")
-        }
-        other => panic!("expected ignored, got {other:?}"),
+
+    // A whole run sends nothing, even when libtest is told to run ignored tests.
+    let dir = std::env::temp_dir().join(format!("vc-needs-mock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("t.yaml");
+    std::fs::write(&file, yaml).expect("write the spec");
+    for include_ignored in [false, true] {
+        let mut options = Options {
+            paths: vec![file.clone()],
+            ..Options::default()
+        };
+        options.target.base_url = Some(server.uri());
+        options.target.api_key = Some(API_KEY.into());
+        options.target.shared_secret = Some(SECRET.into());
+        options.libtest.include_ignored = include_ignored;
+        options.libtest.quiet = true;
+        options.libtest.logfile = Some(dir.join("log").display().to_string());
+        let status = tokio::task::spawn_blocking(move || veriff_conformance::run::run(options))
+            .await
+            .expect("the run ends");
+        assert_eq!(status, std::process::ExitCode::SUCCESS);
     }
-    assert!(result.exchanges().is_empty());
+    std::fs::remove_dir_all(&dir).ok();
     assert_eq!(
         server.received_requests().await.expect("recording").len(),
         0
@@ -219,6 +240,7 @@ scenarios:
     // Against the mock it runs.
     let mut mock = target(&server.uri());
     mock.is_mock = true;
+    assert_eq!(ignores(&mock, &scenario), None);
     assert_passed(&run_on(mock, &scenario).await);
 }
 

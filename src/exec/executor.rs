@@ -22,9 +22,6 @@ use crate::results::{
 };
 use crate::scenario::model::{Group, Poll, Scenario, Step};
 
-/// Why a scenario that needs the mock's controls is not run elsewhere.
-pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
-
 /// Runs scenarios against one target.
 ///
 /// ```
@@ -128,41 +125,12 @@ impl Executor {
         &self.masker
     }
 
-    /// Why `scenario` is not run against this target, if it is not: it needs
-    /// the mock's controls and the target is not the mock, or an opt-in API
-    /// feature the user did not turn on (the mock has them all).
-    pub fn ignores(&self, scenario: &Scenario) -> Option<String> {
-        if scenario.requires_mock() && !self.target.is_mock {
-            return Some(NEEDS_MOCK.into());
-        }
-        let off: Vec<&str> = scenario
-            .required_features()
-            .filter(|f| !self.target.is_mock && !self.target.features.iter().any(|on| on == f))
-            .collect();
-        (!off.is_empty()).then(|| {
-            let flags: Vec<String> = off.iter().map(|f| format!("--feature {f}")).collect();
-            format!(
-                "needs the opt-in API feature{} {} (requires: [{}]); turn it on with {}",
-                if off.len() == 1 { "" } else { "s" },
-                off.join(", "),
-                off.iter()
-                    .map(|f| format!("feature:{f}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                flags.join(" ")
-            )
-        })
-    }
-
     /// Runs every step of `scenario` in order and checks each response.
     /// Stops at the first step with unmet expectations or an error.
     pub async fn run(&self, scenario: &Scenario) -> ScenarioResult {
         let started = Instant::now();
         let mut steps = Vec::new();
-        let outcome = match self.ignores(scenario) {
-            Some(reason) => Outcome::Ignored(reason),
-            None => self.run_steps(scenario, &mut steps).await,
-        };
+        let outcome = self.run_steps(scenario, &mut steps).await;
         let mut result = ScenarioResult {
             name: scenario.trial_name.clone(),
             file: Arc::clone(&scenario.file),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use libtest_mimic::Arguments;
 use sha2::{Digest, Sha256};
 
-use crate::exec::executor::Executor;
+use crate::exec::target::Target;
 use crate::scenario::model::Scenario;
 
 /// How trials are split between the shards of a CI matrix; shards are 1-based.
@@ -137,6 +137,38 @@ pub struct Plan {
     pub skipped: Vec<(usize, String)>,
     /// How many trials the filters let through that belong to other shards.
     pub other_shards: usize,
+    /// Why each scenario is not run against this target, if it is not
+    /// ([`ignores`]); such a scenario is never executed.
+    pub ignored: Vec<Option<String>>,
+}
+
+/// Why a scenario that needs the mock's controls is not run elsewhere.
+pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
+
+/// Why `scenario` is not run against `target`, if it is not: it needs
+/// the mock's controls and the target is not the mock, or an opt-in API
+/// feature the user did not turn on (the mock has them all).
+pub fn ignores(target: &Target, scenario: &Scenario) -> Option<String> {
+    if scenario.requires_mock() && !target.is_mock {
+        return Some(NEEDS_MOCK.into());
+    }
+    let off: Vec<&str> = scenario
+        .required_features()
+        .filter(|f| !target.is_mock && !target.features.iter().any(|on| on == f))
+        .collect();
+    (!off.is_empty()).then(|| {
+        let flags: Vec<String> = off.iter().map(|f| format!("--feature {f}")).collect();
+        format!(
+            "needs the opt-in API feature{} {} (requires: [{}]); turn it on with {}",
+            if off.len() == 1 { "" } else { "s" },
+            off.join(", "),
+            off.iter()
+                .map(|f| format!("feature:{f}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            flags.join(" ")
+        )
+    })
 }
 
 impl Plan {
@@ -144,11 +176,11 @@ impl Plan {
     /// any, make of `scenarios`.
     pub fn new(
         scenarios: &[Arc<Scenario>],
-        runner: &Executor,
+        target: &Target,
         args: &Arguments,
         partition: Option<Partition>,
     ) -> Plan {
-        let ignored: Vec<Option<String>> = scenarios.iter().map(|s| runner.ignores(s)).collect();
+        let ignored: Vec<Option<String>> = scenarios.iter().map(|s| ignores(target, s)).collect();
         let names: Vec<&str> = scenarios.iter().map(|s| s.trial_name.as_str()).collect();
         Plan::of(&names, &ignored, args, partition)
     }
@@ -193,9 +225,13 @@ impl Plan {
                 Some(reason) if args.is_ignored(&probes[i]) => {
                     plan.skipped.push((i, reason.clone()))
                 }
-                _ => plan.to_run.push(i),
+                // libtest runs it anyway (`--include-ignored`): the trial
+                // reports the reason without sending anything.
+                Some(_) => {}
+                None => plan.to_run.push(i),
             }
         }
+        plan.ignored = ignored.to_vec();
         plan
     }
 }
