@@ -1,5 +1,5 @@
 //! Signing per endpoint, with known ids: what Veriff's rule signs for each
-//! documented route (reference section 2.3), as the server received it.
+//! documented route (docs/veriff-api.md, section 2.3), as the server received it.
 
 mod runner_support;
 

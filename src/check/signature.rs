@@ -52,7 +52,7 @@ pub fn check(
 }
 
 /// The `vrf-hmac-signature` mismatch, if any: `GET /v1/media/{id}` documents
-/// it as the same signature as `x-hmac-signature` (reference section 2.4), so
+/// it as the same signature as `x-hmac-signature` (docs/veriff-api.md, section 2.4), so
 /// when a response carries it, it must verify over the body bytes too (unless
 /// the step says `signature: ignore`).
 ///
