@@ -135,21 +135,23 @@
 //! # }
 //! ```
 
+mod app;
 mod auth;
 mod body;
 mod builder;
 mod config;
 mod connections;
 mod controls;
-mod handlers;
+mod errors;
+mod extract;
 mod media;
-mod media_routes;
-mod responses;
-mod result_routes;
+mod response;
+mod results;
+mod routes;
 mod server;
+mod sessions;
 mod state;
 mod transport;
-mod validate;
 
 pub use builder::MockServerBuilder;
 pub use config::{
@@ -158,4 +160,5 @@ pub use config::{
     DEFAULT_MEDIA_BUDGET, MockConfig,
 };
 pub use controls::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
-pub use server::{MockServer, router, serve};
+pub use routes::router;
+pub use server::{MockServer, serve};

@@ -1,15 +1,11 @@
 //! Request authentication: the API key header and the HMAC signature header.
 
 use axum::http::HeaderMap;
-use sha2::{Digest, Sha256};
 
-use super::responses::ApiError;
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
-
-/// The legacy request signature header (reference §2.2 [DOC]): SHA-256 hex of
-/// the payload followed by the shared secret. Veriff's public
-/// `js-integration-demo` (`app.js`) still signs this way [3P].
-pub(crate) const LEGACY_SIGNATURE_HEADER: &str = "x-signature";
+use super::errors::ApiError;
+use crate::signing::{
+    API_KEY_HEADER, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, legacy_digest, sign, verify,
+};
 
 /// What a request's signature covers, for the legacy scheme's two error codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,14 +21,6 @@ pub(crate) enum Signed {
 pub(crate) enum Scheme {
     Hmac,
     Legacy,
-}
-
-/// Hex SHA-256 of `payload` followed by `secret` (the legacy `X-SIGNATURE`).
-pub(crate) fn legacy_digest(secret: &str, payload: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(payload);
-    hasher.update(secret.as_bytes());
-    hex::encode(hasher.finalize())
 }
 
 /// The scheme a create request used, if any; create needs no signature
@@ -123,8 +111,8 @@ pub(crate) fn check_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signing::sign;
     use axum::http::HeaderValue;
+    use sha2::{Digest, Sha256};
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

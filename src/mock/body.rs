@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, header};
 use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::responses::ApiError;
+use super::errors::ApiError;
 
 /// The budget counts in units of this many bytes, so that any reservation fits
 /// the `u32` that [`Semaphore::acquire_many_owned`] takes.

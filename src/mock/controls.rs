@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::responses::ApiError;
+use super::errors::ApiError;
 use super::state::Status;
 
 /// Request header that forces a failure on any `/v1` route.

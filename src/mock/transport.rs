@@ -37,7 +37,7 @@ use axum::serve::Listener;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::responses::ApiError;
+use super::errors::ApiError;
 
 /// Longest response head the wrapper holds back while it waits for the end.
 const MAX_HEAD: usize = 64 * 1024;

@@ -1,14 +1,16 @@
-//! Session results: attempts, decision, person and watchlist screening. Each
-//! is a GET signed over the session id (reference §2.3 [DOC]).
+//! The results of a session: its attempts, decision, person and watchlist
+//! screening, each a GET signed over the session id (docs/veriff-api.md,
+//! section 2.3 [DOC]), with the views they answer with.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::app::Shared;
 use super::controls::requested_decision;
-use super::handlers::{Shared, SignedId, refusal_error};
-use super::responses::ApiError;
+use super::errors::ApiError;
+use super::extract::SignedId;
 use super::state::{InitData, Session};
 
 /// `GET /v1/sessions/{id}/attempts` (reference §4.7 [DOC]): `verifications[]`
@@ -50,10 +52,7 @@ pub(crate) async fn decision(
     let forced = requested_decision(&headers)?;
     let session = match forced {
         None => app.store.get(&id).ok_or(ApiError::not_found())?,
-        Some(outcome) => app
-            .store
-            .force_decision(&id, outcome)
-            .map_err(refusal_error)?,
+        Some(outcome) => app.store.force_decision(&id, outcome)?,
     };
     Ok(app.signed(scheme, StatusCode::OK, &decision_body(&session)))
 }

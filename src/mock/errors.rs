@@ -1,13 +1,17 @@
-//! Response bodies: the documented `{"status":"fail","code","message"}` errors
-//! and signed success bodies.
+//! The error catalogue: every failure the mock answers, as an HTTP status and
+//! the documented `{"status":"fail","code","message"}` body (docs/veriff-api.md,
+//! section 3). "The PATCH page" is Veriff's page for `PATCH /v1/sessions/{id}`
+//! (docs/veriff-api.md, section 4.2), whose error table the mock follows; a
+//! "mock choice" is the mock's own answer where Veriff documents none.
 
 use std::borrow::Cow;
 
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
+use super::response::{json_response, to_bytes};
+use super::state::Refusal;
 
 /// A failure response: HTTP status plus the documented error body shape
 /// (api notes: "Response bodies": `code` is digits as a string).
@@ -223,7 +227,6 @@ impl ApiError {
         )
     }
 
-    /// Mock choice: the body is larger than `MockConfig::body_limit`.
     /// Mock choice: the body did not arrive within `MockConfig::body_read_timeout`;
     /// a stalled upload must not hold its share of the body budget forever.
     pub(crate) const fn body_timeout() -> Self {
@@ -234,6 +237,7 @@ impl ApiError {
         )
     }
 
+    /// Mock choice: the body is larger than `MockConfig::body_limit`.
     pub(crate) const fn payload_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -311,92 +315,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Serializes `body` once; falls back to the documented 500 body (which cannot
-/// fail to serialize) rather than panicking.
-fn to_bytes(body: &Value) -> Vec<u8> {
-    serde_json::to_vec(body).unwrap_or_else(|_| {
-        br#"{"status":"fail","code":"1101","message":"Something went wrong"}"#.to_vec()
-    })
-}
-
-/// An unsigned JSON response.
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        to_bytes(body),
-    )
-        .into_response()
-}
-
-/// How a response is signed: which headers carry the API key and signature.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Signing<'a> {
-    pub(crate) api_key: &'a str,
-    pub(crate) shared_secret: &'a str,
-    /// The request was signed with the legacy `X-SIGNATURE`: the response also
-    /// carries `x-signature` = SHA-256(body + secret) (reference §2.2 [DOC]:
-    /// "Veriff answers with X-SIGNATURE").
-    pub(crate) legacy: bool,
-    /// Also send `vrf-auth-client` and `vrf-hmac-signature`, with the same
-    /// values (reference §4.6 [DOC], `GET /v1/media/{id}` only).
-    pub(crate) vrf: bool,
-}
-
-/// A signed JSON response (api notes: "Authentication": "Responses are signed
-/// too"): serialize once, sign those bytes with the shared secret, send those
-/// bytes, with `x-auth-client` and `x-hmac-signature` headers.
-pub(crate) fn signed_response(signing: Signing<'_>, status: StatusCode, body: &Value) -> Response {
-    signed_bytes(
-        signing,
-        status,
-        HeaderValue::from_static("application/json"),
-        to_bytes(body),
-    )
-}
-
-/// A response of `bytes` (JSON or a raw medium) with `content_type`, signed
-/// over exactly those bytes (reference §2.4: for a binary body the HMAC covers
-/// the raw bytes).
-pub(crate) fn signed_bytes(
-    signing: Signing<'_>,
-    status: StatusCode,
-    content_type: HeaderValue,
-    bytes: impl Into<axum::body::Bytes>,
-) -> Response {
-    let bytes: axum::body::Bytes = bytes.into();
-    let signature = sign(signing.shared_secret, &bytes);
-    let legacy = signing
-        .legacy
-        .then(|| super::auth::legacy_digest(signing.shared_secret, &bytes));
-    let mut response = (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
-    let headers = response.headers_mut();
-    // An API key that cannot be a header value is simply not echoed.
-    if let Ok(value) = HeaderValue::from_str(signing.api_key) {
-        if signing.vrf {
-            headers.insert(HeaderName::from_static(VRF_API_KEY_HEADER), value.clone());
+impl From<Refusal> for ApiError {
+    /// The error for a state change the store refused.
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound => ApiError::not_found(),
+            Refusal::AlreadySubmitted => ApiError::already_submitted(),
+            Refusal::CannotTransition(status) => ApiError::cannot_transition(status.as_str()),
+            Refusal::NotDeletable => ApiError::not_deletable(),
+            Refusal::TooLarge => ApiError::image_over_budget(),
         }
-        headers.insert(HeaderName::from_static(API_KEY_HEADER), value);
     }
-    if let Ok(value) = HeaderValue::from_str(&signature) {
-        if signing.vrf {
-            headers.insert(HeaderName::from_static(VRF_SIGNATURE_HEADER), value.clone());
-        }
-        headers.insert(HeaderName::from_static(SIGNATURE_HEADER), value);
-    }
-    if let Some(Ok(value)) = legacy.map(|digest| HeaderValue::from_str(&digest)) {
-        headers.insert(
-            HeaderName::from_static(super::auth::LEGACY_SIGNATURE_HEADER),
-            value,
-        );
-    }
-    response
 }
-
-/// Reference §4.6 [DOC]: `GET /v1/media/{id}` also documents these, "same as"
-/// `x-auth-client` and `x-hmac-signature`.
-const VRF_API_KEY_HEADER: &str = "vrf-auth-client";
-const VRF_SIGNATURE_HEADER: &str = "vrf-hmac-signature";
