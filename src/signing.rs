@@ -25,8 +25,8 @@ pub const SIGNATURE_HEADER: &str = "x-hmac-signature";
 /// Name of the header that carries the API key.
 pub const API_KEY_HEADER: &str = "x-auth-client";
 /// Name of the legacy signature header (docs/veriff-api.md, section 2.2
-/// [DOC]), which carries [`legacy_digest`]. Veriff's public
-/// `js-integration-demo` (`app.js`) still signs this way [3P].
+/// \[DOC\]), which carries [`legacy_digest`]. Veriff's public
+/// `js-integration-demo` (`app.js`) still signs this way \[3P\].
 pub const LEGACY_SIGNATURE_HEADER: &str = "x-signature";
 
 fn mac(secret: &str) -> HmacSha256 {
@@ -92,7 +92,7 @@ pub fn verify(secret: &str, payload: &[u8], signature: &str) -> bool {
 }
 
 /// Lowercase hex SHA-256 of `payload` followed by `secret`: the legacy
-/// `X-SIGNATURE` (docs/veriff-api.md, section 2.2 [DOC]).
+/// `X-SIGNATURE` (docs/veriff-api.md, section 2.2 \[DOC\]).
 ///
 /// ```
 /// use veriff_conformance::signing::legacy_digest;

@@ -14,7 +14,7 @@ use super::response::{json_response, to_bytes};
 use super::state::Refusal;
 
 /// A failure response: HTTP status plus the documented error body shape
-/// (api notes: "Response bodies": `code` is digits as a string).
+/// (docs/veriff-api.md, section 3.1: `code` is digits as a string).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ApiError {
     status: StatusCode,
@@ -35,7 +35,7 @@ impl ApiError {
         }
     }
 
-    /// Endpoint page, 401 "x-auth-client header not provided".
+    /// PATCH page, 401 "x-auth-client header not provided".
     pub(crate) const fn missing_api_key() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -44,28 +44,28 @@ impl ApiError {
         )
     }
 
-    /// Api notes: "Response bodies", credentials table, 1803.
+    /// docs/veriff-api.md, section 3.2 (credentials table), 1803.
     pub(crate) const fn integration_not_found() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1803", "Integration not found")
     }
 
-    /// Endpoint page, 401 "x-hmac-signature validation failed".
+    /// PATCH page, 401 "x-hmac-signature validation failed".
     pub(crate) const fn invalid_signature() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1812", "Invalid HMAC signature")
     }
 
-    /// Endpoint page, 404 "No session exists with the provided id". Also used
+    /// PATCH page, 404 "No session exists with the provided id". Also used
     /// for unknown paths and session tokens (mock choice).
     pub(crate) const fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "1101", "Resource not found")
     }
 
-    /// Endpoint page, 400 "Request contains invalid or unsupported status value".
+    /// PATCH page, 400 "Request contains invalid or unsupported status value".
     pub(crate) const fn validation_failed() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1101", "Validation failed")
     }
 
-    /// Endpoint page, 400 "Attempt to update a session that has already been submitted".
+    /// PATCH page, 400 "Attempt to update a session that has already been submitted".
     pub(crate) const fn already_submitted() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -74,7 +74,7 @@ impl ApiError {
         )
     }
 
-    /// Endpoint page, 500 "Unexpected error occurred while processing the request".
+    /// PATCH page, 500 "Unexpected error occurred while processing the request".
     pub(crate) const fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -83,7 +83,7 @@ impl ApiError {
         )
     }
 
-    /// Endpoint page: media after submit "may encounter the 409 - conflict
+    /// PATCH page: media after submit "may encounter the 409 - conflict
     /// error"; the body is a mock choice.
     pub(crate) const fn conflict() -> Self {
         Self::new(StatusCode::CONFLICT, "1101", "Conflict")
@@ -98,7 +98,7 @@ impl ApiError {
         )
     }
 
-    /// Api notes: 1102 "mandatory parameters missing".
+    /// docs/veriff-api.md, section 3.3: 1102 "mandatory parameters missing".
     pub(crate) const fn missing_parameters() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -107,12 +107,12 @@ impl ApiError {
         )
     }
 
-    /// Api notes: 1104 "invalid parameters".
+    /// docs/veriff-api.md, section 3.3: 1104 "invalid parameters".
     pub(crate) const fn invalid_parameters() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1104", "Invalid parameters")
     }
 
-    /// Reference §3.3 [DOC]: 1500 "`vendorData` longer than 1000 characters";
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1500 "`vendorData` longer than 1000 characters";
     /// the message is the mock's wording.
     pub(crate) const fn vendor_data_too_long() -> Self {
         Self::new(
@@ -122,7 +122,7 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1501 "`vendorData` is not a string".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1501 "`vendorData` is not a string".
     pub(crate) const fn vendor_data_not_string() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -131,7 +131,7 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1302 "only HTTPS return (callback) URLs allowed".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1302 "only HTTPS return (callback) URLs allowed".
     pub(crate) const fn callback_not_https() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -140,18 +140,18 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1400 "image data not found" (no `content`, or
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1400 "image data not found" (no `content`, or
     /// content that decodes to nothing).
     pub(crate) const fn image_data_not_found() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1400", "Image data not found")
     }
 
-    /// Reference §3.3 [DOC]: 1401 "image not valid base64".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1401 "image not valid base64".
     pub(crate) const fn image_not_base64() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1401", "Image is not valid base64")
     }
 
-    /// Reference §3.3 [DOC]: 1402 "image context not supported".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1402 "image context not supported".
     pub(crate) const fn image_context_not_supported() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -160,14 +160,14 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1403 "image property missing" (no `image`, or no
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1403 "image property missing" (no `image`, or no
     /// `image.context`).
     pub(crate) const fn image_property_missing() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1403", "Image property is missing")
     }
 
     /// Mock choice: media content over the documented "24 MB as base64"
-    /// (reference §4.4, [DOC] size guidance; the error is [NF]).
+    /// (docs/veriff-api.md, section 4.4, [DOC] size guidance; the error is [NF]).
     pub(crate) const fn image_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -196,7 +196,7 @@ impl ApiError {
         }
     }
 
-    /// Reference §3.3 [DOC]: 1304 "cannot transition to "$STATUS" status".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1304 "cannot transition to "$STATUS" status".
     pub(crate) fn cannot_transition(status: &str) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
@@ -206,13 +206,13 @@ impl ApiError {
         }
     }
 
-    /// Reference §3.2 [DOC]: 1813, legacy `X-SIGNATURE` SHA256(query ID +
+    /// docs/veriff-api.md, section 3.2 [DOC]: 1813, legacy `X-SIGNATURE` SHA256(query ID +
     /// secret) mismatch; the message is the mock's wording.
     pub(crate) const fn legacy_id_signature() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1813", "Invalid SHA256 signature")
     }
 
-    /// Reference §3.2 [DOC]: 1814, legacy `X-SIGNATURE` SHA256(body + secret)
+    /// docs/veriff-api.md, section 3.2 [DOC]: 1814, legacy `X-SIGNATURE` SHA256(body + secret)
     /// mismatch; the message is the mock's wording.
     pub(crate) const fn legacy_body_signature() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1814", "Invalid SHA256 signature")
@@ -257,13 +257,13 @@ impl ApiError {
     }
 
     /// Mock choice, replacing hyper's empty 414: the request target is longer
-    /// than hyper accepts (64 KiB).
+    /// than hyper accepts.
     pub(crate) const fn uri_too_long() -> Self {
         Self::new(StatusCode::URI_TOO_LONG, "1101", "Request URI is too long")
     }
 
-    /// Mock choice, replacing hyper's empty 431: more than 100 header fields,
-    /// or a request head larger than hyper's read buffer (about 400 KiB).
+    /// Mock choice, replacing hyper's empty 431: too many header fields, or a
+    /// request head larger than hyper's read buffer.
     pub(crate) const fn request_head_too_large() -> Self {
         Self::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,

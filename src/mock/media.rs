@@ -157,12 +157,12 @@ struct Image<'a> {
 }
 
 /// `POST /v1/sessions/{id}/media` body `{"image":{"context","content","timestamp"?}}`
-/// (reference §4.4 [DOC]), checked in this order:
+/// (docs/veriff-api.md, section 4.4 [DOC]), checked in this order:
 ///
 /// - body not an object, `image` not an object: 400 code 1104;
 /// - `image` or `image.context` missing (or null): 400 code 1403 "image
 ///   property missing";
-/// - `image.context` not one of the documented contexts (reference §4.5), or
+/// - `image.context` not one of the documented contexts (docs/veriff-api.md, section 4.5), or
 ///   not a string: 400 code 1402;
 /// - `image.content` missing, null or empty: 400 code 1400 "image data not
 ///   found"; not a string: 400 code 1401;

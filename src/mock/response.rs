@@ -36,16 +36,16 @@ pub(crate) struct Signing<'a> {
     pub(crate) api_key: &'a str,
     pub(crate) shared_secret: &'a str,
     /// The request was signed with the legacy `X-SIGNATURE`: the response also
-    /// carries `x-signature` = SHA-256(body + secret) (reference §2.2 [DOC]:
+    /// carries `x-signature` = SHA-256(body + secret) (docs/veriff-api.md, section 2.2 [DOC]:
     /// "Veriff answers with X-SIGNATURE").
     pub(crate) legacy: bool,
     /// Also send `vrf-auth-client` and `vrf-hmac-signature`, with the same
-    /// values (reference §4.6 [DOC], `GET /v1/media/{id}` only).
+    /// values (docs/veriff-api.md, section 4.6 [DOC], `GET /v1/media/{id}` only).
     pub(crate) vrf: bool,
 }
 
-/// A signed JSON response (api notes: "Authentication": "Responses are signed
-/// too"): serialize once, sign those bytes with the shared secret, send those
+/// A signed JSON response (docs/veriff-api.md, section 2.4: "Responses are
+/// signed too"): serialize once, sign those bytes with the shared secret, send those
 /// bytes, with `x-auth-client` and `x-hmac-signature` headers.
 pub(crate) fn signed_response(signing: Signing<'_>, status: StatusCode, body: &Value) -> Response {
     signed_bytes(
@@ -57,7 +57,7 @@ pub(crate) fn signed_response(signing: Signing<'_>, status: StatusCode, body: &V
 }
 
 /// A response of `bytes` (JSON or a raw medium) with `content_type`, signed
-/// over exactly those bytes (reference §2.4: for a binary body the HMAC covers
+/// over exactly those bytes (docs/veriff-api.md, section 2.4: for a binary body the HMAC covers
 /// the raw bytes).
 pub(crate) fn signed_bytes(
     signing: Signing<'_>,
@@ -91,7 +91,7 @@ pub(crate) fn signed_bytes(
     response
 }
 
-/// Reference §4.6 [DOC]: `GET /v1/media/{id}` also documents these, "same as"
+/// docs/veriff-api.md, section 4.6 [DOC]: `GET /v1/media/{id}` also documents these, "same as"
 /// `x-auth-client` and `x-hmac-signature`.
 const VRF_API_KEY_HEADER: &str = "vrf-auth-client";
 const VRF_SIGNATURE_HEADER: &str = "vrf-hmac-signature";

@@ -13,7 +13,7 @@ use super::errors::ApiError;
 use super::extract::SignedId;
 use super::state::{InitData, Session};
 
-/// `GET /v1/sessions/{id}/attempts` (reference §4.7 [DOC]): `verifications[]`
+/// `GET /v1/sessions/{id}/attempts` (docs/veriff-api.md, section 4.7 [DOC]): `verifications[]`
 /// newest first, each `{"id","status","createdTime"}`. An attempt begins with
 /// the first media upload, session URL visit or submit, and again with the
 /// first of those after a resubmission request; a fresh session has none.
@@ -41,7 +41,7 @@ pub(crate) async fn attempts(
     ))
 }
 
-/// `GET /v1/sessions/{id}/decision` (reference §4.9): `verification: null`
+/// `GET /v1/sessions/{id}/decision` (docs/veriff-api.md, section 4.9): `verification: null`
 /// until a decision [DOC], then the decision. With the mock-only
 /// [`super::DECISION_HEADER`], the session is decided first.
 pub(crate) async fn decision(
@@ -100,7 +100,7 @@ fn decision_body(session: &Session) -> Value {
     })
 }
 
-/// `GET /v1/sessions/{id}/person` (reference §4.10: the key names are [NF]).
+/// `GET /v1/sessions/{id}/person` (docs/veriff-api.md, section 4.10: the key names are [NF]).
 /// Mock choice: `{"status":"success","person":{...}}` with the initData of
 /// the create body (`null` where not given) and an empty
 /// `pepSanctionMatches` (no screening hits, [DOC]: "empty when no match").
@@ -129,7 +129,7 @@ pub(crate) async fn person(
     ))
 }
 
-/// `GET /v1/sessions/{id}/watchlist-screening` (reference §4.11 [DOC]). The
+/// `GET /v1/sessions/{id}/watchlist-screening` (docs/veriff-api.md, section 4.11 [DOC]). The
 /// mock screens nobody: `no_match` (both `matchStatus` and the newer
 /// `reviewStatus`), `totalHits: 0`, `hits: []`, `checkType: initial_result`,
 /// `searchTerm` from the initData name and year of birth, `createdAt` the

@@ -144,21 +144,21 @@ impl JsonBody for SubmitRequest {
     }
 }
 
-/// Endpoint page: vendorData "can be max 1,000 characters long".
+/// PATCH page: vendorData "can be max 1,000 characters long".
 const MAX_VENDOR_DATA_CHARS: usize = 1_000;
 
 /// Mock choice: longest kept person/document field or `endUserId`, so that a
 /// session's stored data stays small (sessions are capped by count).
 const MAX_FIELD_CHARS: usize = 1_000;
 
-/// `POST /v1/sessions` body `{"verification": {...}}` (reference §4.1 [DOC]:
+/// `POST /v1/sessions` body `{"verification": {...}}` (docs/veriff-api.md, section 4.1 [DOC]:
 /// the `verification` object is required and may be empty).
 ///
 /// - body not an object, or `verification` not an object: 400 code 1104;
 /// - `verification` missing or null: 400 code 1102 (mandatory parameters);
 /// - `vendorData` longer than 1,000 characters (Unicode scalar values): 400
-///   code 1500; neither a string nor null: 400 code 1501 (reference §3.3);
-/// - `callback` not an `https://` URL: 400 code 1302 (reference §4.1 [DOC]);
+///   code 1500; neither a string nor null: 400 code 1501 (docs/veriff-api.md, section 3.3);
+/// - `callback` not an `https://` URL: 400 code 1302 (docs/veriff-api.md, section 4.1 [DOC]);
 ///   not a string: 1104;
 /// - `endUserId` neither a string nor null, or longer than 1,000 characters:
 ///   400 code 1104 (mock choice; its UUID form is not checked).
@@ -231,7 +231,7 @@ fn kept(object: Option<&Map<String, Value>>, name: &str) -> Result<Option<String
 
 /// `PATCH /v1/sessions/{id}`: the body must contain a `verification` object
 /// whose `status` is `submitted`, "currently the only supported status update"
-/// (endpoint page). Other fields (the legacy `frontState` and `timestamp`
+/// (PATCH page, docs/veriff-api.md, section 4.2). Other fields (the legacy `frontState` and `timestamp`
 /// [3P] included) are ignored.
 fn is_submit_request(body: &Value) -> bool {
     body.get("verification")

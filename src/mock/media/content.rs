@@ -8,7 +8,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use crate::mock::errors::ApiError;
 
 /// Media contexts the mock accepts: the `context`/`name` enum of the session
-/// media page (reference §4.5 [DOC]). Anything else is 400 code 1402.
+/// media page (docs/veriff-api.md, section 4.5 [DOC]). Anything else is 400 code 1402.
 pub(crate) const CONTEXTS: [&str; 16] = [
     "document-and-face",
     "document-and-face-pre",
@@ -28,7 +28,7 @@ pub(crate) const CONTEXTS: [&str; 16] = [
     "registry-face",
 ];
 
-/// Longest accepted `image.content`, in characters: reference §4.4 [DOC]
+/// Longest accepted `image.content`, in characters: docs/veriff-api.md, section 4.4 [DOC]
 /// "images ≤ 24 MB as base64" (decimal megabytes, data-URI prefix included).
 pub(crate) const MAX_CONTENT_CHARS: usize = 24_000_000;
 

@@ -131,6 +131,6 @@ impl Trick {
     }
 }
 
-/// Docs/veriff-api.md, section 6.1 [DOC]: "9 resubmissions; the 10th attempt
+/// docs/veriff-api.md, section 6.1 [DOC]: "9 resubmissions; the 10th attempt
 /// is auto-declined with reason code 539".
 pub(crate) const MAX_ATTEMPTS: usize = 10;
