@@ -151,7 +151,8 @@ pub(crate) fn requested_decision(headers: &HeaderMap) -> Result<Option<Status>, 
 /// Longest delay [`DELAY_HEADER`] can ask for, in milliseconds.
 pub const MAX_DELAY_MS: u64 = 60_000;
 
-/// The fault control, for `/v1` handlers to call right after authentication.
+/// The fault control, which the extractors (`extract.rs`) run right after
+/// authentication.
 pub(crate) fn check_fault(headers: &HeaderMap) -> Result<(), ApiError> {
     match headers.get(FAULT_HEADER) {
         None => Ok(()),

@@ -231,8 +231,8 @@ fn kept(object: Option<&Map<String, Value>>, name: &str) -> Result<Option<String
 
 /// `PATCH /v1/sessions/{id}`: the body must contain a `verification` object
 /// whose `status` is `submitted`, "currently the only supported status update"
-/// (PATCH page, docs/veriff-api.md, section 4.2). Other fields (the legacy `frontState` and `timestamp`
-/// [3P] included) are ignored.
+/// (PATCH page, docs/veriff-api.md, section 4.2). Other fields (the legacy
+/// `frontState` and `timestamp` [3P] included) are ignored.
 fn is_submit_request(body: &Value) -> bool {
     body.get("verification")
         .filter(|verification| verification.is_object())
