@@ -1,7 +1,10 @@
 //! Veriff's request and response signatures: lowercase hex HMAC-SHA256 of the
 //! exact bytes, keyed with the integration's shared secret.
 //!
-//! Source: `../shared/reference/veriff-api-notes.md`, "Authentication".
+//! Also the legacy `X-SIGNATURE` scheme: lowercase hex SHA-256 of the payload
+//! followed by the shared secret.
+//!
+//! Source: docs/veriff-api.md, section 2.
 //!
 //! ```
 //! use veriff_conformance::signing::{sign, verify};
@@ -13,7 +16,7 @@
 //! ```
 
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -21,6 +24,10 @@ type HmacSha256 = Hmac<Sha256>;
 pub const SIGNATURE_HEADER: &str = "x-hmac-signature";
 /// Name of the header that carries the API key.
 pub const API_KEY_HEADER: &str = "x-auth-client";
+/// Name of the legacy signature header (docs/veriff-api.md, section 2.2
+/// \[DOC\]), which carries [`legacy_digest`]. Veriff's public
+/// `js-integration-demo` (`app.js`) still signs this way \[3P\].
+pub const LEGACY_SIGNATURE_HEADER: &str = "x-signature";
 
 fn mac(secret: &str) -> HmacSha256 {
     // HMAC accepts keys of any length, so this cannot fail.
@@ -82,6 +89,24 @@ pub fn verify(secret: &str, payload: &[u8], signature: &str) -> bool {
     let mut mac = mac(secret);
     mac.update(payload);
     mac.verify_slice(&bytes).is_ok()
+}
+
+/// Lowercase hex SHA-256 of `payload` followed by `secret`: the legacy
+/// `X-SIGNATURE` (docs/veriff-api.md, section 2.2 \[DOC\]).
+///
+/// ```
+/// use veriff_conformance::signing::legacy_digest;
+/// // printf '%s' 'abcs' | sha256sum
+/// assert_eq!(
+///     legacy_digest("s", b"abc"),
+///     "938074ac65401e8c22ea06b5d9bdcc9c4450b311b080c929aee32e04763f6bf4",
+/// );
+/// ```
+pub fn legacy_digest(secret: &str, payload: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(payload);
+    hasher.update(secret.as_bytes());
+    hex::encode(hasher.finalize())
 }
 
 /// The session id in a path: the segment after `sessions/`.

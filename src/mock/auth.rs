@@ -1,15 +1,11 @@
 //! Request authentication: the API key header and the HMAC signature header.
 
 use axum::http::HeaderMap;
-use sha2::{Digest, Sha256};
 
-use super::responses::ApiError;
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
-
-/// The legacy request signature header (reference §2.2 [DOC]): SHA-256 hex of
-/// the payload followed by the shared secret. Veriff's public
-/// `js-integration-demo` (`app.js`) still signs this way [3P].
-pub(crate) const LEGACY_SIGNATURE_HEADER: &str = "x-signature";
+use super::errors::ApiError;
+use crate::signing::{
+    API_KEY_HEADER, LEGACY_SIGNATURE_HEADER, SIGNATURE_HEADER, legacy_digest, sign, verify,
+};
 
 /// What a request's signature covers, for the legacy scheme's two error codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,17 +23,9 @@ pub(crate) enum Scheme {
     Legacy,
 }
 
-/// Hex SHA-256 of `payload` followed by `secret` (the legacy `X-SIGNATURE`).
-pub(crate) fn legacy_digest(secret: &str, payload: &[u8]) -> String {
-    let mut hasher = Sha256::new();
-    hasher.update(payload);
-    hasher.update(secret.as_bytes());
-    hex::encode(hasher.finalize())
-}
-
 /// The scheme a create request used, if any; create needs no signature
-/// (reference §2.3) and the mock does not check one, but answers a legacy
-/// `X-SIGNATURE` with an `x-signature` (reference §2.2).
+/// (docs/veriff-api.md, section 2.3) and the mock does not check one, but answers a legacy
+/// `X-SIGNATURE` with an `x-signature` (docs/veriff-api.md, section 2.2).
 pub(crate) fn requested_scheme(headers: &HeaderMap) -> Scheme {
     if headers.get(SIGNATURE_HEADER).is_none() && headers.get(LEGACY_SIGNATURE_HEADER).is_some() {
         Scheme::Legacy
@@ -46,11 +34,11 @@ pub(crate) fn requested_scheme(headers: &HeaderMap) -> Scheme {
     }
 }
 
-/// Checks `X-AUTH-CLIENT` (api notes: "Authentication": required on every request).
+/// Checks `X-AUTH-CLIENT` (docs/veriff-api.md, section 2: required on every request).
 ///
-/// - missing or empty: 401, code 1101 (endpoint page, "x-auth-client header not provided");
+/// - missing or empty: 401, code 1101 (PATCH page, "x-auth-client header not provided");
 /// - present but not the configured key: 401, code 1803 "Integration not found"
-///   (api notes: credentials table; the endpoint page is silent).
+///   (docs/veriff-api.md, section 3.2, credentials table; the PATCH page is silent).
 pub(crate) fn check_api_key(headers: &HeaderMap, api_key: &str) -> Result<(), ApiError> {
     let Some(value) = headers.get(API_KEY_HEADER) else {
         return Err(ApiError::missing_api_key());
@@ -78,13 +66,13 @@ fn keys_match(given: &[u8], api_key: &str) -> bool {
 }
 
 /// Checks the request signature over `payload` (the raw body bytes for POST
-/// and PATCH, the id in the path for GET and DELETE; reference §2.3).
+/// and PATCH, the id in the path for GET and DELETE; docs/veriff-api.md, section 2.3).
 ///
 /// - `X-HMAC-SIGNATURE` (HMAC-SHA256 hex, either case) when present: missing,
-///   not hex, or not matching is 401 code 1812 (PATCH endpoint page).
+///   not hex, or not matching is 401 code 1812 (PATCH page).
 /// - otherwise the legacy `X-SIGNATURE`, SHA-256 hex of payload + secret
-///   (reference §2.2 [DOC]): a mismatch is 401 code 1813 (over an id) or 1814
-///   (over a body), reference §3.2 [DOC].
+///   (docs/veriff-api.md, section 2.2 [DOC]): a mismatch is 401 code 1813 (over an id) or 1814
+///   (over a body), docs/veriff-api.md, section 3.2 [DOC].
 /// - neither: 401 code 1812.
 pub(crate) fn check_signature(
     headers: &HeaderMap,
@@ -123,8 +111,8 @@ pub(crate) fn check_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signing::sign;
     use axum::http::HeaderValue;
+    use sha2::{Digest, Sha256};
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

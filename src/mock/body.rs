@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, header};
 use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::responses::ApiError;
+use super::errors::ApiError;
 
 /// The budget counts in units of this many bytes, so that any reservation fits
 /// the `u32` that [`Semaphore::acquire_many_owned`] takes.
@@ -38,7 +38,7 @@ impl BodyBudget {
             budget,
             body_limit,
             wait,
-            crate::mock::DEFAULT_BODY_READ_TIMEOUT,
+            super::config::DEFAULT_BODY_READ_TIMEOUT,
         )
     }
 
@@ -142,7 +142,7 @@ pub(crate) async fn read_limited(
     })
 }
 
-/// Api notes: "Authentication": `Content-Type: application/json` on requests
+/// docs/veriff-api.md, section 2: `Content-Type: application/json` on requests
 /// with a body. Mock choice: a content type that is not JSON
 /// (`application/json` or `application/*+json`, parameters ignored) gets 415;
 /// a missing content type is accepted only with an empty body, which then

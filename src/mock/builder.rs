@@ -16,7 +16,8 @@ use tower::{Layer, Service};
 
 use super::config::MockConfig;
 use super::connections::{ConnectionLimits, serve_app};
-use super::server::{MockServer, base_url_for, router};
+use super::routes::router;
+use super::server::{MockServer, base_url_for};
 
 /// A function that wraps the mock's router in one more layer.
 type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;

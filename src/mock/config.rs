@@ -3,34 +3,34 @@
 use std::fmt;
 use std::time::Duration;
 
-/// Default cap on live sessions kept in memory.
+/// Default [`MockConfig::max_sessions`] (see [`MockConfig`]'s limits).
 pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
 
-/// Default cap on request body size: 25 MiB (api notes: "Session lifecycle",
-/// media content "up to about 24 MB base64").
+/// Default [`MockConfig::body_limit`]: 25 MiB, room for the largest media
+/// upload Veriff documents (see [`MockConfig`]'s limits).
 pub const DEFAULT_BODY_LIMIT: usize = 25 * 1024 * 1024;
 
-/// Default cap on request body bytes held in memory at once, across all
-/// requests: four bodies of [`DEFAULT_BODY_LIMIT`] (100 MiB).
+/// Default [`MockConfig::body_budget`]: four bodies of [`DEFAULT_BODY_LIMIT`]
+/// (see [`MockConfig`]'s limits).
 pub const DEFAULT_BODY_BUDGET: usize = 4 * DEFAULT_BODY_LIMIT;
 
-/// Default longest wait for room in the body budget before a JSON 503.
+/// Default [`MockConfig::body_budget_wait`] (see [`MockConfig`]'s limits).
 pub const DEFAULT_BODY_BUDGET_WAIT: Duration = Duration::from_secs(5);
 
-/// Default [`MockConfig::body_read_timeout`]: 30 s.
+/// Default [`MockConfig::body_read_timeout`] (see [`MockConfig`]'s limits).
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Default [`MockConfig::max_connections`]: 512 open connections, half of the
-/// usual limit of 1,024 file descriptors per process.
+/// Default [`MockConfig::max_connections`]: half of the usual limit of 1,024
+/// file descriptors per process (see [`MockConfig`]'s limits).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
-/// Default [`MockConfig::header_read_timeout`]: 10 s.
+/// Default [`MockConfig::header_read_timeout`] (see [`MockConfig`]'s limits).
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default [`MockConfig::max_media`]: media files kept in memory at once.
+
+/// Default [`MockConfig::max_media`] (see [`MockConfig`]'s limits).
 pub const DEFAULT_MAX_MEDIA: usize = 2_000;
 
-/// Default [`MockConfig::media_budget`]: decoded media bytes kept in memory at
-/// once, 200 MiB.
+/// Default [`MockConfig::media_budget`] (see [`MockConfig`]'s limits).
 pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 
 /// Configuration of the mock: the integration's credentials, the public host it
@@ -38,6 +38,66 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 ///
 /// `Debug` redacts the API key and the shared secret, so printing a config never
 /// leaks them.
+///
+/// # Limits
+///
+/// Every bound of the mock, with its value: the settings below (their
+/// defaults are those of [`MockConfig::generated`]), then the fixed ones.
+/// Every refusal is a JSON `{"status":"fail","code":"1101","message":...}`
+/// unless the row says otherwise.
+///
+/// | limit | setting | default | at the limit |
+/// |---|---|---|---|
+/// | live sessions | [`max_sessions`](Self::max_sessions) | 10,000 | the oldest session is dropped, with its attempts and media |
+/// | one request body | [`body_limit`](Self::body_limit) | 25 MiB | 413 |
+/// | request bodies held at once | [`body_budget`](Self::body_budget) | 100 MiB (4 × `body_limit`) | the request waits for room (see "Request bodies") |
+/// | wait for room in the body budget | [`body_budget_wait`](Self::body_budget_wait) | 5 s | 503 "Too many request bodies in memory; retry later" |
+/// | one body's arrival, once reading starts | [`body_read_timeout`](Self::body_read_timeout) | 30 s | 408, and its share of the budget is given back |
+/// | media kept | [`max_media`](Self::max_media) | 2,000 files | the oldest medium (of any session) is dropped |
+/// | decoded media bytes kept | [`media_budget`](Self::media_budget) | 200 MiB | the oldest media are dropped to make room; one medium larger than the whole budget is a 413 |
+/// | open connections | [`max_connections`](Self::max_connections) | 512 | new clients wait in the listen backlog (see "Connections") |
+/// | time to send a request head | [`header_read_timeout`](Self::header_read_timeout) | 10 s | the connection is closed without a reply |
+/// | latency before every request | [`latency`](Self::latency) | none | (a delay, not a bound) |
+///
+/// | fixed limit | value | beyond it |
+/// |---|---|---|
+/// | delay asked with [`DELAY_HEADER`](super::DELAY_HEADER) | [`MAX_DELAY_MS`](super::MAX_DELAY_MS): 60,000 ms | capped |
+/// | media `image.content` | 24,000,000 characters (Veriff's documented "24 MB as base64") | 413 |
+/// | `vendorData` | 1,000 characters (Veriff's limit) | 400 code 1500 |
+/// | `endUserId`, and each kept `person`/`document` field at create | 1,000 characters | 400 code 1104 |
+/// | request target (hyper's, not a setting) | 65,534 bytes | 414 "Request URI is too long" |
+/// | request head (hyper's) | 100 header fields, about 400 KiB | 431 "Request header fields are too large" |
+/// | requests in flight at [`MockServer::shutdown`](super::MockServer::shutdown) | 10 s to finish | aborted |
+///
+/// ## Request bodies
+///
+/// After its API key is checked and before its body is read, a request
+/// reserves its declared `Content-Length` in the body budget (rounded up to a
+/// KiB), or the whole `body_limit` when no length is declared (a chunked
+/// body), and holds the reservation until its response is ready. A request
+/// that finds no room waits, its body unread (so TCP flow control holds the
+/// client back), for at most `body_budget_wait`. The budget counts raw body
+/// bytes: while a body is parsed its JSON value takes about as much again,
+/// and each connection also has hyper's read buffer (up to about 400 KiB).
+///
+/// ## Connections
+///
+/// The mock serves HTTP/1.x only, each connection through hyper on its own
+/// task. At `max_connections` it stops accepting: new clients are neither
+/// refused nor dropped, they wait in the listening socket's backlog (which
+/// holds no file descriptor of the mock; tokio binds with a backlog of 1,024,
+/// and the kernel makes clients beyond it retry their connect) and are
+/// accepted, in order, as soon as a connection closes. The header-read clock
+/// runs only while a head is awaited: from when a connection is accepted, and
+/// after each response on a kept-alive one. A connection that sends nothing,
+/// sends its head a byte at a time, or sits idle between requests is closed
+/// then (hyper's `header_read_timeout`); a response that takes long (a slow
+/// handler, the delay control, `latency`) is not affected. So a flood of idle
+/// connections delays a new client by at most about that timeout per cap's
+/// worth of idle connections queued ahead of it, and never locks it out.
+///
+/// Neither connection bound applies to a [`router`](super::router) served some
+/// other way (for example with `axum::serve`); the latency does.
 ///
 /// ```
 /// use veriff_conformance::mock::MockConfig;
@@ -69,14 +129,9 @@ pub struct MockConfig {
     pub body_limit: usize,
     /// Most request body bytes held in memory at once, summed over all
     /// requests being handled (memory use is bounded by this, not by the number
-    /// of concurrent uploads times `body_limit`). Before reading a body, a
-    /// request reserves its declared `Content-Length`, or `body_limit` when the
-    /// length is not declared (chunked bodies), and keeps the reservation until
-    /// its response is ready. A request that does not fit waits for room for
-    /// at most [`body_budget_wait`](Self::body_budget_wait), then gets a JSON
-    /// 503 `{"status":"fail","code":"1101","message":"..."}`. A value below
-    /// `body_limit` is treated as `body_limit`, so one body of the largest
-    /// accepted size always fits.
+    /// of concurrent uploads times `body_limit`; see "Request bodies" above).
+    /// A value below `body_limit` is treated as `body_limit`, so one body of
+    /// the largest accepted size always fits.
     pub body_budget: usize,
     /// How long a request waits for room in [`body_budget`](Self::body_budget)
     /// before it is refused with a JSON 503.
@@ -86,23 +141,18 @@ pub struct MockConfig {
     /// [`body_budget`](Self::body_budget) back, so stalled clients cannot hold
     /// the budget forever.
     pub body_read_timeout: Duration,
-    /// Most connections open at once. At the cap the mock accepts no more:
-    /// new clients wait in the listening socket's backlog (using no file
-    /// descriptor of the mock) and are accepted as soon as a connection
-    /// closes. A value of 0 is treated as 1.
+    /// Most connections open at once; at the cap new clients wait to be
+    /// accepted (see "Connections" above). A value of 0 is treated as 1.
     pub max_connections: usize,
     /// How long a client has to send a complete request head, counted from
-    /// when the mock starts reading it: on a new connection, and on a
-    /// kept-alive one after each response. A connection that takes longer,
-    /// including one that sends nothing or stays idle between requests, is
-    /// closed without a reply, which frees its place under
-    /// [`max_connections`](Self::max_connections). hyper's
-    /// `header_read_timeout`.
+    /// when the mock starts reading it (see "Connections" above). A connection
+    /// that takes longer is closed without a reply, which frees its place
+    /// under [`max_connections`](Self::max_connections).
     pub header_read_timeout: Duration,
     /// A fixed delay before every request is handled, for every route (also
     /// unknown paths), on top of any [`DELAY_HEADER`](super::DELAY_HEADER)
     /// delay: a stand-in for network latency, for timeout tests and to show
-    /// concurrency. Zero by default.
+    /// concurrency.
     pub latency: Duration,
     /// Cap on uploaded media files kept; when it is reached the oldest medium
     /// (of any session) is dropped to make room. A value of 0 is treated as 1.
@@ -115,11 +165,8 @@ pub struct MockConfig {
 
 impl MockConfig {
     /// A config with a fresh random API key and shared secret (each a UUID v4)
-    /// and default limits: [`DEFAULT_MAX_SESSIONS`] sessions,
-    /// [`DEFAULT_BODY_LIMIT`] bytes per body, [`DEFAULT_BODY_BUDGET`] body bytes
-    /// in memory at once, [`DEFAULT_BODY_BUDGET_WAIT`] to wait for room,
-    /// [`DEFAULT_MAX_CONNECTIONS`] connections, [`DEFAULT_HEADER_READ_TIMEOUT`]
-    /// per request head, and no latency.
+    /// and the default limits (the `DEFAULT_*` constants; see the table in
+    /// [`MockConfig`]'s docs), with no latency.
     ///
     /// ```
     /// use veriff_conformance::mock::MockConfig;

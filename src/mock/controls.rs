@@ -8,12 +8,12 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::responses::ApiError;
+use super::errors::ApiError;
 use super::state::Status;
 
 /// Request header that forces a failure on any `/v1` route.
 ///
-/// The only value is `500`: the route answers with the endpoint page's
+/// The only value is `500`: the route answers with the PATCH page's
 /// documented 500 body `{"status":"fail","code":"1101","message":"Something went wrong"}`.
 /// It is checked after authentication (API key and signature) and before
 /// anything else, so a faulted request never changes state. Any other value
@@ -75,7 +75,7 @@ pub const DELAY_HEADER: &str = "x-mock-delay-ms";
 
 /// Request header on `GET /v1/sessions/{id}/decision` that decides the
 /// session first, standing in for the manual decision a Veriff test
-/// integration needs (reference §1, §7).
+/// integration needs (docs/veriff-api.md, sections 1 and 7).
 ///
 /// Values: `approved`, `declined`, `resubmission_requested`, `review` (for a
 /// `submitted` session, or one in `review`), `expired` (for a `created` one),
@@ -84,7 +84,7 @@ pub const DELAY_HEADER: &str = "x-mock-delay-ms";
 /// answer is sent as usual. Asking for the status the session already has
 /// changes nothing, so polling with the header is safe. A transition the
 /// session cannot make gets 400 code 1304 `Cannot transition to "<status>"
-/// status` (reference §3.3 [DOC] code) and changes nothing; an unknown value
+/// status` (docs/veriff-api.md, section 3.3 \[DOC\] code) and changes nothing; an unknown value
 /// gets a JSON 400 code 1101. Other routes ignore the header.
 ///
 /// ```
@@ -151,7 +151,8 @@ pub(crate) fn requested_decision(headers: &HeaderMap) -> Result<Option<Status>, 
 /// Longest delay [`DELAY_HEADER`] can ask for, in milliseconds.
 pub const MAX_DELAY_MS: u64 = 60_000;
 
-/// The fault control, for `/v1` handlers to call right after authentication.
+/// The fault control, which the extractors (`extract.rs`) run right after
+/// authentication.
 pub(crate) fn check_fault(headers: &HeaderMap) -> Result<(), ApiError> {
     match headers.get(FAULT_HEADER) {
         None => Ok(()),

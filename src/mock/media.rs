@@ -1,217 +1,251 @@
-//! Uploaded media content: a base64 data URI, or bare base64 as Veriff's
-//! public `js-integration-demo` sends it [3P], decoded to bytes with a content
-//! type.
+//! The media resource: upload, the two lists (a session's latest attempt, one
+//! attempt) and the download of one medium; upload validation and the media
+//! views. Decoding the uploaded content is [`content`]'s.
 
-use base64::Engine;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+mod content;
 
-use super::responses::ApiError;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use serde_json::{Value, json};
 
-/// Media contexts the mock accepts: the `context`/`name` enum of the session
-/// media page (reference §4.5 [DOC]). Anything else is 400 code 1402.
-pub(crate) const CONTEXTS: [&str; 16] = [
-    "document-and-face",
-    "document-and-face-pre",
-    "document-back",
-    "document-back-pre",
-    "document-front",
-    "document-front-pre",
-    "document-front-with-signature",
-    "document-front-with-signature-pre",
-    "face",
-    "face-pre",
-    "face-nfc",
-    "face-reference",
-    "face-cropped",
-    "address-front",
-    "document-front-face-cropped",
-    "registry-face",
-];
+use super::app::Shared;
+use super::errors::ApiError;
+use super::extract::{JsonBody, SignedId, SignedJson};
+use super::response::signed_bytes;
+use super::state::{Medium, Refusal, Upload};
+use content::CONTEXTS;
 
-/// Longest accepted `image.content`, in characters: reference §4.4 [DOC]
-/// "images ≤ 24 MB as base64" (decimal megabytes, data-URI prefix included).
-pub(crate) const MAX_CONTENT_CHARS: usize = 24_000_000;
+// Handlers.
 
-/// Content type when neither the data URI nor the bytes tell one.
-const UNKNOWN_TYPE: &str = "application/octet-stream";
-
-/// Standard alphabet; padding optional (some clients drop it).
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
-
-/// A decoded medium.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Decoded {
-    pub(crate) mimetype: String,
-    pub(crate) bytes: Vec<u8>,
+/// `POST /v1/sessions/{id}/media`, signed over the raw body
+/// (docs/veriff-api.md, section 4.4): the content is decoded (data URI or
+/// bare base64) and kept; 201 with `{"status":"success","image":{...}}` (the
+/// wrapper is [DOC-old], the fields [DOC]; the success status is [NF], the
+/// mock says 201) while `created`, `started` or `resubmission_requested`; 409
+/// once submitted.
+pub(crate) async fn upload_media(
+    State(app): Shared,
+    SignedJson {
+        id,
+        body: upload,
+        scheme,
+        held: _held,
+    }: SignedJson<Upload>,
+) -> Result<Response, ApiError> {
+    let medium = app
+        .store
+        .add_medium(&id, upload)
+        .map_err(|refusal| match refusal {
+            Refusal::AlreadySubmitted => ApiError::conflict(),
+            other => other.into(),
+        })?;
+    Ok(app.signed(
+        scheme,
+        StatusCode::CREATED,
+        &json!({"status": "success", "image": medium_json(&app.host, &medium)}),
+    ))
 }
 
-/// Decodes `image.content`.
+/// `GET /v1/sessions/{id}/media`, signed over the session id: the media of
+/// the most recent attempt (docs/veriff-api.md, section 4.5 [DOC]); empty
+/// lists before any upload.
+pub(crate) async fn session_media(
+    State(app): Shared,
+    SignedId { id, scheme }: SignedId,
+) -> Result<Response, ApiError> {
+    let media = app.store.session_media(&id).ok_or(ApiError::not_found())?;
+    Ok(app.signed(scheme, StatusCode::OK, &media_list(&app.host, &media, true)))
+}
+
+/// `GET /v1/attempts/{id}/media`, signed over the **attempt** id
+/// (docs/veriff-api.md, section 4.8 [DOC]); an unknown attempt is 404 (mock
+/// choice, the page documents no errors).
+pub(crate) async fn attempt_media(
+    State(app): Shared,
+    SignedId { id, scheme }: SignedId,
+) -> Result<Response, ApiError> {
+    let media = app.store.attempt_media(&id).ok_or(ApiError::not_found())?;
+    Ok(app.signed(
+        scheme,
+        StatusCode::OK,
+        &media_list(&app.host, &media, false),
+    ))
+}
+
+/// `GET /v1/media/{id}`, signed over the **media** id (docs/veriff-api.md,
+/// section 4.6 [DOC]): the uploaded bytes with their content type, signed over
+/// the raw bytes, with `x-auth-client`/`x-hmac-signature` and their documented
+/// `vrf-*` twins. An id that is not a UUID is the page's 400
+/// `{"status":"fail","code":"1101","message":"Validation failed"}`; an unknown
+/// one is 404 (mock choice, [NF]).
+pub(crate) async fn download_media(
+    State(app): Shared,
+    SignedId { id, scheme }: SignedId,
+) -> Result<Response, ApiError> {
+    if uuid::Uuid::parse_str(&id).is_err() {
+        return Err(ApiError::validation_failed());
+    }
+    let medium = app.store.medium(&id).ok_or(ApiError::not_found())?;
+    let content_type = HeaderValue::from_str(&medium.mimetype)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let mut signing = app.signing(scheme);
+    signing.vrf = true;
+    Ok(signed_bytes(
+        signing,
+        StatusCode::OK,
+        content_type,
+        medium.bytes,
+    ))
+}
+
+// Views.
+
+/// A medium's metadata (docs/veriff-api.md, section 4.5 [DOC] item fields):
+/// `name` is the context, `timestamp` is deprecated and always `null`, `url`
+/// downloads it.
+fn medium_json(host: &str, medium: &Medium) -> Value {
+    json!({
+        "id": medium.id,
+        "name": medium.context,
+        "context": medium.context,
+        "timestamp": null,
+        "size": medium.bytes.len(),
+        "mimetype": medium.mimetype,
+        "url": format!("{host}/v1/media/{}", medium.id),
+        "sessionId": medium.session_id,
+    })
+}
+
+/// The list body: `images` in upload order, `videos` always empty (a test
+/// integration returns no videos, docs/veriff-api.md, section 4.5 [DOC]); the
+/// session list also has the newest docs' `nfcDocuments`, empty.
+fn media_list(host: &str, media: &[Medium], with_nfc: bool) -> Value {
+    let images: Vec<Value> = media.iter().map(|m| medium_json(host, m)).collect();
+    let mut body = json!({"status": "success", "images": images, "videos": []});
+    if with_nfc {
+        body["nfcDocuments"] = json!([]);
+    }
+    body
+}
+
+// Validation.
+
+impl JsonBody for Upload {
+    /// Mock choice: unparsable JSON on media.
+    const NOT_JSON: ApiError = ApiError::malformed_json();
+
+    /// The body ([`media_image`]), then its content ([`content::decode`]). The
+    /// parsed body (which holds a copy of the content) is freed before the
+    /// medium is stored.
+    fn validate(json: Value) -> Result<Self, ApiError> {
+        let image = media_image(&json)?;
+        let decoded = content::decode(image.content)?;
+        Ok(Upload {
+            context: image.context.to_owned(),
+            mimetype: decoded.mimetype,
+            bytes: decoded.bytes,
+        })
+    }
+}
+
+/// A validated media upload, its content not yet decoded.
+#[derive(Debug, PartialEq)]
+struct Image<'a> {
+    context: &'a str,
+    content: &'a str,
+}
+
+/// `POST /v1/sessions/{id}/media` body `{"image":{"context","content","timestamp"?}}`
+/// (docs/veriff-api.md, section 4.4 [DOC]), checked in this order:
 ///
-/// - `data:<type>[;param]*;base64,<data>`: the type is kept (lowercased,
-///   parameters dropped); an empty type is sniffed from the bytes. A data URI
-///   that is not `;base64`, or whose type is over 255 characters, is 400
-///   code 1401.
-/// - anything else is taken as bare base64 and its type sniffed from the
-///   bytes (JPEG, PNG, WebP, HEIC/HEIF, PDF; otherwise
-///   `application/octet-stream`).
-/// - ASCII whitespace (line breaks of MIME base64) is ignored; padding is
-///   optional. Not base64: 400 code 1401. Nothing left after decoding: 400
-///   code 1400. Over [`MAX_CONTENT_CHARS`]: 413.
-pub(crate) fn decode(content: &str) -> Result<Decoded, ApiError> {
-    if content.len() > MAX_CONTENT_CHARS {
-        return Err(ApiError::image_too_large());
-    }
-    let (declared, data) = match split_data_uri(content) {
-        Some(parts) => parts?,
-        None => (None, content),
+/// - body not an object, `image` not an object: 400 code 1104;
+/// - `image` or `image.context` missing (or null): 400 code 1403 "image
+///   property missing";
+/// - `image.context` not one of the documented contexts (docs/veriff-api.md, section 4.5), or
+///   not a string: 400 code 1402;
+/// - `image.content` missing, null or empty: 400 code 1400 "image data not
+///   found"; not a string: 400 code 1401;
+/// - `image.timestamp` neither a string nor null: 400 code 1104 (it is
+///   deprecated and never echoed).
+///
+/// Decoding the content (1400, 1401, size) is [`content::decode`]'s.
+fn media_image(body: &Value) -> Result<Image<'_>, ApiError> {
+    let object = body.as_object().ok_or(ApiError::invalid_parameters())?;
+    let image = match object.get("image") {
+        None | Some(Value::Null) => return Err(ApiError::image_property_missing()),
+        Some(Value::Object(image)) => image,
+        Some(_) => return Err(ApiError::invalid_parameters()),
     };
-    let bytes = decode_base64(data)?;
-    if bytes.is_empty() {
-        return Err(ApiError::image_data_not_found());
-    }
-    let mimetype = declared.unwrap_or_else(|| sniff(&bytes).to_owned());
-    Ok(Decoded { mimetype, bytes })
-}
-
-/// `Some` when `content` is a data URI: its declared type (if any) and its
-/// data, or 1401 when it is not a base64 one.
-#[allow(clippy::type_complexity)]
-fn split_data_uri(content: &str) -> Option<Result<(Option<String>, &str), ApiError>> {
-    let scheme = content.get(..5)?;
-    if !scheme.eq_ignore_ascii_case("data:") {
-        return None;
-    }
-    let rest = &content[5..];
-    let Some((meta, data)) = rest.split_once(',') else {
-        return Some(Err(ApiError::image_not_base64()));
+    let context = match image.get("context") {
+        None | Some(Value::Null) => return Err(ApiError::image_property_missing()),
+        Some(Value::String(context)) if CONTEXTS.contains(&context.as_str()) => context,
+        Some(_) => return Err(ApiError::image_context_not_supported()),
     };
-    let mut parts = meta.split(';');
-    let media_type = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-    let is_base64 = meta
-        .rsplit(';')
-        .next()
-        .is_some_and(|last| last.trim().eq_ignore_ascii_case("base64"));
-    // RFC 6838 caps type and subtype at 127 characters each.
-    if !is_base64 || !meta.contains(';') || media_type.len() > 255 {
-        return Some(Err(ApiError::image_not_base64()));
-    }
-    let declared = (!media_type.is_empty()).then_some(media_type);
-    Some(Ok((declared, data)))
-}
-
-fn decode_base64(data: &str) -> Result<Vec<u8>, ApiError> {
-    let decoded = if data.bytes().any(|byte| byte.is_ascii_whitespace()) {
-        let compact: Vec<u8> = data
-            .bytes()
-            .filter(|byte| !byte.is_ascii_whitespace())
-            .collect();
-        BASE64.decode(compact)
-    } else {
-        BASE64.decode(data)
+    let content = match image.get("content") {
+        None | Some(Value::Null) => return Err(ApiError::image_data_not_found()),
+        Some(Value::String(content)) if content.is_empty() => {
+            return Err(ApiError::image_data_not_found());
+        }
+        Some(Value::String(content)) => content,
+        Some(_) => return Err(ApiError::image_not_base64()),
     };
-    decoded.map_err(|_| ApiError::image_not_base64())
-}
-
-/// The content type told by the first bytes of a file.
-fn sniff(bytes: &[u8]) -> &'static str {
-    let brand = bytes.get(4..12);
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        "image/png"
-    } else if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
-        "image/webp"
-    } else if matches!(brand, Some(b"ftypheic" | b"ftypheix")) {
-        "image/heic"
-    } else if matches!(brand, Some(b"ftypmif1" | b"ftypmsf1" | b"ftypheif")) {
-        "image/heif"
-    } else if bytes.starts_with(b"%PDF-") {
-        "application/pdf"
-    } else {
-        UNKNOWN_TYPE
+    match image.get("timestamp") {
+        None | Some(Value::Null | Value::String(_)) => {}
+        Some(_) => return Err(ApiError::invalid_parameters()),
     }
+    Ok(Image { context, content })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
-    fn data_uris_keep_their_declared_type() {
+    fn media_bodies() {
+        let ok = json!({"image": {"context": "face", "content": "data:x"}});
         assert_eq!(
-            decode("data:image/PNG;base64,iVBORw0KGgo="),
-            Ok(Decoded {
-                mimetype: "image/png".into(),
-                bytes: b"\x89PNG\r\n\x1a\n".to_vec()
+            media_image(&ok),
+            Ok(Image {
+                context: "face",
+                content: "data:x"
             })
         );
-        assert_eq!(
-            decode("data:image/jpeg;name=a.jpg;base64,/9j/4A").map(|d| d.mimetype),
-            Ok("image/jpeg".into())
-        );
-        // No declared type: sniffed.
-        assert_eq!(
-            decode("data:;base64,/9j/4AAQ").map(|d| d.mimetype),
-            Ok("image/jpeg".into())
-        );
-    }
-
-    #[test]
-    fn bare_base64_is_sniffed() {
-        assert_eq!(
-            decode("/9j/4AAQ").map(|d| d.mimetype),
-            Ok("image/jpeg".into())
-        );
-        assert_eq!(
-            decode("iVBORw0KGgo").map(|d| d.mimetype),
-            Ok("image/png".into())
-        );
-        assert_eq!(
-            decode("JVBERi0xLjQ=").map(|d| d.mimetype),
-            Ok("application/pdf".into())
-        );
-        assert_eq!(
-            decode("aGVsbG8=").map(|d| d.mimetype),
-            Ok(UNKNOWN_TYPE.into())
-        );
-        // MIME line breaks are fine.
-        assert_eq!(
-            decode("aGVs\r\nbG8=").map(|d| d.bytes),
-            Ok(b"hello".to_vec())
-        );
-    }
-
-    #[test]
-    fn bad_content_gets_its_documented_code() {
-        for bad in [
-            "data:image/jpeg,/9j/4AAQ",
-            "data:image/jpeg;base64",
-            "data:image/jpeg;base64,not base64!",
-            "@@@@",
-            "a",
-        ] {
-            assert_eq!(decode(bad), Err(ApiError::image_not_base64()), "{bad}");
+        let cases = [
+            (json!({}), ApiError::image_property_missing()),
+            (
+                json!({"image": {"content": "x"}}),
+                ApiError::image_property_missing(),
+            ),
+            (
+                json!({"image": {"context": "selfie", "content": "x"}}),
+                ApiError::image_context_not_supported(),
+            ),
+            (
+                json!({"image": {"context": 1, "content": "x"}}),
+                ApiError::image_context_not_supported(),
+            ),
+            (
+                json!({"image": {"context": "face"}}),
+                ApiError::image_data_not_found(),
+            ),
+            (
+                json!({"image": {"context": "face", "content": ""}}),
+                ApiError::image_data_not_found(),
+            ),
+            (
+                json!({"image": {"context": "face", "content": 7}}),
+                ApiError::image_not_base64(),
+            ),
+            (
+                json!({"image": {"context": "face", "content": "x", "timestamp": 5}}),
+                ApiError::invalid_parameters(),
+            ),
+            (json!({"image": "face"}), ApiError::invalid_parameters()),
+        ];
+        for (body, error) in cases {
+            assert_eq!(media_image(&body), Err(error), "{body}");
         }
-        let long_type = format!("data:image/{};base64,/9j/4AAQ", "x".repeat(300));
-        assert_eq!(decode(&long_type), Err(ApiError::image_not_base64()));
-        assert_eq!(
-            decode("data:image/jpeg;base64,"),
-            Err(ApiError::image_data_not_found())
-        );
-        assert_eq!(
-            decode(&"A".repeat(MAX_CONTENT_CHARS + 1)),
-            Err(ApiError::image_too_large())
-        );
-    }
-
-    #[test]
-    fn image_signatures_are_recognised() {
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), "image/webp");
-        assert_eq!(sniff(b"\0\0\0\x18ftypheic"), "image/heic");
-        assert_eq!(sniff(b"\0\0\0\x18ftypmif1"), "image/heif");
-        assert_eq!(sniff(b""), UNKNOWN_TYPE);
     }
 }

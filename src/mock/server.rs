@@ -1,120 +1,24 @@
-//! Building the app and running it: [`router`], [`serve`] and [`MockServer`].
+//! Running the mock: [`serve`] on a listener, or a [`MockServer`] on a
+//! background task.
 
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
-use axum::routing::{get, patch, post};
-
-use super::{media_routes, result_routes};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::body::BodyBudget;
 use super::builder::MockServerBuilder;
 use super::config::MockConfig;
 use super::connections::{ConnectionLimits, serve_app};
-use super::controls;
-use super::handlers::{self, App};
-use super::state::Store;
+use super::routes::router;
 
 /// How long [`MockServer::shutdown`] waits for in-flight requests (for example
 /// delayed ones) before it aborts the server task.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-
-/// The mock as an axum [`Router`], for serving it yourself.
-///
-/// `public_base_url` is the URL the mock is reachable at; it is used as the
-/// session `host` (and in session `url`s) unless [`MockConfig::host`] is set.
-/// Every router has its own, empty, session store.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use veriff_conformance::mock::{MockConfig, router};
-///
-/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-/// let base_url = format!("http://{}", listener.local_addr()?);
-/// let config = MockConfig::generated();
-/// let api_key = config.api_key.clone();
-/// let app = router(config, base_url.clone());
-/// tokio::spawn(async move { axum::serve(listener, app).await });
-///
-/// let created: serde_json::Value = reqwest::Client::new()
-///     .post(format!("{base_url}/v1/sessions"))
-///     .header("x-auth-client", api_key)
-///     .header("content-type", "application/json")
-///     .body(r#"{"verification":{}}"#)
-///     .send()
-///     .await?
-///     .json()
-///     .await?;
-/// assert_eq!(created["verification"]["status"], "created");
-/// assert_eq!(created["verification"]["host"], base_url.as_str());
-/// # Ok(())
-/// # }
-/// ```
-pub fn router(config: MockConfig, public_base_url: String) -> Router {
-    let host = config
-        .host
-        .clone()
-        .unwrap_or(public_base_url)
-        .trim_end_matches('/')
-        .to_owned();
-    let latency = config.latency;
-    let app = Arc::new(App {
-        store: Store::new(config.max_sessions, config.max_media, config.media_budget),
-        body_budget: BodyBudget::with_read_timeout(
-            config.body_budget,
-            config.body_limit,
-            config.body_budget_wait,
-            config.body_read_timeout,
-        ),
-        config,
-        host,
-    });
-    Router::new()
-        .route("/v1/sessions", post(handlers::create_session))
-        .route(
-            "/v1/sessions/{id}",
-            patch(handlers::submit_session).delete(handlers::delete_session),
-        )
-        .route(
-            "/v1/sessions/{id}/media",
-            post(media_routes::upload_media).get(media_routes::session_media),
-        )
-        .route("/v1/media/{id}", get(media_routes::download_media))
-        .route("/v1/attempts/{id}/media", get(media_routes::attempt_media))
-        .route("/v1/sessions/{id}/attempts", get(result_routes::attempts))
-        .route("/v1/sessions/{id}/decision", get(result_routes::decision))
-        .route("/v1/sessions/{id}/person", get(result_routes::person))
-        .route(
-            "/v1/sessions/{id}/watchlist-screening",
-            get(result_routes::watchlist_screening),
-        )
-        .route("/v/{token}", get(handlers::open_session))
-        .method_not_allowed_fallback(handlers::method_not_allowed)
-        .fallback(handlers::not_found)
-        .layer(axum::middleware::from_fn(controls::delay))
-        .with_state(app)
-        .layer(axum::middleware::from_fn_with_state(latency, fixed_latency))
-}
-
-/// [`MockConfig::latency`]: waits, then handles the request.
-async fn fixed_latency(State(latency): State<Duration>, request: Request, next: Next) -> Response {
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    next.run(request).await
-}
 
 /// `http://` URL for a bound address; an unspecified address (`0.0.0.0`,
 /// `::`) is reported as the matching loopback address, which is reachable.

@@ -6,10 +6,11 @@
 //!
 //! - 400 Bad Request: a head that is not HTTP/1.1 (method, target, version or
 //!   header syntax, an invalid `Content-Length`, ...);
-//! - 414 URI Too Long: a request target over 65,534 bytes (a fixed constant in
-//!   hyper, not a setting);
-//! - 431 Request Header Fields Too Large: more than 100 header fields, or a head
-//!   larger than hyper's read buffer (about 400 KiB) before it ends.
+//! - 414 URI Too Long: a request target over hyper's fixed limit;
+//! - 431 Request Header Fields Too Large: too many header fields, or a head
+//!   larger than hyper's read buffer before it ends.
+//!
+//! (The values of these limits are in `MockConfig`'s docs, "Limits".)
 //!
 //! [`JsonErrorsListener`] wraps every accepted connection in [`JsonErrors`],
 //! which follows the HTTP/1 responses written on it and replaces such a reply,
@@ -37,7 +38,7 @@ use axum::serve::Listener;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::responses::ApiError;
+use super::errors::ApiError;
 
 /// Longest response head the wrapper holds back while it waits for the end.
 const MAX_HEAD: usize = 64 * 1024;

@@ -1,16 +1,20 @@
-//! Response bodies: the documented `{"status":"fail","code","message"}` errors
-//! and signed success bodies.
+//! The error catalogue: every failure the mock answers, as an HTTP status and
+//! the documented `{"status":"fail","code","message"}` body (docs/veriff-api.md,
+//! section 3). "The PATCH page" is Veriff's page for `PATCH /v1/sessions/{id}`
+//! (docs/veriff-api.md, section 4.2), whose error table the mock follows; a
+//! "mock choice" is the mock's own answer where Veriff documents none.
 
 use std::borrow::Cow;
 
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
+use super::response::{json_response, to_bytes};
+use super::state::Refusal;
 
 /// A failure response: HTTP status plus the documented error body shape
-/// (api notes: "Response bodies": `code` is digits as a string).
+/// (docs/veriff-api.md, section 3.1: `code` is digits as a string).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ApiError {
     status: StatusCode,
@@ -31,7 +35,7 @@ impl ApiError {
         }
     }
 
-    /// Endpoint page, 401 "x-auth-client header not provided".
+    /// PATCH page, 401 "x-auth-client header not provided".
     pub(crate) const fn missing_api_key() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -40,28 +44,28 @@ impl ApiError {
         )
     }
 
-    /// Api notes: "Response bodies", credentials table, 1803.
+    /// docs/veriff-api.md, section 3.2 (credentials table), 1803.
     pub(crate) const fn integration_not_found() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1803", "Integration not found")
     }
 
-    /// Endpoint page, 401 "x-hmac-signature validation failed".
+    /// PATCH page, 401 "x-hmac-signature validation failed".
     pub(crate) const fn invalid_signature() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1812", "Invalid HMAC signature")
     }
 
-    /// Endpoint page, 404 "No session exists with the provided id". Also used
+    /// PATCH page, 404 "No session exists with the provided id". Also used
     /// for unknown paths and session tokens (mock choice).
     pub(crate) const fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "1101", "Resource not found")
     }
 
-    /// Endpoint page, 400 "Request contains invalid or unsupported status value".
+    /// PATCH page, 400 "Request contains invalid or unsupported status value".
     pub(crate) const fn validation_failed() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1101", "Validation failed")
     }
 
-    /// Endpoint page, 400 "Attempt to update a session that has already been submitted".
+    /// PATCH page, 400 "Attempt to update a session that has already been submitted".
     pub(crate) const fn already_submitted() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -70,7 +74,7 @@ impl ApiError {
         )
     }
 
-    /// Endpoint page, 500 "Unexpected error occurred while processing the request".
+    /// PATCH page, 500 "Unexpected error occurred while processing the request".
     pub(crate) const fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -79,7 +83,7 @@ impl ApiError {
         )
     }
 
-    /// Endpoint page: media after submit "may encounter the 409 - conflict
+    /// PATCH page: media after submit "may encounter the 409 - conflict
     /// error"; the body is a mock choice.
     pub(crate) const fn conflict() -> Self {
         Self::new(StatusCode::CONFLICT, "1101", "Conflict")
@@ -94,7 +98,7 @@ impl ApiError {
         )
     }
 
-    /// Api notes: 1102 "mandatory parameters missing".
+    /// docs/veriff-api.md, section 3.3: 1102 "mandatory parameters missing".
     pub(crate) const fn missing_parameters() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -103,12 +107,12 @@ impl ApiError {
         )
     }
 
-    /// Api notes: 1104 "invalid parameters".
+    /// docs/veriff-api.md, section 3.3: 1104 "invalid parameters".
     pub(crate) const fn invalid_parameters() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1104", "Invalid parameters")
     }
 
-    /// Reference §3.3 [DOC]: 1500 "`vendorData` longer than 1000 characters";
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1500 "`vendorData` longer than 1000 characters";
     /// the message is the mock's wording.
     pub(crate) const fn vendor_data_too_long() -> Self {
         Self::new(
@@ -118,7 +122,7 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1501 "`vendorData` is not a string".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1501 "`vendorData` is not a string".
     pub(crate) const fn vendor_data_not_string() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -127,7 +131,7 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1302 "only HTTPS return (callback) URLs allowed".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1302 "only HTTPS return (callback) URLs allowed".
     pub(crate) const fn callback_not_https() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -136,18 +140,18 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1400 "image data not found" (no `content`, or
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1400 "image data not found" (no `content`, or
     /// content that decodes to nothing).
     pub(crate) const fn image_data_not_found() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1400", "Image data not found")
     }
 
-    /// Reference §3.3 [DOC]: 1401 "image not valid base64".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1401 "image not valid base64".
     pub(crate) const fn image_not_base64() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1401", "Image is not valid base64")
     }
 
-    /// Reference §3.3 [DOC]: 1402 "image context not supported".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1402 "image context not supported".
     pub(crate) const fn image_context_not_supported() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
@@ -156,14 +160,14 @@ impl ApiError {
         )
     }
 
-    /// Reference §3.3 [DOC]: 1403 "image property missing" (no `image`, or no
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1403 "image property missing" (no `image`, or no
     /// `image.context`).
     pub(crate) const fn image_property_missing() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1403", "Image property is missing")
     }
 
     /// Mock choice: media content over the documented "24 MB as base64"
-    /// (reference §4.4, [DOC] size guidance; the error is [NF]).
+    /// (docs/veriff-api.md, section 4.4, [DOC] size guidance; the error is [NF]).
     pub(crate) const fn image_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -192,7 +196,7 @@ impl ApiError {
         }
     }
 
-    /// Reference §3.3 [DOC]: 1304 "cannot transition to "$STATUS" status".
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1304 "cannot transition to "$STATUS" status".
     pub(crate) fn cannot_transition(status: &str) -> Self {
         Self {
             status: StatusCode::BAD_REQUEST,
@@ -202,13 +206,13 @@ impl ApiError {
         }
     }
 
-    /// Reference §3.2 [DOC]: 1813, legacy `X-SIGNATURE` SHA256(query ID +
+    /// docs/veriff-api.md, section 3.2 [DOC]: 1813, legacy `X-SIGNATURE` SHA256(query ID +
     /// secret) mismatch; the message is the mock's wording.
     pub(crate) const fn legacy_id_signature() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1813", "Invalid SHA256 signature")
     }
 
-    /// Reference §3.2 [DOC]: 1814, legacy `X-SIGNATURE` SHA256(body + secret)
+    /// docs/veriff-api.md, section 3.2 [DOC]: 1814, legacy `X-SIGNATURE` SHA256(body + secret)
     /// mismatch; the message is the mock's wording.
     pub(crate) const fn legacy_body_signature() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "1814", "Invalid SHA256 signature")
@@ -223,7 +227,6 @@ impl ApiError {
         )
     }
 
-    /// Mock choice: the body is larger than `MockConfig::body_limit`.
     /// Mock choice: the body did not arrive within `MockConfig::body_read_timeout`;
     /// a stalled upload must not hold its share of the body budget forever.
     pub(crate) const fn body_timeout() -> Self {
@@ -234,6 +237,7 @@ impl ApiError {
         )
     }
 
+    /// Mock choice: the body is larger than `MockConfig::body_limit`.
     pub(crate) const fn payload_too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -253,13 +257,13 @@ impl ApiError {
     }
 
     /// Mock choice, replacing hyper's empty 414: the request target is longer
-    /// than hyper accepts (64 KiB).
+    /// than hyper accepts.
     pub(crate) const fn uri_too_long() -> Self {
         Self::new(StatusCode::URI_TOO_LONG, "1101", "Request URI is too long")
     }
 
-    /// Mock choice, replacing hyper's empty 431: more than 100 header fields,
-    /// or a request head larger than hyper's read buffer (about 400 KiB).
+    /// Mock choice, replacing hyper's empty 431: too many header fields, or a
+    /// request head larger than hyper's read buffer.
     pub(crate) const fn request_head_too_large() -> Self {
         Self::new(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -311,92 +315,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Serializes `body` once; falls back to the documented 500 body (which cannot
-/// fail to serialize) rather than panicking.
-fn to_bytes(body: &Value) -> Vec<u8> {
-    serde_json::to_vec(body).unwrap_or_else(|_| {
-        br#"{"status":"fail","code":"1101","message":"Something went wrong"}"#.to_vec()
-    })
-}
-
-/// An unsigned JSON response.
-pub(crate) fn json_response(status: StatusCode, body: &Value) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        to_bytes(body),
-    )
-        .into_response()
-}
-
-/// How a response is signed: which headers carry the API key and signature.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Signing<'a> {
-    pub(crate) api_key: &'a str,
-    pub(crate) shared_secret: &'a str,
-    /// The request was signed with the legacy `X-SIGNATURE`: the response also
-    /// carries `x-signature` = SHA-256(body + secret) (reference §2.2 [DOC]:
-    /// "Veriff answers with X-SIGNATURE").
-    pub(crate) legacy: bool,
-    /// Also send `vrf-auth-client` and `vrf-hmac-signature`, with the same
-    /// values (reference §4.6 [DOC], `GET /v1/media/{id}` only).
-    pub(crate) vrf: bool,
-}
-
-/// A signed JSON response (api notes: "Authentication": "Responses are signed
-/// too"): serialize once, sign those bytes with the shared secret, send those
-/// bytes, with `x-auth-client` and `x-hmac-signature` headers.
-pub(crate) fn signed_response(signing: Signing<'_>, status: StatusCode, body: &Value) -> Response {
-    signed_bytes(
-        signing,
-        status,
-        HeaderValue::from_static("application/json"),
-        to_bytes(body),
-    )
-}
-
-/// A response of `bytes` (JSON or a raw medium) with `content_type`, signed
-/// over exactly those bytes (reference §2.4: for a binary body the HMAC covers
-/// the raw bytes).
-pub(crate) fn signed_bytes(
-    signing: Signing<'_>,
-    status: StatusCode,
-    content_type: HeaderValue,
-    bytes: impl Into<axum::body::Bytes>,
-) -> Response {
-    let bytes: axum::body::Bytes = bytes.into();
-    let signature = sign(signing.shared_secret, &bytes);
-    let legacy = signing
-        .legacy
-        .then(|| super::auth::legacy_digest(signing.shared_secret, &bytes));
-    let mut response = (status, [(header::CONTENT_TYPE, content_type)], bytes).into_response();
-    let headers = response.headers_mut();
-    // An API key that cannot be a header value is simply not echoed.
-    if let Ok(value) = HeaderValue::from_str(signing.api_key) {
-        if signing.vrf {
-            headers.insert(HeaderName::from_static(VRF_API_KEY_HEADER), value.clone());
+impl From<Refusal> for ApiError {
+    /// The error for a state change the store refused.
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::NotFound => ApiError::not_found(),
+            Refusal::AlreadySubmitted => ApiError::already_submitted(),
+            Refusal::CannotTransition(status) => ApiError::cannot_transition(status.as_str()),
+            Refusal::NotDeletable => ApiError::not_deletable(),
+            Refusal::TooLarge => ApiError::image_over_budget(),
         }
-        headers.insert(HeaderName::from_static(API_KEY_HEADER), value);
     }
-    if let Ok(value) = HeaderValue::from_str(&signature) {
-        if signing.vrf {
-            headers.insert(HeaderName::from_static(VRF_SIGNATURE_HEADER), value.clone());
-        }
-        headers.insert(HeaderName::from_static(SIGNATURE_HEADER), value);
-    }
-    if let Some(Ok(value)) = legacy.map(|digest| HeaderValue::from_str(&digest)) {
-        headers.insert(
-            HeaderName::from_static(super::auth::LEGACY_SIGNATURE_HEADER),
-            value,
-        );
-    }
-    response
 }
-
-/// Reference §4.6 [DOC]: `GET /v1/media/{id}` also documents these, "same as"
-/// `x-auth-client` and `x-hmac-signature`.
-const VRF_API_KEY_HEADER: &str = "vrf-auth-client";
-const VRF_SIGNATURE_HEADER: &str = "vrf-hmac-signature";

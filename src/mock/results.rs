@@ -1,17 +1,19 @@
-//! Session results: attempts, decision, person and watchlist screening. Each
-//! is a GET signed over the session id (reference §2.3 [DOC]).
+//! The results of a session: its attempts, decision, person and watchlist
+//! screening, each a GET signed over the session id (docs/veriff-api.md,
+//! section 2.3 [DOC]), with the views they answer with.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::app::Shared;
 use super::controls::requested_decision;
-use super::handlers::{Shared, SignedId, refusal_error};
-use super::responses::ApiError;
+use super::errors::ApiError;
+use super::extract::SignedId;
 use super::state::{InitData, Session};
 
-/// `GET /v1/sessions/{id}/attempts` (reference §4.7 [DOC]): `verifications[]`
+/// `GET /v1/sessions/{id}/attempts` (docs/veriff-api.md, section 4.7 [DOC]): `verifications[]`
 /// newest first, each `{"id","status","createdTime"}`. An attempt begins with
 /// the first media upload, session URL visit or submit, and again with the
 /// first of those after a resubmission request; a fresh session has none.
@@ -39,7 +41,7 @@ pub(crate) async fn attempts(
     ))
 }
 
-/// `GET /v1/sessions/{id}/decision` (reference §4.9): `verification: null`
+/// `GET /v1/sessions/{id}/decision` (docs/veriff-api.md, section 4.9): `verification: null`
 /// until a decision [DOC], then the decision. With the mock-only
 /// [`super::DECISION_HEADER`], the session is decided first.
 pub(crate) async fn decision(
@@ -50,10 +52,7 @@ pub(crate) async fn decision(
     let forced = requested_decision(&headers)?;
     let session = match forced {
         None => app.store.get(&id).ok_or(ApiError::not_found())?,
-        Some(outcome) => app
-            .store
-            .force_decision(&id, outcome)
-            .map_err(refusal_error)?,
+        Some(outcome) => app.store.force_decision(&id, outcome)?,
     };
     Ok(app.signed(scheme, StatusCode::OK, &decision_body(&session)))
 }
@@ -101,7 +100,7 @@ fn decision_body(session: &Session) -> Value {
     })
 }
 
-/// `GET /v1/sessions/{id}/person` (reference §4.10: the key names are [NF]).
+/// `GET /v1/sessions/{id}/person` (docs/veriff-api.md, section 4.10: the key names are [NF]).
 /// Mock choice: `{"status":"success","person":{...}}` with the initData of
 /// the create body (`null` where not given) and an empty
 /// `pepSanctionMatches` (no screening hits, [DOC]: "empty when no match").
@@ -130,7 +129,7 @@ pub(crate) async fn person(
     ))
 }
 
-/// `GET /v1/sessions/{id}/watchlist-screening` (reference §4.11 [DOC]). The
+/// `GET /v1/sessions/{id}/watchlist-screening` (docs/veriff-api.md, section 4.11 [DOC]). The
 /// mock screens nobody: `no_match` (both `matchStatus` and the newer
 /// `reviewStatus`), `totalHits: 0`, `hits: []`, `checkType: initial_result`,
 /// `searchTerm` from the initData name and year of birth, `createdAt` the

@@ -1,26 +1,164 @@
-//! Body validation for each route, on already-parsed JSON.
+//! The sessions resource: create, submit (PATCH), delete, and the session
+//! URL the end user opens; their body validation and the verification object
+//! they answer with.
 
-use serde_json::{Map, Value};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
 
-use super::media::CONTEXTS;
-use super::responses::ApiError;
-use super::state::{InitData, NewSession};
+use super::app::{App, Shared};
+use super::auth::Scheme;
+use super::errors::ApiError;
+use super::extract::{JsonBody, KeyedJson, SignedId, SignedJson};
+use super::response::json_response;
+use super::state::{InitData, NewSession, Session};
 
-/// Endpoint page: vendorData "can be max 1,000 characters long".
-pub(crate) const MAX_VENDOR_DATA_CHARS: usize = 1_000;
+// Handlers.
+
+/// `POST /v1/sessions`: API key required, no signature (docs/veriff-api.md,
+/// section 2.3); 201 with a `created` session. A session whose
+/// `person.firstName` is `Approve`, `Decline` or `Resubmit` is decided at
+/// submit (section 7).
+pub(crate) async fn create_session(
+    State(app): Shared,
+    KeyedJson {
+        body: new,
+        scheme,
+        held: _held,
+    }: KeyedJson<NewSession>,
+) -> Response {
+    let session = app.store.create(new);
+    session_response(&app, scheme, StatusCode::CREATED, &session)
+}
+
+/// `PATCH /v1/sessions/{id}`, signed over the raw body; responses exactly as
+/// the PATCH page documents them. Malformed JSON is "Validation failed" too
+/// (the page's only 400 for a bad body). A `resubmission_requested` session
+/// may be submitted again (docs/veriff-api.md, section 6.1); an `expired` or
+/// `abandoned` one is 400 code 1304.
+pub(crate) async fn submit_session(
+    State(app): Shared,
+    SignedJson {
+        id,
+        scheme,
+        held: _held,
+        ..
+    }: SignedJson<SubmitRequest>,
+) -> Result<Response, ApiError> {
+    let session = app.store.submit(&id)?;
+    Ok(session_response(&app, scheme, StatusCode::OK, &session))
+}
+
+/// `DELETE /v1/sessions/{id}`, signed over the session id (docs/veriff-api.md,
+/// section 4.3 [DOC]): 200 `{"status":"success","verification":{"id"}}` for a
+/// deletable session, after which it is 404 everywhere (its attempts and
+/// media too); 400 `{"status":400,"code":"1305",...}` for `submitted` and
+/// `review`. Mock choice: no rate limit (Veriff's is 5 an hour, 10 a day).
+pub(crate) async fn delete_session(
+    State(app): Shared,
+    SignedId { id, scheme }: SignedId,
+) -> Result<Response, ApiError> {
+    app.store.delete(&id)?;
+    Ok(app.signed(
+        scheme,
+        StatusCode::OK,
+        &json!({"status": "success", "verification": {"id": id}}),
+    ))
+}
+
+/// `GET /v/{sessionToken}`: what the end user's browser opens (the session
+/// `url`). No authentication. Moves `created` to `started`, and starts a new
+/// attempt after a resubmission request (docs/veriff-api.md, section 6.1
+/// statuses); `HEAD` only looks. Unsigned response.
+pub(crate) async fn open_session(
+    State(app): Shared,
+    method: Method,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Ok(Path(token)) = path else {
+        return Err(ApiError::not_found());
+    };
+    let session = app
+        .store
+        .open(&token, method != Method::HEAD)
+        .ok_or(ApiError::not_found())?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "status": "success",
+            "verification": {"id": session.id, "status": session.status.as_str()},
+        }),
+    ))
+}
+
+// Views.
+
+/// A signed success response carrying the session's verification object.
+fn session_response(app: &App, scheme: Scheme, status: StatusCode, session: &Session) -> Response {
+    app.signed(
+        scheme,
+        status,
+        &json!({"status": "success", "verification": verification(&app.host, session)}),
+    )
+}
+
+/// The documented verification object (PATCH page, 200 response): `url` is
+/// `host` + `/v/` + `sessionToken`.
+fn verification(host: &str, session: &Session) -> Value {
+    json!({
+        "id": session.id,
+        "url": format!("{host}/v/{}", session.session_token),
+        "vendorData": session.vendor_data,
+        "host": host,
+        "status": session.status.as_str(),
+        "sessionToken": session.session_token,
+    })
+}
+
+// Validation.
+
+impl JsonBody for NewSession {
+    /// Mock choice: unparsable JSON on create.
+    const NOT_JSON: ApiError = ApiError::malformed_json();
+
+    fn validate(json: Value) -> Result<Self, ApiError> {
+        create_session_body(&json)
+    }
+}
+
+/// A valid submit body (see [`is_submit_request`]).
+pub(crate) struct SubmitRequest;
+
+impl JsonBody for SubmitRequest {
+    /// The PATCH page's only 400 for a bad body.
+    const NOT_JSON: ApiError = ApiError::validation_failed();
+
+    fn validate(json: Value) -> Result<Self, ApiError> {
+        if is_submit_request(&json) {
+            Ok(SubmitRequest)
+        } else {
+            Err(ApiError::validation_failed())
+        }
+    }
+}
+
+/// PATCH page: vendorData "can be max 1,000 characters long".
+const MAX_VENDOR_DATA_CHARS: usize = 1_000;
 
 /// Mock choice: longest kept person/document field or `endUserId`, so that a
 /// session's stored data stays small (sessions are capped by count).
-pub(crate) const MAX_FIELD_CHARS: usize = 1_000;
+const MAX_FIELD_CHARS: usize = 1_000;
 
-/// `POST /v1/sessions` body `{"verification": {...}}` (reference §4.1 [DOC]:
+/// `POST /v1/sessions` body `{"verification": {...}}` (docs/veriff-api.md, section 4.1 [DOC]:
 /// the `verification` object is required and may be empty).
 ///
 /// - body not an object, or `verification` not an object: 400 code 1104;
 /// - `verification` missing or null: 400 code 1102 (mandatory parameters);
 /// - `vendorData` longer than 1,000 characters (Unicode scalar values): 400
-///   code 1500; neither a string nor null: 400 code 1501 (reference §3.3);
-/// - `callback` not an `https://` URL: 400 code 1302 (reference §4.1 [DOC]);
+///   code 1500; neither a string nor null: 400 code 1501 (docs/veriff-api.md, section 3.3);
+/// - `callback` not an `https://` URL: 400 code 1302 (docs/veriff-api.md, section 4.1 [DOC]);
 ///   not a string: 1104;
 /// - `endUserId` neither a string nor null, or longer than 1,000 characters:
 ///   400 code 1104 (mock choice; its UUID form is not checked).
@@ -30,7 +168,7 @@ pub(crate) const MAX_FIELD_CHARS: usize = 1_000;
 /// (others are ignored); one longer than 1,000 characters is 400 code 1104
 /// (mock choice). Every other field (the legacy `lang`, `features`,
 /// `timestamp`, `additionalData` [3P] included) is accepted and ignored.
-pub(crate) fn create_session(body: &Value) -> Result<NewSession, ApiError> {
+fn create_session_body(body: &Value) -> Result<NewSession, ApiError> {
     let object = body.as_object().ok_or(ApiError::invalid_parameters())?;
     let verification = match object.get("verification") {
         None | Some(Value::Null) => return Err(ApiError::missing_parameters()),
@@ -91,59 +229,11 @@ fn kept(object: Option<&Map<String, Value>>, name: &str) -> Result<Option<String
     }
 }
 
-/// A validated media upload, its content not yet decoded.
-#[derive(Debug, PartialEq)]
-pub(crate) struct Image<'a> {
-    pub(crate) context: &'a str,
-    pub(crate) content: &'a str,
-}
-
-/// `POST /v1/sessions/{id}/media` body `{"image":{"context","content","timestamp"?}}`
-/// (reference §4.4 [DOC]), checked in this order:
-///
-/// - body not an object, `image` not an object: 400 code 1104;
-/// - `image` or `image.context` missing (or null): 400 code 1403 "image
-///   property missing";
-/// - `image.context` not one of the documented contexts (reference §4.5), or
-///   not a string: 400 code 1402;
-/// - `image.content` missing, null or empty: 400 code 1400 "image data not
-///   found"; not a string: 400 code 1401;
-/// - `image.timestamp` neither a string nor null: 400 code 1104 (it is
-///   deprecated and never echoed).
-///
-/// Decoding the content (1400, 1401, size) is [`super::media::decode`]'s.
-pub(crate) fn media_image(body: &Value) -> Result<Image<'_>, ApiError> {
-    let object = body.as_object().ok_or(ApiError::invalid_parameters())?;
-    let image = match object.get("image") {
-        None | Some(Value::Null) => return Err(ApiError::image_property_missing()),
-        Some(Value::Object(image)) => image,
-        Some(_) => return Err(ApiError::invalid_parameters()),
-    };
-    let context = match image.get("context") {
-        None | Some(Value::Null) => return Err(ApiError::image_property_missing()),
-        Some(Value::String(context)) if CONTEXTS.contains(&context.as_str()) => context,
-        Some(_) => return Err(ApiError::image_context_not_supported()),
-    };
-    let content = match image.get("content") {
-        None | Some(Value::Null) => return Err(ApiError::image_data_not_found()),
-        Some(Value::String(content)) if content.is_empty() => {
-            return Err(ApiError::image_data_not_found());
-        }
-        Some(Value::String(content)) => content,
-        Some(_) => return Err(ApiError::image_not_base64()),
-    };
-    match image.get("timestamp") {
-        None | Some(Value::Null | Value::String(_)) => {}
-        Some(_) => return Err(ApiError::invalid_parameters()),
-    }
-    Ok(Image { context, content })
-}
-
 /// `PATCH /v1/sessions/{id}`: the body must contain a `verification` object
 /// whose `status` is `submitted`, "currently the only supported status update"
-/// (endpoint page). Other fields (the legacy `frontState` and `timestamp`
-/// [3P] included) are ignored.
-pub(crate) fn is_submit_request(body: &Value) -> bool {
+/// (PATCH page, docs/veriff-api.md, section 4.2). Other fields (the legacy
+/// `frontState` and `timestamp` [3P] included) are ignored.
+fn is_submit_request(body: &Value) -> bool {
     body.get("verification")
         .filter(|verification| verification.is_object())
         .and_then(|verification| verification.get("status"))
@@ -157,7 +247,7 @@ mod tests {
     use serde_json::json;
 
     fn vendor(body: Value) -> Result<Option<String>, ApiError> {
-        create_session(&body).map(|new| new.vendor_data)
+        create_session_body(&body).map(|new| new.vendor_data)
     }
 
     #[test]
@@ -205,7 +295,7 @@ mod tests {
             "lang": "en", "features": ["selfid"], "timestamp": "2016-05-19T08:30:25.597Z",
             "endUserId": "c1de400b-1877-4b0b-9ed3-1b1d5c0b8d3e",
         }});
-        let new = create_session(&body).expect("accepted");
+        let new = create_session_body(&body).expect("accepted");
         assert_eq!(new.init.first_name.as_deref(), Some("Approve"));
         assert_eq!(new.init.id_number, None);
         assert_eq!(new.init.document_country.as_deref(), Some("EE"));
@@ -214,56 +304,15 @@ mod tests {
             Some("c1de400b-1877-4b0b-9ed3-1b1d5c0b8d3e")
         );
         let long = json!({"verification": {"person": {"lastName": "x".repeat(1_001)}}});
-        assert_eq!(create_session(&long), Err(ApiError::invalid_parameters()));
-        let bad_id = json!({"verification": {"endUserId": 12}});
-        assert_eq!(create_session(&bad_id), Err(ApiError::invalid_parameters()));
-    }
-
-    #[test]
-    fn media_bodies() {
-        let ok = json!({"image": {"context": "face", "content": "data:x"}});
         assert_eq!(
-            media_image(&ok),
-            Ok(Image {
-                context: "face",
-                content: "data:x"
-            })
+            create_session_body(&long),
+            Err(ApiError::invalid_parameters())
         );
-        let cases = [
-            (json!({}), ApiError::image_property_missing()),
-            (
-                json!({"image": {"content": "x"}}),
-                ApiError::image_property_missing(),
-            ),
-            (
-                json!({"image": {"context": "selfie", "content": "x"}}),
-                ApiError::image_context_not_supported(),
-            ),
-            (
-                json!({"image": {"context": 1, "content": "x"}}),
-                ApiError::image_context_not_supported(),
-            ),
-            (
-                json!({"image": {"context": "face"}}),
-                ApiError::image_data_not_found(),
-            ),
-            (
-                json!({"image": {"context": "face", "content": ""}}),
-                ApiError::image_data_not_found(),
-            ),
-            (
-                json!({"image": {"context": "face", "content": 7}}),
-                ApiError::image_not_base64(),
-            ),
-            (
-                json!({"image": {"context": "face", "content": "x", "timestamp": 5}}),
-                ApiError::invalid_parameters(),
-            ),
-            (json!({"image": "face"}), ApiError::invalid_parameters()),
-        ];
-        for (body, error) in cases {
-            assert_eq!(media_image(&body), Err(error), "{body}");
-        }
+        let bad_id = json!({"verification": {"endUserId": 12}});
+        assert_eq!(
+            create_session_body(&bad_id),
+            Err(ApiError::invalid_parameters())
+        );
     }
 
     #[test]

@@ -1,0 +1,99 @@
+//! The route table: every route of the mock, in one place, and the layers
+//! around them. A new endpoint is a line here plus a section in its
+//! resource's file ([`sessions`](super::sessions), [`media`](super::media),
+//! [`results`](super::results)).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, patch, post};
+
+use super::app::App;
+use super::config::MockConfig;
+use super::controls;
+use super::errors::ApiError;
+use super::{media, results, sessions};
+
+/// The mock as an axum [`Router`], for serving it yourself.
+///
+/// `public_base_url` is the URL the mock is reachable at; it is used as the
+/// session `host` (and in session `url`s) unless [`MockConfig::host`] is set.
+/// Every router has its own, empty, session store.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use veriff_conformance::mock::{MockConfig, router};
+///
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// let base_url = format!("http://{}", listener.local_addr()?);
+/// let config = MockConfig::generated();
+/// let api_key = config.api_key.clone();
+/// let app = router(config, base_url.clone());
+/// tokio::spawn(async move { axum::serve(listener, app).await });
+///
+/// let created: serde_json::Value = reqwest::Client::new()
+///     .post(format!("{base_url}/v1/sessions"))
+///     .header("x-auth-client", api_key)
+///     .header("content-type", "application/json")
+///     .body(r#"{"verification":{}}"#)
+///     .send()
+///     .await?
+///     .json()
+///     .await?;
+/// assert_eq!(created["verification"]["status"], "created");
+/// assert_eq!(created["verification"]["host"], base_url.as_str());
+/// # Ok(())
+/// # }
+/// ```
+pub fn router(config: MockConfig, public_base_url: String) -> Router {
+    let latency = config.latency;
+    let app = Arc::new(App::new(config, public_base_url));
+    Router::new()
+        .route("/v1/sessions", post(sessions::create_session))
+        .route(
+            "/v1/sessions/{id}",
+            patch(sessions::submit_session).delete(sessions::delete_session),
+        )
+        .route(
+            "/v1/sessions/{id}/media",
+            post(media::upload_media).get(media::session_media),
+        )
+        .route("/v1/media/{id}", get(media::download_media))
+        .route("/v1/attempts/{id}/media", get(media::attempt_media))
+        .route("/v1/sessions/{id}/attempts", get(results::attempts))
+        .route("/v1/sessions/{id}/decision", get(results::decision))
+        .route("/v1/sessions/{id}/person", get(results::person))
+        .route(
+            "/v1/sessions/{id}/watchlist-screening",
+            get(results::watchlist_screening),
+        )
+        .route("/v/{token}", get(sessions::open_session))
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(controls::delay))
+        .with_state(app)
+        .layer(axum::middleware::from_fn_with_state(latency, fixed_latency))
+}
+
+/// Unknown paths: JSON 404.
+async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+/// Known paths with another method: JSON 405.
+async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}
+
+/// [`MockConfig::latency`]: waits, then handles the request.
+async fn fixed_latency(State(latency): State<Duration>, request: Request, next: Next) -> Response {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    next.run(request).await
+}
