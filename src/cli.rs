@@ -1,7 +1,7 @@
 //! The command line: `run`, `sign` and `mock`.
 
-mod mock;
-mod run;
+mod mock_args;
+mod run_args;
 mod sign;
 
 use std::process::ExitCode;
@@ -21,19 +21,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run scenarios against a base URL (or, without one, the embedded mock).
-    Run(Box<run::RunArgs>),
+    Run(Box<run_args::RunArgs>),
     /// Print the lowercase hex HMAC-SHA256 of a file's exact bytes (standard input without FILE).
     Sign(sign::SignArgs),
     /// Serve the embedded mock of the session API until stopped.
-    Mock(mock::MockArgs),
+    Mock(mock_args::MockArgs),
 }
 
 /// Parses the command line and runs the command; returns the process exit status.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(args) => run::run(*args),
+        Command::Run(args) => run_args::run(*args),
         Command::Sign(args) => sign::run(args),
-        Command::Mock(args) => mock::run(args),
+        Command::Mock(args) => mock_args::run(args),
     }
 }

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use crate::mask::Masker;
 use crate::record::exchange::Exchange;
-use crate::record::step::StepInfo;
+use crate::record::exchange::StepInfo;
 use crate::scenario::model::Scenario;
 use baseline::Baseline;
 use findings::{RunDrift, ScenarioDrift};

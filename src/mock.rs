@@ -79,11 +79,11 @@
 //!   are listed, and the layers around them.
 //! - One file per resource, each with its handlers, body validation and
 //!   views (response bodies): `sessions.rs`, `media.rs` (and `media/content.rs`,
-//!   decoding uploads), `results.rs` (attempts, decision, person, watchlist
+//!   decoding uploads), `decisions.rs` (attempts, decision, person, watchlist
 //!   screening).
 //! - `extract.rs`: the extractors that authenticate a request (API key, body
 //!   budget, signature, fault control) before its handler runs, so no handler
-//!   does it by hand; `auth.rs` and `body.rs` are the checks they run.
+//!   does it by hand; `auth.rs` and `request_body.rs` are the checks they run.
 //! - `errors.rs`: the catalogue of error envelopes and codes;
 //!   `response.rs`: unsigned JSON and response signing.
 //! - `state.rs` and `state/`: the in-memory store and the behaviour it keeps
@@ -116,16 +116,16 @@
 
 mod app;
 mod auth;
-mod body;
 mod builder;
 mod config;
 mod connections;
 mod controls;
+mod decisions;
 mod errors;
 mod extract;
 mod media;
+mod request_body;
 mod response;
-mod results;
 mod routes;
 mod server;
 mod sessions;

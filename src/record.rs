@@ -4,4 +4,3 @@
 
 pub mod env;
 pub mod exchange;
-pub mod step;

@@ -14,7 +14,7 @@ use crate::drift::findings::{RunDrift, ScenarioDrift, StepDrift};
 use crate::drift::{self, Ran, gate};
 use crate::mask::Masker;
 use crate::record::exchange::Exchange;
-pub use crate::record::step::StepInfo;
+pub use crate::record::exchange::StepInfo;
 use crate::scenario::error::SpecError;
 use crate::scenario::model::Scenario;
 use crate::scenario::source::SourceFile;

@@ -31,7 +31,7 @@ use super::baseline::{ScenarioBaseline, StepBaseline};
 use super::findings::{Change, ChangeKind, DriftClass, StepDrift};
 use super::normalize::PLACEHOLDERS;
 use crate::jsonpath::{push_index, push_key};
-use crate::record::step::StepInfo;
+use crate::record::exchange::StepInfo;
 use crate::scenario::model::Scenario;
 
 /// Headers the docs promise (reference §2.4 and "Responses are JSON"):

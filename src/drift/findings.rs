@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use crate::record::step::StepInfo;
+use crate::record::exchange::StepInfo;
 
 /// Whether a change may break a client, by Veriff's rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

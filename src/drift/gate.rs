@@ -7,7 +7,7 @@
 
 use super::findings::{DriftClass, ScenarioDrift};
 use crate::check::{CheckKind, Mismatch, Warning};
-use crate::record::step::StepInfo;
+use crate::record::exchange::StepInfo;
 
 /// Every finding that fails the scenario, as `(step number, mismatch)` in
 /// the order found: drift first, then warnings (only when `deny`).

@@ -26,7 +26,7 @@ use super::baseline::{FORMAT, ScenarioBaseline, StepBaseline};
 use super::normalize::Normalizer;
 use crate::check::capture::capture;
 use crate::record::exchange::Exchange;
-use crate::record::step::StepInfo;
+use crate::record::exchange::StepInfo;
 use crate::scenario::model::{JsonTemplate, RequestBody, Scenario, Step};
 use crate::scenario::template::{Part, Template, VarKind};
 

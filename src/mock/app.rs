@@ -9,8 +9,8 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::auth::Scheme;
-use super::body::BodyBudget;
 use super::config::MockConfig;
+use super::request_body::BodyBudget;
 use super::response::{Signing, signed_response};
 use super::state::Store;
 

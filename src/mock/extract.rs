@@ -23,9 +23,9 @@ use serde_json::Value;
 
 use super::app::App;
 use super::auth::{Scheme, Signed, check_api_key, check_signature, requested_scheme};
-use super::body::{HeldBody, check_json_content_type, parse_json, read_limited};
 use super::controls::check_fault;
 use super::errors::ApiError;
+use super::request_body::{HeldBody, check_json_content_type, parse_json, read_limited};
 
 /// A JSON request body a route accepts, validated by its resource.
 pub(crate) trait JsonBody: Sized {

@@ -1,7 +1,7 @@
 //! The route table: every route of the mock, in one place, and the layers
 //! around them. A new endpoint is a line here plus a section in its
 //! resource's file ([`sessions`](super::sessions), [`media`](super::media),
-//! [`results`](super::results)).
+//! [`decisions`](super::decisions)).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use super::app::App;
 use super::config::MockConfig;
 use super::controls;
 use super::errors::ApiError;
-use super::{media, results, sessions};
+use super::{decisions, media, sessions};
 
 /// The mock as an axum [`Router`], for serving it yourself.
 ///
@@ -65,12 +65,12 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
         )
         .route("/v1/media/{id}", get(media::download_media))
         .route("/v1/attempts/{id}/media", get(media::attempt_media))
-        .route("/v1/sessions/{id}/attempts", get(results::attempts))
-        .route("/v1/sessions/{id}/decision", get(results::decision))
-        .route("/v1/sessions/{id}/person", get(results::person))
+        .route("/v1/sessions/{id}/attempts", get(decisions::attempts))
+        .route("/v1/sessions/{id}/decision", get(decisions::decision))
+        .route("/v1/sessions/{id}/person", get(decisions::person))
         .route(
             "/v1/sessions/{id}/watchlist-screening",
-            get(results::watchlist_screening),
+            get(decisions::watchlist_screening),
         )
         .route("/v/{token}", get(sessions::open_session))
         .method_not_allowed_fallback(method_not_allowed)

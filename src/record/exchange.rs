@@ -1,5 +1,7 @@
-//! What was sent and what came back, recorded for the checks and the reports.
+//! What was sent and what came back, recorded for the checks and the reports,
+//! and which step of a scenario it belongs to.
 
+use std::ops::Range;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -167,4 +169,15 @@ impl Exchange {
             elapsed,
         }
     }
+}
+
+/// A step of a scenario: its place, its name, where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepInfo {
+    /// 1-based position in the scenario.
+    pub number: usize,
+    /// The step's name.
+    pub name: String,
+    /// Where the step is written (byte range in the scenario's file).
+    pub at: Range<usize>,
 }

@@ -12,12 +12,12 @@
 
 mod cx;
 mod expect;
-mod headers;
+mod header_names;
 mod json;
 mod names;
 mod repeat;
 mod scenario;
-mod schema;
+mod schema_files;
 mod scope;
 mod step;
 
@@ -43,14 +43,14 @@ pub const OMITTABLE: &[&str] = &["x-auth-client", "x-hmac-signature", "content-t
 /// Files can be loaded on several threads at once: they share the schemas.
 #[derive(Debug)]
 pub struct Loader {
-    schemas: schema::Schemas,
+    schemas: schema_files::Schemas,
 }
 
 impl Loader {
     /// A loader reading schemas from `files`.
     pub fn new(files: Files) -> Self {
         Loader {
-            schemas: schema::Schemas::new(files),
+            schemas: schema_files::Schemas::new(files),
         }
     }
 

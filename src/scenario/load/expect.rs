@@ -5,9 +5,9 @@ use std::path::Path;
 use crate::scenario::raw::Json;
 
 use super::cx::{FileCx, in_order};
-use super::headers::header_name;
+use super::header_names::header_name;
 use super::json::json;
-use super::schema::Schemas;
+use super::schema_files::Schemas;
 use super::scope::Scope;
 use crate::scenario::model::{
     Expect, HeaderExpect, HeaderRule, Located, SignatureExpect, StatusExpect,

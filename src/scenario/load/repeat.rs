@@ -8,7 +8,7 @@ use crate::scenario::raw::Json;
 
 use super::cx::FileCx;
 use super::expect::expect;
-use super::schema::Schemas;
+use super::schema_files::Schemas;
 use super::scope::Scope;
 use crate::scenario::model::{Bucket, Count, Group, Located, Poll, SignatureExpect};
 use crate::scenario::raw;

@@ -4,7 +4,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::cx::{FileCx, in_order, list};
-use super::schema::Schemas;
+use super::schema_files::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::step::step;
 use crate::scenario::model::{FEATURES, Requirement, Scenario};

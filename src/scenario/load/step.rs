@@ -7,11 +7,11 @@ use crate::scenario::raw::Json;
 
 use super::cx::{FileCx, in_order, list};
 use super::expect::expect;
-use super::headers::{SeenHeaders, header_name};
+use super::header_names::{SeenHeaders, header_name};
 use super::json::json;
 use super::names::to_pointer;
 use super::repeat::{group, poll};
-use super::schema::Schemas;
+use super::schema_files::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
 use crate::scenario::model::{Capture, CaptureFrom, Expect, Located, RequestBody, SignMode, Step};
