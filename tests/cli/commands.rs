@@ -1,30 +1,14 @@
 //! The command line as a user runs it: the built binary, its exit status and output.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use veriff_conformance::mock::{MockConfig, MockServer};
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_veriff-conformance"));
-    for var in ["VERIFF_BASE_URL", "VERIFF_API_KEY", "VERIFF_SHARED_SECRET"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
+use crate::support::{bin, scratch, text};
 
 fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 /// The status libtest printed for one trial (`ok`, `FAILED`, `ignored`, ...).
@@ -37,14 +21,6 @@ fn trial_status<'a>(all: &'a str, name: &str) -> Option<&'a str> {
         })
         .and_then(|l| l.rsplit("... ").next())
         .map(str::trim)
-}
-
-/// A fresh folder for one test's files.
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vc-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 const PASSING: &str = r#"

@@ -3,9 +3,11 @@
 //! and is reported ignored with the reason otherwise, so that a user never
 //! spends Veriff's delete quota by accident.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use veriff_conformance::mock::{MockConfig, MockServer};
+
+use crate::support::{bin, scratch, text};
 
 const SPEC: &str = r#"
 scenarios:
@@ -28,29 +30,23 @@ fn run(mock: &MockServer, extra: &[&str], junit: &std::path::Path) -> (Output, S
     let dir = junit.parent().unwrap();
     let spec = dir.join("delete.yaml");
     std::fs::write(&spec, SPEC).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_veriff-conformance"))
+    let out = bin()
         .args(["run", "--base-url", &mock.base_url()])
         .args(["--junit", junit.to_str().unwrap()])
         .args(extra)
         .arg(&spec)
         .env("VERIFF_API_KEY", &mock.config().api_key)
         .env("VERIFF_SHARED_SECRET", &mock.config().shared_secret)
-        .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = text(&out);
     (out, text)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_feature_scenario_is_ignored_with_its_reason_until_the_feature_is_turned_on() {
     let mock = MockServer::start(MockConfig::generated()).await.unwrap();
-    let dir = std::env::temp_dir().join(format!("vc-features-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("features");
     let junit = dir.join("junit.xml");
 
     // The server is not known to be the mock: without --feature nothing is sent.

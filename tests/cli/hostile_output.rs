@@ -3,37 +3,19 @@
 //! hostile pass it covers; each failed before its fix.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use veriff_conformance::mask::forms;
 use veriff_conformance::mock::{MockConfig, MockServer};
+
+use crate::support::{self, bin, text};
 
 /// An API key with characters that regex escaping, JSON and URLs all change.
 const KEY: &str = "AKEY-0b1c.2d3e+4f\"5a";
 const SECRET: &str = "SSEC-7e6d.5c4b+3a2f";
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_veriff-conformance"));
-    for var in ["VERIFF_BASE_URL", "VERIFF_API_KEY", "VERIFF_SHARED_SECRET"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1");
-    cmd
-}
-
+/// A fresh folder for one test's files.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vc-hostile-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    support::scratch(&format!("hostile-{name}"))
 }
 
 /// Panics if any form of a secret appears in `text`.

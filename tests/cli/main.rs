@@ -6,3 +6,4 @@ mod features;
 mod hostile_output;
 mod partition;
 mod secrets_property;
+mod support;

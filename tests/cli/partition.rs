@@ -1,26 +1,12 @@
 //! `run --partition`: shards of a CI matrix, through the built binary.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::support::{bin, scratch, text};
 
 fn run(args: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_veriff-conformance"));
-    for var in ["VERIFF_BASE_URL", "VERIFF_API_KEY", "VERIFF_SHARED_SECRET"] {
-        cmd.env_remove(var);
-    }
-    cmd.env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    bin().args(args).output().expect("the binary runs")
 }
 
 /// The trial names of `--list` output.
@@ -41,18 +27,11 @@ fn reported(output: &Output) -> Vec<(String, String)> {
         .collect()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vc-partition-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn two_shards_run_disjoint_parts_whose_union_is_the_whole_suite_each_with_its_junit() {
     let all = listed(&run(&["run", "--list"]));
     assert!(all.len() > 2, "{all:?}");
-    let dir = scratch("shards");
+    let dir = scratch("partition-shards");
     for kind in ["count", "hash"] {
         let mut union = BTreeSet::new();
         for shard in 1..=2 {

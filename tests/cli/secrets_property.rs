@@ -10,12 +10,13 @@
 //!
 //! Bounded: 24 cases, two runs of the binary each.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use proptest::prelude::*;
 use veriff_conformance::mask::forms;
 use veriff_conformance::mock::{MockConfig, MockServer};
+
+use crate::support::{bin, scratch};
 
 /// A secret: 8 to 20 visible ASCII characters an HTTP header can carry,
 /// with a bias towards the ones escaping changes.
@@ -102,13 +103,6 @@ fn leaks(text: &str, secrets: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn scratch(case: usize) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vc-secrets-{}-{case}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    dir
-}
-
 fn check(
     case: usize,
     key: &str,
@@ -127,7 +121,7 @@ fn check(
             ..MockConfig::generated()
         }))
         .expect("the mock starts");
-    let dir = scratch(case);
+    let dir = scratch(&format!("secrets-{case}"));
     let spec_path = dir.join("secrets.yaml");
     std::fs::write(&spec_path, spec(key, secret, picks)).expect("write the spec");
     let reports = dir.join("reports");
@@ -145,7 +139,7 @@ fn check(
             reports.join("drift.md").display().to_string(),
         ],
     ] {
-        let out = Command::new(env!("CARGO_BIN_EXE_veriff-conformance"))
+        let out = bin()
             .args([
                 "run",
                 "--base-url",
@@ -159,7 +153,6 @@ fn check(
             .arg(&spec_path)
             .env("VERIFF_API_KEY", key)
             .env("VERIFF_SHARED_SECRET", secret)
-            .env("NO_COLOR", "1")
             .output()
             .expect("the binary runs");
         let code = out.status.code();

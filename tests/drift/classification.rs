@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::{Change, SCENARIO, mock};
 use veriff_conformance::drift::baseline::Baseline;
 use veriff_conformance::drift::normalize::Rule;
 use veriff_conformance::drift::{compare_with, gate, record};
@@ -19,6 +18,8 @@ use veriff_conformance::results::drift::{ChangeKind, DriftClass, ScenarioDrift};
 use veriff_conformance::results::{Outcome, ScenarioResult};
 use veriff_conformance::scenario::discover::load_embedded;
 use veriff_conformance::scenario::model::Scenario;
+
+use crate::support::{Change, SCENARIO, mock};
 
 fn scenario(name: &str) -> Scenario {
     load_embedded()

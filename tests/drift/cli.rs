@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::support::{
-    Change, SCENARIO, bin, files, mock, reframing_proxy, run_async, scratch, text,
+    Change, SCENARIO, bin, files, mock, mock_with, reframing_proxy, run_async, scratch, text,
 };
 
 fn arg(path: &Path) -> &str {
@@ -286,7 +286,7 @@ async fn no_secret_reaches_a_baseline_a_drift_report_or_junit() {
     .await;
     assert!(out.status.success(), "{}", text(&out));
     // The same credentials, and the echo is gone: breaking drift that shows the masked echo.
-    let plain = crate::support::mock_with(Change::Nothing, config.clone()).await;
+    let plain = mock_with(Change::Nothing, config.clone()).await;
     let (report, junit) = (dir.join("drift.md"), dir.join("junit.xml"));
     let out = run_async(
         &plain.base_url(),

@@ -1,9 +1,10 @@
 //! Authentication of every `/v1` route, and that rejected requests change nothing.
 
-use crate::support::{MEDIA, Mock, SUBMIT};
 use reqwest::Method;
 use veriff_conformance::mock::FAULT_HEADER;
 use veriff_conformance::signing::sign;
+
+use crate::support::{MEDIA, Mock, SUBMIT};
 
 const MISSING_KEY: &str =
     "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.";

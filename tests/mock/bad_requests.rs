@@ -1,9 +1,10 @@
 //! Malformed and unexpected requests: every one gets a JSON error, none panics.
 
-use crate::support::{MEDIA, Mock, SUBMIT, parse_reply};
 use reqwest::Method;
 use veriff_conformance::mock::MockConfig;
 use veriff_conformance::signing::sign;
+
+use crate::support::{MEDIA, Mock, SUBMIT, parse_reply};
 
 #[tokio::test]
 async fn malformed_json_is_a_json_400_on_every_body_route() {

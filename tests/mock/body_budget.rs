@@ -4,11 +4,12 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{Mock, parse_reply, read_until_closed};
 use reqwest::Method;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use veriff_conformance::mock::MockConfig;
+
+use crate::support::{Mock, parse_reply, read_until_closed};
 
 const LIMIT: usize = 1024;
 

@@ -2,9 +2,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{MEDIA, Mock, SUBMIT};
 use reqwest::Method;
 use veriff_conformance::mock::{DELAY_HEADER, FAULT_HEADER};
+
+use crate::support::{MEDIA, Mock, SUBMIT};
 
 const SOMETHING_WENT_WRONG: &str = "Something went wrong";
 

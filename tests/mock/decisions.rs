@@ -1,10 +1,11 @@
 //! Attempts and decisions over HTTP: the firstName trick, resubmission, the
 //! mock-only decision control, person and watchlist screening.
 
-use crate::support::{JPEG_URI, Mock, Reply};
 use reqwest::Method;
 use serde_json::{Value, json};
 use veriff_conformance::mock::DECISION_HEADER;
+
+use crate::support::{JPEG_URI, Mock, Reply};
 
 fn verification(reply: &Reply) -> Value {
     assert_eq!(reply.status, 200, "{}", reply.text());

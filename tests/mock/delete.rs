@@ -1,9 +1,10 @@
 //! `DELETE /v1/sessions/{id}` over HTTP: deletable statuses, the documented
 //! bodies, and a deleted session gone from every route.
 
-use crate::support::{JPEG_URI, Mock, SUBMIT};
 use reqwest::Method;
 use veriff_conformance::mock::DECISION_HEADER;
+
+use crate::support::{JPEG_URI, Mock, SUBMIT};
 
 const NOT_DELETABLE: &str =
     r#"{"status":400,"code":"1305","message":"Session is not in a completed status."}"#;

@@ -6,11 +6,12 @@
 //! and lists the session's media. It signs every request with the legacy
 //! `x-signature` = SHA-256(payload + secret) (GETs sign the session id).
 
-use crate::support::{JPEG_BYTES, Mock, legacy_signature};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::Method;
 use serde_json::{Value, json};
+
+use crate::support::{JPEG_BYTES, Mock, legacy_signature};
 
 /// `app.js` `timestamp()`: `new Date().toISOString()`.
 const TIMESTAMP: &str = "2024-05-19T08:30:25.597Z";

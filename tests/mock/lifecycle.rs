@@ -3,11 +3,12 @@
 
 use std::sync::Arc;
 
-use crate::support::Mock;
 use reqwest::Method;
 use serde_json::json;
 use tokio::sync::Barrier;
 use veriff_conformance::mock::MockConfig;
+
+use crate::support::Mock;
 
 #[tokio::test]
 async fn create_returns_a_signed_created_session_with_the_documented_fields() {

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crate::support::{JPEG_BYTES, JPEG_URI, Mock, Reply};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::Method;
@@ -12,6 +11,8 @@ use serde_json::json;
 use tokio::sync::Barrier;
 use veriff_conformance::mock::MockConfig;
 use veriff_conformance::signing::verify;
+
+use crate::support::{JPEG_BYTES, JPEG_URI, Mock, Reply};
 
 const PNG_BYTES: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 

@@ -3,9 +3,10 @@
 //! key, a wrong key, a missing or wrong signature, and a signature over
 //! another id; the legacy `X-SIGNATURE` scheme works on every route.
 
-use crate::support::{JPEG_URI, Mock, legacy_signature};
 use reqwest::Method;
 use veriff_conformance::signing::sign;
+
+use crate::support::{JPEG_URI, Mock, legacy_signature};
 
 const MISSING_KEY: &str =
     "Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.";

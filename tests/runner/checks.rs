@@ -2,13 +2,14 @@
 //! response, with the JSON path, expected and actual value it reports, and
 //! what a conforming response may do freely (reorder fields, add fields).
 
-use crate::support::*;
 use veriff_conformance::check::CheckKind::{
     self, Body, Capture, Header, Schema, Signature, Status,
 };
 use veriff_conformance::signing::sign;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
 
 /// A server answering `GET <at>` with `response`.
 async fn serve(at: &str, response: ResponseTemplate) -> MockServer {

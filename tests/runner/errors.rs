@@ -4,12 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::*;
 use veriff_conformance::check::CheckKind::{Body, Header, Status};
 use veriff_conformance::exec::target::MAX_RESPONSE_BYTES;
 use veriff_conformance::results::{ErrorKind, Outcome};
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer};
+
+use crate::support::*;
 
 /// A one-step scenario: `GET <at>` with the given `expect:` flow map.
 fn get(at: &str, expect: &str) -> String {

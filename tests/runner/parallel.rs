@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::*;
 use veriff_conformance::check::CheckKind::{Body, Group};
 use veriff_conformance::report::message;
 use veriff_conformance::results::GroupPlace;
@@ -14,6 +13,8 @@ use veriff_conformance::scenario::load::Loader;
 use veriff_conformance::scenario::source::{Files, SourceFile};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
+
+use crate::support::*;
 
 /// One step `GET /thing` sent `repeat` times, with extra step keys.
 fn group(extra: &str) -> String {

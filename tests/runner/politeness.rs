@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::support::*;
 use veriff_conformance::check::CheckKind::Status;
 use veriff_conformance::exec::http::{MAX_RETRIES, MAX_RETRY_DELAY};
 use veriff_conformance::exec::runner::Runner;
@@ -14,6 +13,8 @@ use veriff_conformance::report::{junit, message};
 use veriff_conformance::results::{Retry, RunResults};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
 
 /// A scenario of `steps` steps, each `GET /ping` expecting 200.
 fn pings(name: &str, steps: usize) -> String {

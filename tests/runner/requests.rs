@@ -2,13 +2,14 @@
 //! it. Signatures over the exact bytes sent, the signing modes, default and
 //! overridden headers, raw bodies, captures and variables.
 
-use crate::support::*;
 use serde_json::{Value, json as j};
 use veriff_conformance::check::CheckKind::Capture;
 use veriff_conformance::results::ErrorKind;
 use veriff_conformance::signing::{sign, verify};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request};
+
+use crate::support::*;
 
 const ID: &str = "1b0e9a7c-3f5d-4e2b-8a6c-9d0f1e2a3b4c";
 

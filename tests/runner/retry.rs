@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use crate::support::*;
 use veriff_conformance::check::CheckKind::Body;
 use veriff_conformance::report::message;
 use veriff_conformance::results::Polling;
@@ -12,6 +11,8 @@ use veriff_conformance::scenario::load::Loader;
 use veriff_conformance::scenario::source::{Files, SourceFile};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
+
+use crate::support::*;
 
 const ID: &str = "3f0c2a4e-8d5b-4c1a-9e7f-1a2b3c4d5e6f";
 

@@ -1,10 +1,11 @@
 //! Signing per endpoint, with known ids: what Veriff's rule signs for each
 //! documented route (reference section 2.3), as the server received it.
 
-use crate::support::*;
 use veriff_conformance::signing::sign;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request};
+
+use crate::support::*;
 
 const SESSION: &str = "5e55101a-0000-4000-8000-000000000001";
 const ATTEMPT: &str = "a77e3970-0000-4000-8000-000000000002";

@@ -6,10 +6,11 @@
 //! submit, the double submit and the authentication scenarios' follow-up
 //! submit, one at a time.
 
-use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 use veriff_conformance::check::CheckKind::{Body, Group, Header, Schema, Signature, Status};
 use veriff_conformance::results::Outcome;
 use veriff_conformance::scenario::discover::load_embedded;
+
+use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 
 // authentication.yaml
 

@@ -5,9 +5,10 @@
 //! One test per scenario at least, in spec file order; the guard in
 //! `breakages.rs` checks that none is missing.
 
-use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 use veriff_conformance::check::CheckKind::{Body, Header, Schema, Status};
 use veriff_conformance::results::Outcome;
+
+use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 
 // decision.yaml
 

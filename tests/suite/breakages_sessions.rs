@@ -6,9 +6,10 @@
 //! that no embedded scenario goes without such a test is the last test of
 //! `breakages.rs`.
 
-use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 use veriff_conformance::check::CheckKind::{Body, Header, Schema, Signature, Status};
 use veriff_conformance::results::Outcome;
+
+use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 
 const UNAUTHORIZED_SHAPE: &str = "\"code\" is a required property";
 

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use crate::support::{Breakage, BrokenMock, run, target};
 use veriff_conformance::exec::runner::Runner;
 use veriff_conformance::mask::Masker;
 use veriff_conformance::mock::{MockConfig, MockServer};
@@ -13,6 +12,8 @@ use veriff_conformance::report::message;
 use veriff_conformance::results::Outcome;
 use veriff_conformance::scenario::discover::load_embedded;
 use veriff_conformance::scenario::model::Scenario;
+
+use crate::support::{Breakage, BrokenMock, run, target};
 
 fn embedded() -> Vec<Scenario> {
     let loaded = load_embedded();
