@@ -1,0 +1,9 @@
+//! The command line as a user meets it: the built binary run as a process,
+//! its exit status, its output and the files it writes.
+
+mod commands;
+mod features;
+mod hostile_output;
+mod partition;
+mod secrets_property;
+mod support;

@@ -1,0 +1,15 @@
+//! The embedded mock of the API, over real HTTP.
+
+mod auth;
+mod bad_requests;
+mod body_budget;
+mod connections;
+mod controls;
+mod decisions;
+mod delete;
+mod latency;
+mod legacy_client;
+mod lifecycle;
+mod media;
+mod routes_auth;
+mod support;

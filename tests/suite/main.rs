@@ -1,0 +1,9 @@
+//! The embedded suite: it passes against the embedded mock, and each of its
+//! scenarios fails, saying what broke, against a mock that breaks the promise
+//! it checks.
+
+mod breakages;
+mod breakages_results;
+mod breakages_sessions;
+mod embedded;
+mod support;

@@ -1,0 +1,90 @@
+//! Shared helpers for the suite tests: the embedded mock started with a
+//! layer that breaks one documented promise ([`Breakage`], in
+//! `support/breakages.rs`), and helpers to run one embedded scenario and read the
+//! failure it reports (`support/assert.rs`). `support/http.rs` reads requests and responses
+//! whole for the breakages.
+
+mod assert;
+mod breakages;
+mod http;
+
+use std::time::Duration;
+
+use veriff_conformance::exec::executor::Executor;
+use veriff_conformance::exec::target::Target;
+use veriff_conformance::mask::Masker;
+use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::results::ScenarioResult;
+use veriff_conformance::scenario::discover::load_embedded;
+use veriff_conformance::scenario::model::Scenario;
+
+pub use assert::failure_of;
+pub use breakages::Breakage;
+
+/// The embedded mock, started with one breakage as a layer around its router.
+/// Dropping it stops the mock.
+pub struct BrokenMock {
+    server: MockServer,
+    base_url: String,
+}
+
+impl BrokenMock {
+    /// Serves a fresh mock (fresh credentials) on 127.0.0.1 with `breakage`.
+    pub async fn start(breakage: Breakage) -> BrokenMock {
+        let config = MockConfig::generated();
+        let builder = MockServer::builder().config(config.clone());
+        let server = breakages::add(builder, breakage, &config)
+            .start()
+            .await
+            .expect("start the mock");
+        BrokenMock {
+            base_url: server.base_url(),
+            server,
+        }
+    }
+
+    /// A target for it. The mock's controls still work through the breakage,
+    /// so `requires: [mock]` scenarios run.
+    pub fn target(&self) -> Target {
+        target(&self.base_url, self.config(), true)
+    }
+
+    /// Hides this mock's credentials.
+    pub fn masker(&self) -> Masker {
+        Masker::new([&self.config().api_key, &self.config().shared_secret])
+    }
+
+    pub fn config(&self) -> &MockConfig {
+        self.server.config()
+    }
+}
+
+/// A target with the mock's credentials.
+pub fn target(base_url: &str, config: &MockConfig, is_mock: bool) -> Target {
+    Target {
+        base_url: base_url.to_string(),
+        api_key: config.api_key.clone(),
+        shared_secret: config.shared_secret.clone(),
+        timeout: Duration::from_secs(10),
+        is_mock,
+        allow_insecure_http: false,
+        features: Vec::new(),
+    }
+}
+
+/// The embedded scenario with this trial name.
+#[track_caller]
+pub fn scenario(trial_name: &str) -> Scenario {
+    let loaded = load_embedded();
+    assert!(loaded.errors.is_empty(), "the embedded suite has errors");
+    loaded
+        .scenarios
+        .into_iter()
+        .find(|s| s.trial_name == trial_name)
+        .unwrap_or_else(|| panic!("no embedded scenario is named {trial_name}"))
+}
+
+/// Runs one scenario against `target`.
+pub async fn run(scenario: &Scenario, target: Target) -> ScenarioResult {
+    Executor::new(target).expect("runner").run(scenario).await
+}
