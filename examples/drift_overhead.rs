@@ -7,7 +7,7 @@
 //! Runs the built-in suite against the embedded mock (on 127.0.0.1, so round
 //! trips are as short as they get and the comparison weighs the most) ROUNDS
 //! times (default 30) without and with `--baseline`, alternating, through the
-//! same code a run uses (`run::schedule::start`, with a finisher calling
+//! same code a run uses (`schedule`, with a finisher calling
 //! `ScenarioResult::judge_drift`). Prints the median and mean wall time of
 //! each, the overhead, and the time the comparing itself takes per scenario.
 //! The target is an overhead under 10%.
@@ -15,17 +15,17 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use veriff_conformance::drift::baseline::Baseline;
-use veriff_conformance::drift::normalize::Rule;
-use veriff_conformance::drift::{DriftOptions, compare_with, snapshot};
-use veriff_conformance::exec::executor::Executor;
-use veriff_conformance::exec::target::Target;
+use veriff_conformance::Baseline;
+use veriff_conformance::Executor;
+use veriff_conformance::Options;
+use veriff_conformance::Rule;
+use veriff_conformance::Scenario;
+use veriff_conformance::ScenarioResult;
+use veriff_conformance::Target;
+use veriff_conformance::load_embedded;
 use veriff_conformance::mock::{MockConfig, MockServer};
-use veriff_conformance::results::ScenarioResult;
-use veriff_conformance::run::Options;
-use veriff_conformance::run::schedule::{self, Finish};
-use veriff_conformance::scenario::discover::load_embedded;
-use veriff_conformance::scenario::model::Scenario;
+use veriff_conformance::{DriftOptions, compare_with, snapshot};
+use veriff_conformance::{Finish, schedule};
 
 fn run_all(
     rt: &tokio::runtime::Runtime,
@@ -34,7 +34,7 @@ fn run_all(
     finish: &Finish,
 ) -> (Duration, Vec<Arc<ScenarioResult>>) {
     let started = Instant::now();
-    let deliveries = schedule::start(
+    let deliveries = schedule(
         rt.handle(),
         Arc::clone(runner),
         scenarios.to_vec(),
@@ -59,7 +59,7 @@ fn whole_run(baseline: Option<&std::path::Path>, log: &std::path::Path) -> Durat
         ..DriftOptions::default()
     };
     let started = Instant::now();
-    let status = veriff_conformance::run::run(options);
+    let status = veriff_conformance::run(options);
     let elapsed = started.elapsed();
     assert_eq!(
         status,
@@ -111,7 +111,7 @@ fn main() {
     record.libtest.quiet = true;
     record.libtest.logfile = Some(log.display().to_string());
     record.drift.record = Some(baseline_dir.clone());
-    veriff_conformance::run::run(record);
+    veriff_conformance::run(record);
     let _ = whole_run(None, &log);
     let _ = whole_run(Some(&baseline_dir), &log);
     let (mut runs_without, mut runs_with) = (Vec::new(), Vec::new());
@@ -155,7 +155,7 @@ fn main() {
     let (_, first) = run_all(&rt, &runner, &scenarios, &plain);
     let mut baseline = Baseline::default();
     for (scenario, result) in scenarios.iter().zip(&first) {
-        let b = snapshot::record(scenario, &result.ran(), &base_url, Rule::ALL.len());
+        let b = snapshot(scenario, &result.ran(), &base_url, Rule::ALL.len());
         baseline.scenarios.insert(b.scenario.clone(), Arc::new(b));
     }
     let baseline = Arc::new(baseline);

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-pub use crate::run::{EXIT_USAGE, usage_error};
+use crate::run::usage_error;
 
 /// Contract and conformance tests for Veriff's session API.
 #[derive(Debug, Parser)]

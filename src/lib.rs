@@ -1,34 +1,78 @@
 //! veriff-conformance: a contract and conformance test harness for Veriff's
 //! identity-verification session API.
 //!
-//! Data flows one way, each layer importing only those below it:
+//! The library behind the `veriff-conformance` binary. Its public API is
+//! re-exported here, at the crate root; the modules are private, so that
+//! moving a file breaks no user and no test. Two namespaces stay public:
+//! [`mock`], the embedded mock of the API, and [`signing`], Veriff's
+//! signature primitives.
 //!
-//! - [`cli`] turns arguments into options for [`run`], which owns a run:
-//!   load, plan, execute, compare with a baseline, then hand the results to
-//!   the reports;
-//! - [`report`] reads results (libtest, JUnit, Markdown) and runs nothing;
-//! - [`exec`] fills in, signs and sends each step's request;
-//! - [`drift`] compares a scenario's result with its recorded baseline;
-//! - [`results`] is the data a run produces: outcomes, masked exchanges, and
-//!   the findings of the checks (mismatches, warnings) and of drift;
-//! - [`check`] holds pure functions over a recorded exchange (captures too);
-//! - [`record`] (exchanges and variables), [`scenario`] (the model loaded from
-//!   YAML, with source spans), [`jsonpath`], [`mask`] and [`signing`] are
-//!   the data and helpers everything above shares.
+//! ```no_run
+//! use std::process::ExitCode;
+//! use veriff_conformance::{Options, run};
 //!
-//! [`mock`] is an embedded, stateful mock of the API, beside the rest.
+//! // The built-in suite against the embedded mock, as `veriff-conformance run` does.
+//! let status: ExitCode = run(Options::default());
+//! ```
+//!
+//! Data flows one way, each layer importing only those below it: the command
+//! line turns arguments into [`Options`] for [`run`], which loads the
+//! scenarios, plans, executes them, compares them with a baseline and hands
+//! the results to the reports. The layout, for contributors, is in
+//! `docs/architecture.md`.
 #![forbid(unsafe_code)]
 
-pub mod check;
-pub mod cli;
-pub mod drift;
-pub mod exec;
-pub mod jsonpath;
-pub mod mask;
+mod check;
+mod cli;
+mod drift;
+mod exec;
+mod jsonpath;
+mod mask;
 pub mod mock;
-pub mod record;
-pub mod report;
-pub mod results;
-pub mod run;
-pub mod scenario;
+mod record;
+mod report;
+mod results;
+mod run;
+mod scenario;
 pub mod signing;
+
+// Running: the command line, a whole run, and its parts.
+pub use cli::main;
+pub use exec::executor::Executor;
+pub use exec::http::{MAX_RETRIES, MAX_RETRY_DELAY};
+pub use exec::target::{MAX_RESPONSE_BYTES, Target};
+pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
+pub use run::plan::ignores;
+pub use run::schedule::{Delivery, Finish, Lost, start as schedule};
+pub use run::{DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, TargetOptions, run};
+
+// Loading: scenario files into the scenario model.
+pub use scenario::discover::{Loaded, load_embedded, load_paths};
+pub use scenario::error::SpecError;
+pub use scenario::load::Loader;
+pub use scenario::model::*;
+pub use scenario::source::{Files, MAX_FILE_BYTES, SourceFile};
+
+// Results: what a run records and finds.
+pub use check::{CheckKind, Mismatch, Warning};
+pub use record::exchange::{Exchange, Response, SentRequest, StepInfo};
+pub use results::{
+    Attempts, ErrorKind, Failure, GroupPlace, Outcome, Polling, Retry, RunError, RunResults,
+    ScenarioResult, StepFindings, StepResult,
+};
+
+// Drift: a run compared with a recorded baseline.
+pub use drift::baseline::{Baseline, ScenarioBaseline, StepBaseline};
+pub use drift::findings::{
+    Change, ChangeKind, DriftClass, Gone, RunDrift, ScenarioDrift, StepDrift,
+};
+pub use drift::normalize::Rule;
+pub use drift::snapshot::record as snapshot;
+pub use drift::{DriftOptions, Ran, compare_with};
+
+// Reports: read from the results, never running anything.
+pub use mask::{Masker, secret_forms};
+pub use report::libtest::{Pending, trial};
+pub use report::message;
+pub use report::text::excerpt;
+pub use report::{Format, print_notes, write as write_report};

@@ -6,7 +6,7 @@
 /// Replaces known secrets in text.
 ///
 /// ```
-/// use veriff_conformance::mask::Masker;
+/// use veriff_conformance::Masker;
 /// let m = Masker::new(["my-api-key-123", "s3cret-value"]);
 /// assert_eq!(m.mask("X-AUTH-CLIENT: my-api-key-123"), "X-AUTH-CLIENT: ***");
 /// ```
@@ -39,7 +39,7 @@ impl Masker {
             if secret.len() < MIN_MASKED_LEN {
                 continue;
             }
-            secrets.extend(forms(secret).into_iter().filter(|f| !f.is_empty()));
+            secrets.extend(secret_forms(secret).into_iter().filter(|f| !f.is_empty()));
         }
         Masker::of(secrets)
     }
@@ -82,7 +82,7 @@ impl Masker {
     /// them holds a secret; may be true when none does but their joining does.
     ///
     /// ```
-    /// let m = veriff_conformance::mask::Masker::new(["my-api-key-123"]);
+    /// let m = veriff_conformance::Masker::new(["my-api-key-123"]);
     /// assert!(m.may_hold_any(["a", "b my-api-key-123"].map(str::as_bytes)));
     /// assert!(!m.may_hold_any(["a", "b"].map(str::as_bytes)));
     /// ```
@@ -117,12 +117,12 @@ impl Masker {
 /// encoded (upper- and lowercase hex).
 ///
 /// ```
-/// let forms = veriff_conformance::mask::forms("a-b c\"d");
+/// let forms = veriff_conformance::secret_forms("a-b c\"d");
 /// for form in [r#"a-b c"d"#, r#"a\-b c"d"#, r#"a-b c\"d"#, "a-b c&quot;d", "a-b%20c%22d", "a%2Db%20c%22d", "a%2db%20c%22d"] {
 ///     assert!(forms.contains(&form.to_string()), "{form} is missing from {forms:?}");
 /// }
 /// ```
-pub fn forms(secret: &str) -> Vec<String> {
+pub fn secret_forms(secret: &str) -> Vec<String> {
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
     let mut out = Vec::new();
     for base in [secret.to_string(), regex::escape(secret)] {

@@ -384,7 +384,7 @@ impl RunResults {
     /// `drift: B breaking, C compatible`.
     ///
     /// ```
-    /// use veriff_conformance::results::RunResults;
+    /// use veriff_conformance::RunResults;
     /// assert_eq!(RunResults::default().drift_summary(), "drift: 0 breaking, 0 compatible");
     /// ```
     pub fn drift_summary(&self) -> String {

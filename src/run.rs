@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! use std::process::ExitCode;
-//! use veriff_conformance::run::{Options, run};
+//! use veriff_conformance::{Options, run};
 //!
 //! // The built-in suite against the embedded mock, as `veriff-conformance run` does.
 //! let status: ExitCode = run(Options::default());

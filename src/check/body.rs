@@ -59,7 +59,7 @@ fn show(value: &Value) -> String {
 /// use serde_json::json;
 /// use veriff_conformance::check::body::check;
 /// use veriff_conformance::record::{env::Env, exchange::Response};
-/// use veriff_conformance::scenario::model::{Field, JsonTemplate, Located};
+/// use veriff_conformance::{Field, JsonTemplate, Located};
 /// use veriff_conformance::scenario::template::Template;
 ///
 /// // expected: { status: "fail", code: "1812" }

@@ -10,8 +10,8 @@ use crate::scenario::model::Located;
 ///
 /// ```
 /// use veriff_conformance::check::bytes::check;
-/// use veriff_conformance::record::exchange::Response;
-/// use veriff_conformance::scenario::model::Located;
+/// use veriff_conformance::Response;
+/// use veriff_conformance::Located;
 ///
 /// let expected = Located { value: vec![0xff, 0xd8, 0xff], at: 0..1 };
 /// assert!(check(&expected, &Response::new(200, vec![], vec![0xff, 0xd8, 0xff])).is_none());

@@ -13,8 +13,8 @@ use crate::scenario::model::{Capture, CaptureFrom};
 /// ```
 /// use serde_json::json;
 /// use veriff_conformance::check::capture::capture;
-/// use veriff_conformance::record::exchange::Response;
-/// use veriff_conformance::scenario::model::{Capture, CaptureFrom};
+/// use veriff_conformance::Response;
+/// use veriff_conformance::{Capture, CaptureFrom};
 ///
 /// let id = Capture { name: "id".into(), from: CaptureFrom::Body("/verification/id".into()), at: 0..1 };
 /// let ok = Response::new(201, vec![], br#"{"verification":{"id":"abc"}}"#.to_vec());

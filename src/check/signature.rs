@@ -15,9 +15,9 @@ use crate::signing::{SIGNATURE_HEADER, verify};
 ///
 /// ```
 /// use veriff_conformance::check::signature::check;
-/// use veriff_conformance::record::exchange::Response;
+/// use veriff_conformance::Response;
 /// use veriff_conformance::signing::sign;
-/// use veriff_conformance::scenario::model::{Located, SignatureExpect};
+/// use veriff_conformance::{Located, SignatureExpect};
 ///
 /// let body = br#"{"status":"success"}"#.to_vec();
 /// let good = Response::new(200, vec![("x-hmac-signature".into(), sign("s3cret", &body))], body.clone());
@@ -58,9 +58,9 @@ pub fn check(
 ///
 /// ```
 /// use veriff_conformance::check::signature::check_vrf;
-/// use veriff_conformance::record::exchange::Response;
+/// use veriff_conformance::Response;
 /// use veriff_conformance::signing::sign;
-/// use veriff_conformance::scenario::model::{Located, SignatureExpect};
+/// use veriff_conformance::{Located, SignatureExpect};
 ///
 /// let bytes = vec![0xff, 0xd8, 0xff, 0xe0];
 /// let rule = Located { value: SignatureExpect::IfPresent, at: 0..1 };
@@ -100,9 +100,9 @@ const EXPECTED: &str =
 ///
 /// ```
 /// use veriff_conformance::check::signature::{check, warning};
-/// use veriff_conformance::record::exchange::Response;
+/// use veriff_conformance::Response;
 /// use veriff_conformance::signing::sign;
-/// use veriff_conformance::scenario::model::{Located, SignatureExpect};
+/// use veriff_conformance::{Located, SignatureExpect};
 ///
 /// let body = br#"{"status":"success"}"#.to_vec();
 /// let upper = sign("s3cret", &body).to_uppercase();

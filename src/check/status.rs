@@ -7,7 +7,7 @@ use crate::scenario::model::{Located, StatusExpect};
 ///
 /// ```
 /// use veriff_conformance::check::status::check;
-/// use veriff_conformance::scenario::model::{Located, StatusExpect};
+/// use veriff_conformance::{Located, StatusExpect};
 /// let expected = Located { value: StatusExpect::AnyOf(vec![400]), at: 0..3 };
 /// assert!(check(&expected, 400).is_none());
 /// assert_eq!(check(&expected, 200).unwrap().actual, "200");

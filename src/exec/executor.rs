@@ -28,10 +28,10 @@ use crate::scenario::model::{Group, Poll, Scenario, Step};
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// use std::time::Duration;
-/// use veriff_conformance::exec::{runner::Executor, target::Target};
+/// use veriff_conformance::{Executor, Target};
 /// use veriff_conformance::mock::{MockConfig, MockServer};
-/// use veriff_conformance::results::Outcome;
-/// use veriff_conformance::scenario::discover::load_embedded;
+/// use veriff_conformance::Outcome;
+/// use veriff_conformance::load_embedded;
 ///
 /// let mock = MockServer::start(MockConfig::generated()).await.unwrap();
 /// let runner = Executor::new(Target {

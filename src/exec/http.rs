@@ -109,7 +109,7 @@ pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
-/// use veriff_conformance::exec::http::retry_after;
+/// use veriff_conformance::retry_after;
 /// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
 /// assert_eq!(retry_after("2", now), Some(Duration::from_secs(2)));
 /// assert_eq!(retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now), Some(Duration::from_secs(10)));

@@ -29,7 +29,7 @@ impl Rate {
     /// embedded mock, a local server), [`DEFAULT_REMOTE_RATE`] anywhere else.
     ///
     /// ```
-    /// use veriff_conformance::exec::throttle::Rate;
+    /// use veriff_conformance::Rate;
     /// assert_eq!(Rate::default_for("http://127.0.0.1:8080"), Rate::Unlimited);
     /// assert_eq!(Rate::default_for("http://localhost:8080"), Rate::Unlimited);
     /// assert_eq!(Rate::default_for("https://stationapi.veriff.com"), Rate::PerSecond(10.0));
@@ -54,7 +54,7 @@ impl Rate {
     /// Parses `--rate`: a positive number of requests a second, or `unlimited`.
     ///
     /// ```
-    /// use veriff_conformance::exec::throttle::Rate;
+    /// use veriff_conformance::Rate;
     /// assert_eq!(Rate::parse("2.5"), Ok(Rate::PerSecond(2.5)));
     /// assert_eq!(Rate::parse("unlimited"), Ok(Rate::Unlimited));
     /// assert!(Rate::parse("0").is_err());

@@ -38,7 +38,7 @@ impl Response {
     /// A response from its parts; the body is parsed as JSON once, here.
     ///
     /// ```
-    /// use veriff_conformance::record::exchange::Response;
+    /// use veriff_conformance::Response;
     /// let r = Response::new(200, vec![("Content-Type".into(), "application/json".into())], br#"{"a":1}"#.to_vec());
     /// assert_eq!(r.header("content-type"), Some("application/json".to_string()));
     /// assert_eq!(r.json.unwrap()["a"], 1);
@@ -94,8 +94,8 @@ impl Exchange {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use veriff_conformance::mask::Masker;
-    /// use veriff_conformance::record::exchange::{Exchange, Response, SentRequest};
+    /// use veriff_conformance::Masker;
+    /// use veriff_conformance::{Exchange, Response, SentRequest};
     ///
     /// let exchange = Exchange {
     ///     request: SentRequest {

@@ -19,10 +19,10 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use veriff_conformance::mask::Masker;
-/// use veriff_conformance::report::junit::render;
-/// use veriff_conformance::results::{Outcome, RunResults, ScenarioResult};
-/// use veriff_conformance::scenario::source::SourceFile;
+/// use veriff_conformance::Masker;
+/// use veriff_conformance::Format;
+/// use veriff_conformance::{Outcome, RunResults, ScenarioResult};
+/// use veriff_conformance::SourceFile;
 ///
 /// let file = SourceFile::new("specs/a.yaml", "specs/a.yaml", "name: x\n");
 /// let results = RunResults {
@@ -33,7 +33,7 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 ///     load_errors: vec![],
 ///     drift: None,
 /// };
-/// let xml = render(&results, &Masker::default());
+/// let xml = Format::Junit.render(&results, &Masker::default());
 /// assert!(xml.contains(r#"<testcase name="a::ok" classname="specs/a.yaml""#));
 /// assert!(xml.contains(r#"<skipped message="needs the mock"/>"#));
 /// ```

@@ -26,10 +26,10 @@ pub type Pending = Box<dyn FnOnce() -> Result<Arc<ScenarioResult>, String> + Sen
 ///
 /// ```
 /// use std::sync::Arc;
-/// use veriff_conformance::mask::Masker;
-/// use veriff_conformance::report::libtest::trial;
-/// use veriff_conformance::results::{Outcome, ScenarioResult};
-/// use veriff_conformance::scenario::source::SourceFile;
+/// use veriff_conformance::Masker;
+/// use veriff_conformance::trial;
+/// use veriff_conformance::{Outcome, ScenarioResult};
+/// use veriff_conformance::SourceFile;
 ///
 /// let file = SourceFile::new("a.yaml", "a.yaml", "name: x\n");
 /// let result = Arc::new(ScenarioResult::without_steps("a::x", file, Outcome::Passed));

@@ -20,11 +20,11 @@ pub const MAX_CELL: usize = 200;
 /// The Markdown drift report of a run.
 ///
 /// ```
-/// use veriff_conformance::mask::Masker;
-/// use veriff_conformance::report::markdown::render;
-/// use veriff_conformance::results::RunResults;
+/// use veriff_conformance::Masker;
+/// use veriff_conformance::Format;
+/// use veriff_conformance::RunResults;
 ///
-/// let md = render(&RunResults::default(), &Masker::default());
+/// let md = Format::Markdown.render(&RunResults::default(), &Masker::default());
 /// assert!(md.starts_with("**drift: 0 breaking, 0 compatible**"));
 /// ```
 pub fn render(results: &RunResults, masker: &Masker) -> String {

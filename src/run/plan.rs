@@ -19,7 +19,7 @@ use crate::scenario::model::Scenario;
 /// How trials are split between the shards of a CI matrix; shards are 1-based.
 ///
 /// ```
-/// use veriff_conformance::run::plan::Partition;
+/// use veriff_conformance::Partition;
 ///
 /// let p: Partition = "count:2/3".parse().unwrap();
 /// assert_eq!(p, Partition::Count { shard: 2, total: 3 });
@@ -98,7 +98,7 @@ impl Partition {
     /// Which of `names` (each trial once) belong to this shard, in the order given.
     ///
     /// ```
-    /// use veriff_conformance::run::plan::Partition;
+    /// use veriff_conformance::Partition;
     ///
     /// let names = ["c", "a", "b"];
     /// let first = Partition::Count { shard: 1, total: 2 }.select(&names);

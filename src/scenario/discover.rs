@@ -35,7 +35,7 @@ fn without_extension(path: &str) -> &str {
 /// Loads the suite compiled into the binary (`specs/` of this crate).
 ///
 /// ```
-/// let loaded = veriff_conformance::scenario::discover::load_embedded();
+/// let loaded = veriff_conformance::load_embedded();
 /// assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
 /// assert!(!loaded.scenarios.is_empty());
 /// ```
@@ -207,7 +207,7 @@ fn display(path: &Path) -> String {
 /// named, or found in a folder, is an error with its path.
 ///
 /// ```
-/// let loaded = veriff_conformance::scenario::discover::load_paths(&["no/such/folder".into()]);
+/// let loaded = veriff_conformance::load_paths(&["no/such/folder".into()]);
 /// assert!(loaded.scenarios.is_empty());
 /// assert!(loaded.errors[0].to_string().contains("no/such/folder"));
 /// ```

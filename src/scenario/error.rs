@@ -30,7 +30,7 @@ impl SpecError {
     /// An error about `range` of `file`.
     ///
     /// ```
-    /// use veriff_conformance::scenario::{error::SpecError, source::SourceFile};
+    /// use veriff_conformance::{SourceFile, SpecError};
     /// let file = SourceFile::new("specs/x.yaml", "specs/x.yaml", "steps:\n  - method: FETCH\n");
     /// let err = SpecError::at(&file, 17..22, "unknown method `FETCH`")
     ///     .with_label("not an HTTP method")
@@ -81,7 +81,7 @@ impl SpecError {
     /// Marks another place of the same file, shown with its own label.
     ///
     /// ```
-    /// use veriff_conformance::scenario::{error::SpecError, source::SourceFile};
+    /// use veriff_conformance::{SourceFile, SpecError};
     /// let file = SourceFile::new("x.yaml", "x.yaml", "headers: { X-A: a, x-a: b }\n");
     /// let text = SpecError::at(&file, 19..22, "twice")
     ///     .with_label("second")

@@ -25,7 +25,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 pub use names::{slug, to_pointer};
-pub use repeat::parse_duration;
 
 use super::error::SpecError;
 use super::model::Scenario;
@@ -58,7 +57,7 @@ impl Loader {
     /// their errors returned; the others are returned ready to run.
     ///
     /// ```
-    /// use veriff_conformance::scenario::{load::Loader, source::{Files, SourceFile}};
+    /// use veriff_conformance::{Files, Loader, SourceFile};
     /// let file = SourceFile::new("example.yaml", "example.yaml", r#"
     /// scenarios:
     ///   - name: unknown session is not found

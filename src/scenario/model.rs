@@ -67,7 +67,7 @@ pub const FEATURES: &[&str] = &["delete", "watchlist"];
 /// Something a scenario needs from the run, written under `requires:`.
 ///
 /// ```
-/// use veriff_conformance::scenario::model::Requirement;
+/// use veriff_conformance::Requirement;
 /// assert_eq!(Requirement::parse("feature:delete"), Some(Requirement::Feature("delete".into())));
 /// assert_eq!(Requirement::parse("feature:teleport"), None);
 /// assert_eq!(Requirement::Mock.to_string(), "mock");
@@ -358,7 +358,7 @@ impl StatusExpect {
     /// Whether `status` satisfies the expectation.
     ///
     /// ```
-    /// use veriff_conformance::scenario::model::StatusExpect;
+    /// use veriff_conformance::StatusExpect;
     /// assert!(StatusExpect::Class(4).accepts(404));
     /// assert!(!StatusExpect::AnyOf(vec![200]).accepts(201));
     /// ```

@@ -19,7 +19,7 @@ impl SourceFile {
     /// A source file with the given display name, path and text.
     ///
     /// ```
-    /// use veriff_conformance::scenario::source::SourceFile;
+    /// use veriff_conformance::SourceFile;
     /// let f = SourceFile::new("a.yaml", "a.yaml", "x: 1\ny: 2\n");
     /// assert_eq!(f.offset_of(2, 1), Some(5));
     /// assert_eq!(f.line_col(5), (2, 1));
@@ -88,7 +88,7 @@ impl SourceFile {
     /// can be sliced and rendered whatever span a parser reported.
     ///
     /// ```
-    /// use veriff_conformance::scenario::source::SourceFile;
+    /// use veriff_conformance::SourceFile;
     /// let f = SourceFile::new("a.yaml", "a.yaml", "k: ¡x");
     /// assert_eq!(f.snap(3..4), 3..5);
     /// assert_eq!(f.snap(4..99), 3..6);
@@ -212,7 +212,7 @@ impl Files {
     ///
     /// ```
     /// use std::path::Path;
-    /// use veriff_conformance::scenario::source::Files;
+    /// use veriff_conformance::Files;
     /// assert!(Files::Embedded.read(Path::new("specs/no-such-file.yaml")).is_err());
     /// ```
     pub fn read(self, path: &Path) -> std::io::Result<String> {
@@ -239,7 +239,7 @@ impl Files {
     ///
     /// ```
     /// use std::path::Path;
-    /// use veriff_conformance::scenario::source::Files;
+    /// use veriff_conformance::Files;
     /// let uri = Files::Embedded.uri_of(Path::new("specs/schemas/a b.json"));
     /// assert_eq!(uri, "file:///specs/schemas/a%20b.json");
     /// assert_eq!(Files::Embedded.path_of_uri(&uri).unwrap(), Path::new("specs/schemas/a b.json"));

@@ -381,7 +381,7 @@ fn mock_only_scenarios_are_ignored_against_another_server() {
         "{all}"
     );
     // Mock-only scenarios, and those needing an opt-in feature not turned on.
-    let ignored = veriff_conformance::scenario::discover::load_embedded()
+    let ignored = veriff_conformance::load_embedded()
         .scenarios
         .iter()
         .filter(|s| s.requires_mock() || s.required_features().next().is_some())

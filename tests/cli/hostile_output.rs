@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use veriff_conformance::mask::forms;
 use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::secret_forms;
 
 use crate::support::{self, bin, text};
 
@@ -21,7 +21,7 @@ fn scratch(name: &str) -> PathBuf {
 /// Panics if any form of a secret appears in `text`.
 fn assert_no_secret(text: &str) {
     for secret in [KEY, SECRET] {
-        for form in forms(secret) {
+        for form in secret_forms(secret) {
             assert!(
                 !text.contains(&form),
                 "`{form}` (a form of a secret) leaked:\n{text}"

@@ -13,8 +13,8 @@
 use std::path::Path;
 
 use proptest::prelude::*;
-use veriff_conformance::mask::forms;
 use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::secret_forms;
 
 use crate::support::{bin, scratch};
 
@@ -94,7 +94,7 @@ fn leaks(text: &str, secrets: &[&str]) -> Vec<String> {
     secrets
         .iter()
         .flat_map(|s| {
-            let mut all = forms(s);
+            let mut all = secret_forms(s);
             all.push(markdown_escaped(s));
             all.push(s.replace('|', "\\|").replace('`', "'"));
             all

@@ -8,16 +8,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use veriff_conformance::drift::baseline::Baseline;
-use veriff_conformance::drift::findings::{ChangeKind, DriftClass, ScenarioDrift};
-use veriff_conformance::drift::normalize::Rule;
-use veriff_conformance::drift::{compare_with, snapshot};
-use veriff_conformance::exec::executor::Executor;
-use veriff_conformance::exec::target::Target;
+use veriff_conformance::Baseline;
+use veriff_conformance::Executor;
+use veriff_conformance::Rule;
+use veriff_conformance::Scenario;
+use veriff_conformance::Target;
+use veriff_conformance::load_embedded;
 use veriff_conformance::mock::MockServer;
-use veriff_conformance::results::{Outcome, ScenarioResult};
-use veriff_conformance::scenario::discover::load_embedded;
-use veriff_conformance::scenario::model::Scenario;
+use veriff_conformance::{ChangeKind, DriftClass, ScenarioDrift};
+use veriff_conformance::{Outcome, ScenarioResult};
+use veriff_conformance::{compare_with, snapshot};
 
 use crate::support::{Change, SCENARIO, mock};
 
@@ -54,7 +54,7 @@ async fn drift_after(change: Change) -> (ScenarioResult, ScenarioDrift) {
         "{:?}",
         first.outcome
     );
-    let recorded = snapshot::record(&scenario, &first.ran(), &good.base_url(), Rule::ALL.len());
+    let recorded = snapshot(&scenario, &first.ran(), &good.base_url(), Rule::ALL.len());
     let baseline = Baseline {
         dir: "baseline".into(),
         scenarios: HashMap::from([(SCENARIO.to_string(), Arc::new(recorded))]),

@@ -34,9 +34,7 @@ async fn recordings_of_the_same_server_are_byte_identical_whatever_its_key_order
     record_embedded(&a);
     record_embedded(&b);
     let recorded = files(&a);
-    let scenarios = veriff_conformance::scenario::discover::load_embedded()
-        .scenarios
-        .len();
+    let scenarios = veriff_conformance::load_embedded().scenarios.len();
     assert_eq!(recorded.len(), scenarios, "one file per scenario");
     // A downloaded medium is kept as its length and hash, not as mangled bytes.
     let download = std::fs::read_to_string(

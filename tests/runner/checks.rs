@@ -2,9 +2,7 @@
 //! response, with the JSON path, expected and actual value it reports, and
 //! what a conforming response may do freely (reorder fields, add fields).
 
-use veriff_conformance::check::CheckKind::{
-    self, Body, Capture, Header, Schema, Signature, Status,
-};
+use veriff_conformance::CheckKind::{self, Body, Capture, Header, Schema, Signature, Status};
 use veriff_conformance::signing::sign;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

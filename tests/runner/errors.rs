@@ -4,11 +4,11 @@
 
 use std::time::{Duration, Instant};
 
-use veriff_conformance::check::CheckKind::{Body, Header, Status};
-use veriff_conformance::exec::target::MAX_RESPONSE_BYTES;
-use veriff_conformance::results::ErrorKind;
-use veriff_conformance::run::Options;
-use veriff_conformance::run::plan::ignores;
+use veriff_conformance::CheckKind::{Body, Header, Status};
+use veriff_conformance::ErrorKind;
+use veriff_conformance::MAX_RESPONSE_BYTES;
+use veriff_conformance::Options;
+use veriff_conformance::ignores;
 use wiremock::matchers::{any, path};
 use wiremock::{Mock, MockServer};
 
@@ -225,7 +225,7 @@ scenarios:
         options.libtest.include_ignored = include_ignored;
         options.libtest.quiet = true;
         options.libtest.logfile = Some(dir.join("log").display().to_string());
-        let status = tokio::task::spawn_blocking(move || veriff_conformance::run::run(options))
+        let status = tokio::task::spawn_blocking(move || veriff_conformance::run(options))
             .await
             .expect("the run ends");
         assert_eq!(status, std::process::ExitCode::SUCCESS);

@@ -6,11 +6,11 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use veriff_conformance::check::CheckKind::{Body, Group};
-use veriff_conformance::report::message;
-use veriff_conformance::results::GroupPlace;
-use veriff_conformance::scenario::load::Loader;
-use veriff_conformance::scenario::source::{Files, SourceFile};
+use veriff_conformance::CheckKind::{Body, Group};
+use veriff_conformance::GroupPlace;
+use veriff_conformance::Loader;
+use veriff_conformance::message;
+use veriff_conformance::{Files, SourceFile};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
 

@@ -5,12 +5,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use veriff_conformance::check::CheckKind::Status;
-use veriff_conformance::exec::executor::Executor;
-use veriff_conformance::exec::http::{MAX_RETRIES, MAX_RETRY_DELAY};
-use veriff_conformance::exec::throttle::Rate;
-use veriff_conformance::report::{junit, message};
-use veriff_conformance::results::{Retry, RunResults};
+use veriff_conformance::CheckKind::Status;
+use veriff_conformance::Executor;
+use veriff_conformance::Rate;
+use veriff_conformance::{Format, message};
+use veriff_conformance::{MAX_RETRIES, MAX_RETRY_DELAY};
+use veriff_conformance::{Retry, RunResults};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -113,7 +113,7 @@ async fn a_503_with_retry_after_is_retried_after_the_delay_and_the_retry_is_show
         }]
     );
     // A passing scenario's retry is in its JUnit test case.
-    let xml = junit::render(
+    let xml = Format::Junit.render(
         &RunResults {
             scenarios: vec![Arc::new(result)],
             load_errors: vec![],

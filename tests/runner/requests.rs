@@ -3,8 +3,8 @@
 //! overridden headers, raw bodies, captures and variables.
 
 use serde_json::{Value, json as j};
-use veriff_conformance::check::CheckKind::Capture;
-use veriff_conformance::results::ErrorKind;
+use veriff_conformance::CheckKind::Capture;
+use veriff_conformance::ErrorKind;
 use veriff_conformance::signing::{sign, verify};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, Request};

@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use veriff_conformance::check::CheckKind::Body;
-use veriff_conformance::report::message;
-use veriff_conformance::results::Polling;
-use veriff_conformance::scenario::load::Loader;
-use veriff_conformance::scenario::source::{Files, SourceFile};
+use veriff_conformance::CheckKind::Body;
+use veriff_conformance::Loader;
+use veriff_conformance::Polling;
+use veriff_conformance::message;
+use veriff_conformance::{Files, SourceFile};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer};
 

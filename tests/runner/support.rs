@@ -6,16 +6,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use veriff_conformance::check::{CheckKind, Mismatch};
-use veriff_conformance::exec::executor::Executor;
-use veriff_conformance::exec::target::Target;
-use veriff_conformance::mask::Masker;
-use veriff_conformance::report::message;
-use veriff_conformance::results::{Failure, Outcome, RunError, ScenarioResult};
-use veriff_conformance::scenario::load::Loader;
-use veriff_conformance::scenario::model::Scenario;
-use veriff_conformance::scenario::source::{Files, SourceFile};
+use veriff_conformance::Executor;
+use veriff_conformance::Loader;
+use veriff_conformance::Masker;
+use veriff_conformance::Scenario;
+use veriff_conformance::Target;
+use veriff_conformance::message;
 use veriff_conformance::signing::sign;
+use veriff_conformance::{CheckKind, Mismatch};
+use veriff_conformance::{Failure, Outcome, RunError, ScenarioResult};
+use veriff_conformance::{Files, SourceFile};
 use wiremock::ResponseTemplate;
 
 /// The API key every test run uses (long enough for the masker).

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use veriff_conformance::scenario::discover::{Loaded, load_paths};
-use veriff_conformance::scenario::source::MAX_FILE_BYTES;
+use veriff_conformance::MAX_FILE_BYTES;
+use veriff_conformance::{Loaded, load_paths};
 
 const SPEC: &str = "scenarios:\n  - name: one\n    steps: [ { name: s, method: GET, path: /x } ]\n";
 

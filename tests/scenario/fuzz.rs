@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use veriff_conformance::scenario::load::Loader;
-use veriff_conformance::scenario::source::{Files, SourceFile};
+use veriff_conformance::Loader;
+use veriff_conformance::{Files, SourceFile};
 
 /// Loads `text` and checks the outcome; panics (failing the property) if the
 /// loader panics, returns nothing at all, or gives an error that cannot render.

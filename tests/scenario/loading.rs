@@ -4,12 +4,12 @@
 
 use std::path::PathBuf;
 
-use veriff_conformance::scenario::error::SpecError;
-use veriff_conformance::scenario::load::Loader;
-use veriff_conformance::scenario::model::{
+use veriff_conformance::Loader;
+use veriff_conformance::SpecError;
+use veriff_conformance::{
     CaptureFrom, HeaderRule, JsonTemplate, RequestBody, SignMode, StatusExpect,
 };
-use veriff_conformance::scenario::source::{Files, SourceFile};
+use veriff_conformance::{Files, SourceFile};
 
 /// Relative to the crate root, where cargo runs integration tests, so that
 /// messages (and snapshots) show the same paths on every machine.
@@ -18,13 +18,7 @@ fn fixtures() -> PathBuf {
 }
 
 /// Loads `text` as if it were `tests/fixtures/<name>.yaml` (so schema paths resolve there).
-fn load(
-    name: &str,
-    text: &str,
-) -> (
-    Vec<veriff_conformance::scenario::model::Scenario>,
-    Vec<SpecError>,
-) {
+fn load(name: &str, text: &str) -> (Vec<veriff_conformance::Scenario>, Vec<SpecError>) {
     let path = fixtures().join(format!("{name}.yaml"));
     let file = SourceFile::new(format!("specs/{name}.yaml"), path, text);
     Loader::new(Files::Disk).load(&file, name)
@@ -428,7 +422,7 @@ fn a_path_that_is_neither_a_path_nor_a_url_is_rejected() {
 
 #[test]
 fn the_embedded_suite_loads_without_errors() {
-    let loaded = veriff_conformance::scenario::discover::load_embedded();
+    let loaded = veriff_conformance::load_embedded();
     assert!(loaded.errors.is_empty(), "{}", rendered(&loaded.errors));
     assert!(loaded.files >= 1);
     let mut names: Vec<_> = loaded
@@ -446,7 +440,7 @@ fn the_embedded_suite_loads_without_errors() {
 fn a_folder_with_no_spec_files_is_an_error_not_an_empty_run() {
     let dir = std::env::temp_dir().join(format!("vc-empty-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let loaded = veriff_conformance::scenario::discover::load_paths(std::slice::from_ref(&dir));
+    let loaded = veriff_conformance::load_paths(std::slice::from_ref(&dir));
     assert!(loaded.scenarios.is_empty());
     assert!(
         loaded.errors[0].to_string().contains("no scenario files"),
@@ -496,10 +490,7 @@ fn the_same_trial_name_from_two_files_is_an_error_and_the_first_still_runs() {
         std::fs::create_dir_all(root.join(dir)).unwrap();
         std::fs::write(root.join(dir).join("x.yaml"), spec).unwrap();
     }
-    let loaded = veriff_conformance::scenario::discover::load_paths(&[
-        root.join("a/x.yaml"),
-        root.join("b/x.yaml"),
-    ]);
+    let loaded = veriff_conformance::load_paths(&[root.join("a/x.yaml"), root.join("b/x.yaml")]);
     let names: Vec<_> = loaded
         .scenarios
         .iter()
@@ -523,7 +514,7 @@ fn the_same_trial_name_from_two_files_is_an_error_and_the_first_still_runs() {
         loaded.errors[0]
     );
     // From their common folder, the names differ and both run.
-    let loaded = veriff_conformance::scenario::discover::load_paths(std::slice::from_ref(&root));
+    let loaded = veriff_conformance::load_paths(std::slice::from_ref(&root));
     assert!(loaded.errors.is_empty(), "{}", rendered(&loaded.errors));
     let names: Vec<_> = loaded
         .scenarios
@@ -579,7 +570,7 @@ fn capturing_a_header_with_an_invalid_name_is_a_load_error_at_the_name() {
 
 #[test]
 fn a_scenario_can_require_the_mock_and_opt_in_features() {
-    use veriff_conformance::scenario::model::Requirement;
+    use veriff_conformance::Requirement;
     let text = "scenarios:\n  - name: a\n    requires: [mock, feature:delete, feature:watchlist]\n    steps: [ { name: s, method: GET, path: /x } ]\n  - name: b\n    requires: [feature:delete]\n    steps: [ { name: s, method: GET, path: /x } ]\n  - name: c\n    steps: [ { name: s, method: GET, path: /x } ]\n";
     let (scenarios, errors) = load("features", text);
     assert!(errors.is_empty(), "{}", rendered(&errors));

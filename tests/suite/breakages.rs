@@ -6,9 +6,9 @@
 //! submit, the double submit and the authentication scenarios' follow-up
 //! submit, one at a time.
 
-use veriff_conformance::check::CheckKind::{Body, Group, Header, Schema, Signature, Status};
-use veriff_conformance::results::Outcome;
-use veriff_conformance::scenario::discover::load_embedded;
+use veriff_conformance::CheckKind::{Body, Group, Header, Schema, Signature, Status};
+use veriff_conformance::Outcome;
+use veriff_conformance::load_embedded;
 
 use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 

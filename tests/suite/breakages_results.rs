@@ -5,8 +5,8 @@
 //! One test per scenario at least, in spec file order; the guard in
 //! `breakages.rs` checks that none is missing.
 
-use veriff_conformance::check::CheckKind::{Body, Header, Schema, Status};
-use veriff_conformance::results::Outcome;
+use veriff_conformance::CheckKind::{Body, Header, Schema, Status};
+use veriff_conformance::Outcome;
 
 use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 

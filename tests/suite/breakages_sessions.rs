@@ -6,8 +6,8 @@
 //! that no embedded scenario goes without such a test is the last test of
 //! `breakages.rs`.
 
-use veriff_conformance::check::CheckKind::{Body, Header, Schema, Signature, Status};
-use veriff_conformance::results::Outcome;
+use veriff_conformance::CheckKind::{Body, Header, Schema, Signature, Status};
+use veriff_conformance::Outcome;
 
 use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
 

@@ -2,15 +2,15 @@
 //! breaking layer of the breakage tests changes nothing when told to break
 //! nothing, and mock-only scenarios are ignored against any other server.
 
-use veriff_conformance::exec::executor::Executor;
-use veriff_conformance::mask::Masker;
+use veriff_conformance::Executor;
+use veriff_conformance::Masker;
+use veriff_conformance::Outcome;
+use veriff_conformance::Scenario;
+use veriff_conformance::ignores;
+use veriff_conformance::load_embedded;
+use veriff_conformance::message;
 use veriff_conformance::mock::{MockConfig, MockServer};
-use veriff_conformance::report::libtest::trial;
-use veriff_conformance::report::message;
-use veriff_conformance::results::Outcome;
-use veriff_conformance::run::plan::ignores;
-use veriff_conformance::scenario::discover::load_embedded;
-use veriff_conformance::scenario::model::Scenario;
+use veriff_conformance::trial;
 
 use crate::support::{Breakage, BrokenMock, run, target};
 
@@ -22,7 +22,7 @@ fn embedded() -> Vec<Scenario> {
 }
 
 /// Runs every embedded scenario against `target` and lists those that did not pass, with their messages.
-async fn not_passing(target: veriff_conformance::exec::target::Target) -> Vec<String> {
+async fn not_passing(target: veriff_conformance::Target) -> Vec<String> {
     let masker = Masker::new([&target.api_key, &target.shared_secret]);
     let runner = Executor::new(target).expect("runner");
     let mut out = Vec::new();

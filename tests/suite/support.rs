@@ -10,13 +10,13 @@ mod http;
 
 use std::time::Duration;
 
-use veriff_conformance::exec::executor::Executor;
-use veriff_conformance::exec::target::Target;
-use veriff_conformance::mask::Masker;
+use veriff_conformance::Executor;
+use veriff_conformance::Masker;
+use veriff_conformance::Scenario;
+use veriff_conformance::ScenarioResult;
+use veriff_conformance::Target;
+use veriff_conformance::load_embedded;
 use veriff_conformance::mock::{MockConfig, MockServer};
-use veriff_conformance::results::ScenarioResult;
-use veriff_conformance::scenario::discover::load_embedded;
-use veriff_conformance::scenario::model::Scenario;
 
 pub use assert::failure_of;
 pub use breakages::Breakage;

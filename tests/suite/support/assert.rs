@@ -1,11 +1,11 @@
 //! Running one embedded scenario against a broken mock, and fluent
 //! assertions on the failure it reports ([`Reported`]).
 
-use veriff_conformance::check::{CheckKind, Mismatch};
-use veriff_conformance::mask::Masker;
-use veriff_conformance::report::message;
-use veriff_conformance::report::text::excerpt;
-use veriff_conformance::results::{Failure, Outcome};
+use veriff_conformance::Masker;
+use veriff_conformance::excerpt;
+use veriff_conformance::message;
+use veriff_conformance::{CheckKind, Mismatch};
+use veriff_conformance::{Failure, Outcome};
 
 use super::{Breakage, BrokenMock, run, scenario};
 
