@@ -98,7 +98,7 @@ pub fn compare_with(
             steps: Vec::new(),
         },
         Some(recorded) => {
-            let now = snapshot(scenario, ran, base_url, recorded.normalisation);
+            let now = snapshot::record(scenario, ran, base_url, recorded.normalisation);
             ScenarioDrift {
                 file,
                 new: false,
@@ -119,7 +119,7 @@ pub fn record_baseline<'a>(
 ) -> Result<usize, String> {
     let mut written = 0;
     for (scenario, ran) in passed {
-        let b = snapshot(scenario, &ran, base_url, Rule::ALL.len());
+        let b = snapshot::record(scenario, &ran, base_url, Rule::ALL.len());
         baseline::write(dir, &b, masker)?;
         written += 1;
     }
