@@ -539,15 +539,15 @@ fn load_cost(dir: &std::path::Path) -> (Duration, Duration) {
     (median(walls), median(cpus))
 }
 
-/// Prints one of issue 10's targets and whether the figure meets it; `not
+/// Prints a target the figure is held to and whether it meets it; `not
 /// measured` when a run it rests on failed or gave no figure.
 fn target(what: &str, measured: Result<bool, &str>, figure: &str) {
     match measured {
         Ok(met) => println!(
-            "  issue 10's target, {what}: {} ({figure})",
+            "  target, {what}: {} ({figure})",
             if met { "met" } else { "NOT met" }
         ),
-        Err(why) => println!("  issue 10's target, {what}: not measured ({why})"),
+        Err(why) => println!("  target, {what}: not measured ({why})"),
     }
 }
 

@@ -9,8 +9,8 @@
 //! times (default 30) without and with `--baseline`, alternating, through the
 //! same code a run uses (`run::execute::start`, with the finisher of
 //! `run::drift`). Prints the median and mean wall time of each, the overhead,
-//! and the time the comparing itself takes per scenario. The target
-//! is an overhead under 10%.
+//! and the time the comparing itself takes per scenario. The target is an
+//! overhead under 10%.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -196,7 +196,7 @@ fn main() {
         scenarios.len()
     );
     report(
-        "1. whole runs (`run`, the issue's measure)",
+        "1. whole runs (`run`, the measure the target is for)",
         &runs_without,
         &runs_with,
     );
