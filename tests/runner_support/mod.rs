@@ -13,10 +13,10 @@ use veriff_conformance::exec::target::Target;
 use veriff_conformance::mask::Masker;
 use veriff_conformance::report::message;
 use veriff_conformance::results::{Failure, Outcome, RunError, ScenarioResult};
+use veriff_conformance::signing::sign;
 use veriff_conformance::scenario::load::Loader;
 use veriff_conformance::scenario::model::Scenario;
 use veriff_conformance::scenario::source::{Files, SourceFile};
-use veriff_conformance::signing::sign;
 use wiremock::ResponseTemplate;
 
 /// The API key every test run uses (long enough for the masker).
