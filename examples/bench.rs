@@ -43,8 +43,8 @@ use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::run::{Options, TargetOptions, run};
-use veriff_conformance::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
 use veriff_conformance::scenario::discover::{load_embedded, load_paths};
+use veriff_conformance::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
 
 /// The allocator of the `veriff-conformance` binary, for the harness and the
 /// bare loop alike.
