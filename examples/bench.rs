@@ -882,7 +882,7 @@ jsonpath "$.message" == "Session has already been submitted"
 fn phase_hurl(flows: usize, jobs: usize, rounds: usize) {
     println!();
     let Some(hurl) = on_path("hurl") else {
-        println!("hurl: `hurl` is not on PATH; see the README's Performance section to install it");
+        println!("hurl: `hurl` is not on PATH; docs/performance.md says how to install it");
         return;
     };
     let Some(ours) = our_binary() else {
