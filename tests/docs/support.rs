@@ -204,11 +204,12 @@ pub fn run_block(block: &Block, dir: &Path, env: &[(String, String)]) -> Result<
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    // The block's process group: bash and whatever it left in the background.
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{}", child.id())])
-        .stderr(Stdio::null())
+    // The block's process group: bash and whatever it left in the background
+    // (with bash's own `kill`, which needs no procps).
+    let _ = Command::new("bash")
+        .args(["-c", &format!("kill -KILL -- -{} 2>/dev/null", child.id())])
         .status();
+    let _ = child.kill();
     let _ = child.wait();
     let output = std::fs::read_to_string(&out_path).unwrap_or_default();
     match status {
