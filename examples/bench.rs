@@ -539,15 +539,15 @@ fn load_cost(dir: &std::path::Path) -> (Duration, Duration) {
     (median(walls), median(cpus))
 }
 
-/// Prints one of issue 10's targets and whether the figure meets it; `not
+/// Prints a target the figure is held to and whether it meets it; `not
 /// measured` when a run it rests on failed or gave no figure.
 fn target(what: &str, measured: Result<bool, &str>, figure: &str) {
     match measured {
         Ok(met) => println!(
-            "  issue 10's target, {what}: {} ({figure})",
+            "  target, {what}: {} ({figure})",
             if met { "met" } else { "NOT met" }
         ),
-        Err(why) => println!("  issue 10's target, {what}: not measured ({why})"),
+        Err(why) => println!("  target, {what}: not measured ({why})"),
     }
 }
 
@@ -882,7 +882,7 @@ jsonpath "$.message" == "Session has already been submitted"
 fn phase_hurl(flows: usize, jobs: usize, rounds: usize) {
     println!();
     let Some(hurl) = on_path("hurl") else {
-        println!("hurl: `hurl` is not on PATH; see the README's Performance section to install it");
+        println!("hurl: `hurl` is not on PATH; docs/performance.md says how to install it");
         return;
     };
     let Some(ours) = our_binary() else {
