@@ -3,7 +3,7 @@
 
 /// mimalloc rather than the system allocator: a run allocates and frees many
 /// small values on several threads (requests, responses, parsed YAML), where
-/// glibc's malloc spent about a sixth of the harness's CPU (README, Performance).
+/// glibc's malloc spent about a sixth of the harness's CPU (docs/performance.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -10,20 +10,8 @@
 //! behaviour, tagged as in docs/veriff-api.md; "the PATCH page" is Veriff's
 //! page for `PATCH /v1/sessions/{id}` (docs/veriff-api.md, section 4.2).
 //!
-//! | route | signed over | success |
-//! |---|---|---|
-//! | `POST /v1/sessions` | nothing (API key only) | 201, session `created` |
-//! | `PATCH /v1/sessions/{id}` | body | 200, session `submitted`; decided at once with the `firstName` trick |
-//! | `DELETE /v1/sessions/{id}` | session id | 200 unless `submitted`/`review` (400 code 1305) |
-//! | `POST /v1/sessions/{id}/media` | body | 201 while `created`/`started`/`resubmission_requested`, 409 after submit |
-//! | `GET /v1/sessions/{id}/media` | session id | media of the latest attempt |
-//! | `GET /v1/attempts/{id}/media` | attempt id | media of that attempt |
-//! | `GET /v1/media/{id}` | media id | the raw bytes, signed over them |
-//! | `GET /v1/sessions/{id}/attempts` | session id | attempts, newest first |
-//! | `GET /v1/sessions/{id}/decision` | session id | `verification: null` until decided |
-//! | `GET /v1/sessions/{id}/person` | session id | initData person, no sanction matches |
-//! | `GET /v1/sessions/{id}/watchlist-screening` | session id | `no_match` |
-//! | `GET /v/{sessionToken}` | none (the end user's browser) | 200, `created` becomes `started` |
+//! The routes, what each is signed over and what it answers are listed once,
+//! for users, in `docs/mock.md`; in code, the route table is `routes.rs`.
 //!
 //! Mock-only controls: [`FAULT_HEADER`], [`DELAY_HEADER`] and
 //! [`DECISION_HEADER`]. The mock logs nothing, so the API key and shared

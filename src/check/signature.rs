@@ -3,7 +3,7 @@
 //!
 //! A signature that verifies but is not written as lowercase hex (uppercase
 //! digits, or spaces around it) is a [`Warning`], not a failure: Veriff's docs
-//! state no case for response signatures (reference §2.4), so it is odd but
+//! state no case for response signatures (docs/veriff-api.md, section 2.4), so it is odd but
 //! not forbidden.
 
 use super::{CheckKind, Mismatch, Warning};

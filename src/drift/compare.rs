@@ -34,7 +34,7 @@ use crate::jsonpath::{push_index, push_key};
 use crate::record::exchange::StepInfo;
 use crate::scenario::model::Scenario;
 
-/// Headers the docs promise (reference §2.4 and "Responses are JSON"):
+/// Headers the docs promise (docs/veriff-api.md, section 2.4 and "Responses are JSON"):
 /// removing one is breaking.
 pub const DOCUMENTED_HEADERS: &[&str] = &["content-type", "x-auth-client", "x-hmac-signature"];
 

@@ -69,7 +69,7 @@ impl Rule {
         Rule::Hex,
     ];
 
-    /// The rule's name, as the README lists it.
+    /// The rule's name, as docs/drift.md lists it.
     pub fn name(self) -> &'static str {
         match self {
             Rule::BaseUrl => "base-url",

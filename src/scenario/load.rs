@@ -173,7 +173,7 @@ fn yaml_error(file: &Arc<SourceFile>, err: &serde_saphyr::Error) -> SpecError {
             let offset = file.offset_of(line, col).unwrap_or(0);
             SpecError::at(file, file.token_at(offset), message)
                 .with_label("here")
-                .with_help("the spec format is described in README.md, \"Writing scenarios\"")
+                .with_help("the spec format is described in docs/scenarios.md")
         }
         None => SpecError::in_file(file, message),
     }

@@ -47,7 +47,7 @@ async fn the_js_integration_demo_flow_works_unchanged() {
         .send(demo_post(&mock, Method::POST, "/v1/sessions", &payload))
         .await;
     assert_eq!(created.status, 201, "{}", created.text());
-    // Signed create calls are answered in the same scheme (reference §2.2).
+    // Signed create calls are answered in the same scheme (docs/veriff-api.md, section 2.2).
     assert_eq!(
         created.header("x-signature"),
         Some(legacy_signature(&created.body, mock.secret()).as_str())

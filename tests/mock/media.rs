@@ -33,7 +33,7 @@ async fn uploaded_bytes_come_back_with_their_content_type_signed_over_the_raw_by
         assert_eq!(reply.body, bytes);
         assert_eq!(reply.header("content-type"), Some(content_type));
         mock.assert_signed_bytes(&reply);
-        // The documented vrf-* twins carry the same values (reference §4.6).
+        // The documented vrf-* twins carry the same values (docs/veriff-api.md, section 4.6).
         assert_eq!(reply.header("vrf-auth-client"), Some(mock.key()));
         assert_eq!(
             reply.header("vrf-hmac-signature"),
@@ -157,7 +157,7 @@ async fn attempt_media_lists_one_attempts_media_signed_by_the_attempt_id() {
     assert_eq!(old.json()["videos"], json!([]));
     assert_eq!(listed(old), [first.as_str()]);
     assert_eq!(listed(mock.attempt_media(newest).await), [second.as_str()]);
-    // The session list shows the most recent attempt only (reference §4.5).
+    // The session list shows the most recent attempt only (docs/veriff-api.md, section 4.5).
     assert_eq!(listed(mock.session_media(&created.id).await), [second]);
     // Both media still download.
     assert_eq!(mock.download(&first).await.status, 200);
