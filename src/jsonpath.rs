@@ -4,13 +4,6 @@
 use serde_json::Value;
 
 /// `$.a.b[0]` form of a JSON pointer, for messages.
-///
-/// ```
-/// use veriff_conformance::jsonpath::json_path;
-/// assert_eq!(json_path("/verification/id"), "$.verification.id");
-/// assert_eq!(json_path("/items/0/odd key"), "$.items[0][\"odd key\"]");
-/// assert_eq!(json_path(""), "$");
-/// ```
 pub fn json_path(pointer: &str) -> String {
     let mut out = String::from("$");
     if pointer.is_empty() {
@@ -49,4 +42,16 @@ pub fn push_key(path: &mut String, key: &str) {
 /// Appends an array index to a `$.a.b` path.
 pub fn push_index(path: &mut String, index: usize) {
     path.push_str(&format!("[{index}]"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pointer_becomes_a_dotted_path_with_indexes_and_quoted_odd_keys() {
+        assert_eq!(json_path("/verification/id"), "$.verification.id");
+        assert_eq!(json_path("/items/0/odd key"), "$.items[0][\"odd key\"]");
+        assert_eq!(json_path(""), "$");
+    }
 }

@@ -7,17 +7,6 @@ use crate::scenario::model::Located;
 
 /// The mismatch, if the body is not exactly `expected`: the lengths, and the
 /// first byte that differs.
-///
-/// ```
-/// use veriff_conformance::check::bytes::check;
-/// use veriff_conformance::Response;
-/// use veriff_conformance::Located;
-///
-/// let expected = Located { value: vec![0xff, 0xd8, 0xff], at: 0..1 };
-/// assert!(check(&expected, &Response::new(200, vec![], vec![0xff, 0xd8, 0xff])).is_none());
-/// let m = check(&expected, &Response::new(200, vec![], vec![0xff, 0xd8, 0x00])).unwrap();
-/// assert_eq!(m.actual, "3 bytes, which differ from byte 2 on (0x00, not 0xff)");
-/// ```
 pub fn check(expected: &Located<Vec<u8>>, response: &Response) -> Option<Mismatch> {
     let (want, got) = (&expected.value, &response.body);
     if want == got {
@@ -44,4 +33,25 @@ pub fn check(expected: &Located<Vec<u8>>, response: &Response) -> Option<Mismatc
         actual,
         at: expected.at.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_bytes_pass_and_other_bytes_say_where_they_first_differ() {
+        let expected = Located {
+            value: vec![0xff, 0xd8, 0xff],
+            at: 0..1,
+        };
+        let same = Response::new(200, vec![], vec![0xff, 0xd8, 0xff]);
+        assert!(check(&expected, &same).is_none());
+        let other = Response::new(200, vec![], vec![0xff, 0xd8, 0x00]);
+        let m = check(&expected, &other).unwrap();
+        assert_eq!(
+            m.actual,
+            "3 bytes, which differ from byte 2 on (0x00, not 0xff)"
+        );
+    }
 }

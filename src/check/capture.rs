@@ -9,19 +9,6 @@ use crate::record::exchange::Response;
 use crate::scenario::model::{Capture, CaptureFrom};
 
 /// The captured values, in the order written, or every capture that found nothing.
-///
-/// ```
-/// use serde_json::json;
-/// use veriff_conformance::check::capture::capture;
-/// use veriff_conformance::Response;
-/// use veriff_conformance::{Capture, CaptureFrom};
-///
-/// let id = Capture { name: "id".into(), from: CaptureFrom::Body("/verification/id".into()), at: 0..1 };
-/// let ok = Response::new(201, vec![], br#"{"verification":{"id":"abc"}}"#.to_vec());
-/// assert_eq!(capture(&[id.clone()], &ok).unwrap(), vec![("id".to_string(), json!("abc"))]);
-/// let empty = Response::new(201, vec![], br#"{}"#.to_vec());
-/// assert_eq!(capture(&[id], &empty).unwrap_err()[0].path, "$.verification.id");
-/// ```
 pub fn capture(
     captures: &[Capture],
     response: &Response,
@@ -59,5 +46,31 @@ pub fn capture(
         Ok(values)
     } else {
         Err(missing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_body_capture_keeps_the_value_or_reports_the_json_path_it_did_not_find() {
+        let id = Capture {
+            name: "id".into(),
+            from: CaptureFrom::Body("/verification/id".into()),
+            at: 0..1,
+        };
+        let ok = Response::new(201, vec![], br#"{"verification":{"id":"abc"}}"#.to_vec());
+        assert_eq!(
+            capture(std::slice::from_ref(&id), &ok).unwrap(),
+            vec![("id".to_string(), json!("abc"))]
+        );
+        let empty = Response::new(201, vec![], br#"{}"#.to_vec());
+        assert_eq!(
+            capture(&[id], &empty).unwrap_err()[0].path,
+            "$.verification.id"
+        );
     }
 }

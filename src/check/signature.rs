@@ -12,20 +12,6 @@ use crate::scenario::model::{Located, SignatureExpect};
 use crate::signing::{SIGNATURE_HEADER, verify};
 
 /// The signature mismatch, if any.
-///
-/// ```
-/// use veriff_conformance::check::signature::check;
-/// use veriff_conformance::Response;
-/// use veriff_conformance::signing::sign;
-/// use veriff_conformance::{Located, SignatureExpect};
-///
-/// let body = br#"{"status":"success"}"#.to_vec();
-/// let good = Response::new(200, vec![("x-hmac-signature".into(), sign("s3cret", &body))], body.clone());
-/// let required = Located { value: SignatureExpect::Required, at: 0..1 };
-/// assert!(check(&required, &good, "s3cret").is_none());
-/// let unsigned = Response::new(200, vec![], body);
-/// assert!(check(&required, &unsigned, "s3cret").is_some());
-/// ```
 pub fn check(
     rule: &Located<SignatureExpect>,
     response: &Response,
@@ -55,20 +41,6 @@ pub fn check(
 /// it as the same signature as `x-hmac-signature` (docs/veriff-api.md, section 2.4), so
 /// when a response carries it, it must verify over the body bytes too (unless
 /// the step says `signature: ignore`).
-///
-/// ```
-/// use veriff_conformance::check::signature::check_vrf;
-/// use veriff_conformance::Response;
-/// use veriff_conformance::signing::sign;
-/// use veriff_conformance::{Located, SignatureExpect};
-///
-/// let bytes = vec![0xff, 0xd8, 0xff, 0xe0];
-/// let rule = Located { value: SignatureExpect::IfPresent, at: 0..1 };
-/// let good = Response::new(200, vec![("vrf-hmac-signature".into(), sign("s", &bytes))], bytes.clone());
-/// assert!(check_vrf(&rule, &good, "s").is_none());
-/// let bad = Response::new(200, vec![("vrf-hmac-signature".into(), sign("s", b"other"))], bytes);
-/// assert_eq!(check_vrf(&rule, &bad, "s").unwrap().path, "vrf-hmac-signature");
-/// ```
 pub fn check_vrf(
     rule: &Located<SignatureExpect>,
     response: &Response,
@@ -97,20 +69,6 @@ const EXPECTED: &str =
     "the lowercase hex HMAC-SHA256 of the response body bytes under the shared secret";
 
 /// The warning, if any: a signature that verifies but is not lowercase hex.
-///
-/// ```
-/// use veriff_conformance::check::signature::{check, warning};
-/// use veriff_conformance::Response;
-/// use veriff_conformance::signing::sign;
-/// use veriff_conformance::{Located, SignatureExpect};
-///
-/// let body = br#"{"status":"success"}"#.to_vec();
-/// let upper = sign("s3cret", &body).to_uppercase();
-/// let r = Response::new(200, vec![("x-hmac-signature".into(), upper)], body);
-/// let rule = Located { value: SignatureExpect::IfPresent, at: 0..1 };
-/// assert!(check(&rule, &r, "s3cret").is_none());
-/// assert!(warning(&rule, &r, "s3cret").unwrap().actual.ends_with("which verifies but is not lowercase hex"));
-/// ```
 pub fn warning(
     rule: &Located<SignatureExpect>,
     response: &Response,
@@ -207,6 +165,65 @@ mod tests {
                 "k"
             )
             .is_none()
+        );
+    }
+
+    #[test]
+    fn a_required_signature_passes_when_it_verifies_and_fails_when_absent() {
+        let body = br#"{"status":"success"}"#.to_vec();
+        let good = Response::new(
+            200,
+            vec![("x-hmac-signature".into(), sign("s3cret", &body))],
+            body.clone(),
+        );
+        let required = Located {
+            value: SignatureExpect::Required,
+            at: 0..1,
+        };
+        assert!(check(&required, &good, "s3cret").is_none());
+        let unsigned = Response::new(200, vec![], body);
+        assert!(check(&required, &unsigned, "s3cret").is_some());
+    }
+
+    #[test]
+    fn a_vrf_signature_that_is_present_must_verify_over_the_body_bytes() {
+        let bytes = vec![0xff, 0xd8, 0xff, 0xe0];
+        let rule = Located {
+            value: SignatureExpect::IfPresent,
+            at: 0..1,
+        };
+        let good = Response::new(
+            200,
+            vec![("vrf-hmac-signature".into(), sign("s", &bytes))],
+            bytes.clone(),
+        );
+        assert!(check_vrf(&rule, &good, "s").is_none());
+        let bad = Response::new(
+            200,
+            vec![("vrf-hmac-signature".into(), sign("s", b"other"))],
+            bytes,
+        );
+        assert_eq!(
+            check_vrf(&rule, &bad, "s").unwrap().path,
+            "vrf-hmac-signature"
+        );
+    }
+
+    #[test]
+    fn an_uppercase_signature_over_a_real_body_passes_the_check_with_a_warning() {
+        let body = br#"{"status":"success"}"#.to_vec();
+        let upper = sign("s3cret", &body).to_uppercase();
+        let r = Response::new(200, vec![("x-hmac-signature".into(), upper)], body);
+        let rule = Located {
+            value: SignatureExpect::IfPresent,
+            at: 0..1,
+        };
+        assert!(check(&rule, &r, "s3cret").is_none());
+        assert!(
+            warning(&rule, &r, "s3cret")
+                .unwrap()
+                .actual
+                .ends_with("which verifies but is not lowercase hex")
         );
     }
 }

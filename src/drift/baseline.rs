@@ -95,17 +95,6 @@ impl std::fmt::Display for BaselineError {
 }
 
 /// The baseline file of a trial: `DIR/<file>/<scenario>.json`.
-///
-/// ```
-/// use std::path::Path;
-/// use veriff_conformance::drift::baseline::{file_for, trial_of};
-///
-/// let dir = Path::new("baseline");
-/// let file = file_for(dir, "sub/submit::valid_submit").unwrap();
-/// assert_eq!(file, Path::new("baseline/sub/submit/valid_submit.json"));
-/// assert_eq!(trial_of(dir, &file).as_deref(), Some("sub/submit::valid_submit"));
-/// assert!(file_for(dir, "../up::x").is_err());
-/// ```
 pub fn file_for(dir: &Path, trial: &str) -> Result<PathBuf, String> {
     let (file, scenario) = trial
         .rsplit_once("::")
@@ -411,5 +400,17 @@ mod tests {
         assert!(e.message.contains("format 9"), "{e}");
         let e = parse(file, "a::b", &text.replace("\"name\"", "\"nmae\"")).unwrap_err();
         assert!(e.message.contains("unknown field `nmae`"), "{e}");
+    }
+
+    #[test]
+    fn a_trial_names_its_baseline_file_and_the_file_names_the_trial_back() {
+        let dir = Path::new("baseline");
+        let file = file_for(dir, "sub/submit::valid_submit").unwrap();
+        assert_eq!(file, Path::new("baseline/sub/submit/valid_submit.json"));
+        assert_eq!(
+            trial_of(dir, &file).as_deref(),
+            Some("sub/submit::valid_submit")
+        );
+        assert!(file_for(dir, "../up::x").is_err());
     }
 }

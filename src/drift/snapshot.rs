@@ -163,14 +163,6 @@ pub const MAX_TEXT_BODY: usize = 64 * 1024;
 /// A body that is not JSON, as a baseline keeps it: normalised text, or
 /// `<N bytes, sha256 HEX>` for binary or very long bodies, so that a baseline
 /// file stays small, readable and valid UTF-8.
-///
-/// ```
-/// use veriff_conformance::drift::snapshot::body_text;
-/// use veriff_conformance::drift::normalize::Normalizer;
-/// let n = Normalizer::new("http://127.0.0.1:1", vec![]);
-/// assert_eq!(body_text(&n, 0, b"plain"), "plain");
-/// assert!(body_text(&n, 0, &[0xff, 0xd8, 0xff]).starts_with("<3 bytes, sha256 "));
-/// ```
 pub fn body_text(n: &Normalizer, rules: usize, body: &[u8]) -> String {
     match std::str::from_utf8(body) {
         Ok(text) if text.len() <= MAX_TEXT_BODY => n.string(text, rules),
@@ -367,5 +359,12 @@ mod tests {
     fn a_template_literal_dollar_brace_is_written_escaped() {
         let t = Template::parse("/a/$${x}/${id}").unwrap();
         assert_eq!(template_text(&t), "/a/$${x}/${id}");
+    }
+
+    #[test]
+    fn a_text_body_is_kept_as_text_and_a_binary_one_as_its_length_and_hash() {
+        let n = Normalizer::new("http://127.0.0.1:1", vec![]);
+        assert_eq!(body_text(&n, 0, b"plain"), "plain");
+        assert!(body_text(&n, 0, &[0xff, 0xd8, 0xff]).starts_with("<3 bytes, sha256 "));
     }
 }

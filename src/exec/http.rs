@@ -106,17 +106,6 @@ pub const MAX_RETRY_DELAY: Duration = Duration::from_secs(60);
 
 /// The delay a `Retry-After` value asks for: whole seconds, or an HTTP date
 /// (a date in the past asks for no delay). `None` when it is neither.
-///
-/// ```
-/// use std::time::{Duration, SystemTime};
-/// use veriff_conformance::retry_after;
-/// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-/// assert_eq!(retry_after("2", now), Some(Duration::from_secs(2)));
-/// assert_eq!(retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now), Some(Duration::from_secs(10)));
-/// assert_eq!(retry_after("Mon, 13 Nov 2023 00:00:00 GMT", now), Some(Duration::ZERO));
-/// assert_eq!(retry_after("soon", now), None);
-/// assert_eq!(retry_after("-1", now), None);
-/// ```
 pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -208,5 +197,26 @@ pub async fn send_politely(
                 elapsed,
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date_and_nothing_else() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(retry_after("2", now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            retry_after("Tue, 14 Nov 2023 22:13:30 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_after("Mon, 13 Nov 2023 00:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-1", now), None);
     }
 }

@@ -39,18 +39,6 @@ pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// Checks that a URL is one the run may send credentials to: `https://`
 /// anywhere, `http://` only to loopback unless `allow_insecure_http`.
-///
-/// ```
-/// use veriff_conformance::exec::target::check_url;
-/// assert!(check_url("https://stationapi.veriff.com", false).is_ok());
-/// assert!(check_url("http://127.0.0.1:8080", false).is_ok());
-/// assert!(check_url("http://localhost:8080", false).is_ok());
-/// assert!(check_url("http://[::1]:8080", false).is_ok());
-/// assert!(check_url("http://example.com", false).unwrap_err().contains("--allow-insecure-http"));
-/// assert!(check_url("http://example.com", true).is_ok());
-/// assert!(check_url("ftp://example.com", true).is_err());
-/// assert!(check_url("not a url", false).is_err());
-/// ```
 pub fn check_url(url: &str, allow_insecure_http: bool) -> Result<reqwest::Url, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
     match parsed.scheme() {
@@ -74,5 +62,26 @@ pub fn check_url(url: &str, allow_insecure_http: bool) -> Result<reqwest::Url, S
         other => Err(format!(
             "`{url}` uses {other}://; only http:// and https:// are supported"
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_go_over_https_anywhere_and_over_http_only_to_loopback_unless_allowed() {
+        assert!(check_url("https://stationapi.veriff.com", false).is_ok());
+        assert!(check_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(check_url("http://localhost:8080", false).is_ok());
+        assert!(check_url("http://[::1]:8080", false).is_ok());
+        assert!(
+            check_url("http://example.com", false)
+                .unwrap_err()
+                .contains("--allow-insecure-http")
+        );
+        assert!(check_url("http://example.com", true).is_ok());
+        assert!(check_url("ftp://example.com", true).is_err());
+        assert!(check_url("not a url", false).is_err());
     }
 }

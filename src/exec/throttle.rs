@@ -113,20 +113,6 @@ impl Throttle {
     }
 
     /// Waits until `requests` requests may start together.
-    ///
-    /// ```
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// use veriff_conformance::exec::throttle::{Rate, Throttle};
-    /// let throttle = Throttle::new(Rate::PerSecond(100.0));
-    /// let start = tokio::time::Instant::now();
-    /// for _ in 0..3 {
-    ///     throttle.acquire(1).await;
-    /// }
-    /// // The first goes at once; the two others wait 10 ms each.
-    /// assert!(start.elapsed() >= std::time::Duration::from_millis(20));
-    /// # }
-    /// ```
     pub async fn acquire(&self, requests: u32) {
         let Some(interval) = self.interval else {
             return;
@@ -197,5 +183,16 @@ mod tests {
             throttle.acquire(1).await;
         }
         assert_eq!(start.elapsed(), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn the_first_request_goes_at_once_and_the_others_wait_their_interval() {
+        let throttle = Throttle::new(Rate::PerSecond(100.0));
+        let start = tokio::time::Instant::now();
+        for _ in 0..3 {
+            throttle.acquire(1).await;
+        }
+        // The first goes at once; the two others wait 10 ms each.
+        assert!(start.elapsed() >= std::time::Duration::from_millis(20));
     }
 }

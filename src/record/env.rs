@@ -9,17 +9,6 @@ use crate::scenario::template::{Part, Template, VarKind, VarRef};
 
 /// Values visible to a scenario's templates: its `vars`, its captures so far,
 /// and the run values.
-///
-/// ```
-/// use serde_json::json;
-/// use veriff_conformance::record::env::Env;
-/// use veriff_conformance::scenario::template::Template;
-///
-/// let mut env = Env::new("http://127.0.0.1:8080");
-/// env.set("id", json!("abc"));
-/// let t = Template::parse("${run.base_url}/v1/sessions/${id}").unwrap();
-/// assert_eq!(env.render_string(&t, None).unwrap(), "http://127.0.0.1:8080/v1/sessions/abc");
-/// ```
 #[derive(Debug, Clone)]
 pub struct Env {
     vars: HashMap<String, Value>,
@@ -67,11 +56,6 @@ impl Env {
     /// Defines or replaces a variable.
     pub fn set(&mut self, name: impl Into<String>, value: Value) {
         self.vars.insert(name.into(), value);
-    }
-
-    /// The value of a defined variable.
-    pub fn get(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
     }
 
     /// The value of one variable; `response` is the current response body, if any.
@@ -162,5 +146,23 @@ impl Env {
             ),
             JsonTemplate::Matcher(_) => Value::Null,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_template_is_filled_in_with_run_values_and_variables() {
+        let mut env = Env::new("http://127.0.0.1:8080");
+        env.set("id", json!("abc"));
+        let t = Template::parse("${run.base_url}/v1/sessions/${id}").unwrap();
+        assert_eq!(
+            env.render_string(&t, None).unwrap(),
+            "http://127.0.0.1:8080/v1/sessions/abc"
+        );
     }
 }

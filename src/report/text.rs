@@ -18,12 +18,6 @@ pub fn excerpt(text: &str, max: usize) -> String {
 
 /// `text` with control characters shown as escapes, so that a value from a
 /// spec or a response cannot forge a line of a report.
-///
-/// ```
-/// use veriff_conformance::report::text::printable;
-/// assert_eq!(printable("GET /a\r\nrequest:  forged"), "GET /a\\r\\nrequest:  forged");
-/// assert_eq!(printable("tab\there é"), "tab\\there é");
-/// ```
 pub fn printable(text: &str) -> String {
     if !text.chars().any(char::is_control) {
         return text.to_string();
@@ -37,4 +31,18 @@ pub fn printable(text: &str) -> String {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_as_escapes_and_other_characters_as_they_are() {
+        assert_eq!(
+            printable("GET /a\r\nrequest:  forged"),
+            "GET /a\\r\\nrequest:  forged"
+        );
+        assert_eq!(printable("tab\there é"), "tab\\there é");
+    }
 }

@@ -120,13 +120,6 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 /// than [`MAX_FILE_BYTES`]. The file type is checked before the file is
 /// opened, since opening a FIFO blocks; the read itself stops one byte past
 /// the limit, so a file that grows or is swapped meanwhile is still bounded.
-///
-/// ```
-/// use std::path::Path;
-/// use veriff_conformance::scenario::source::read_regular_file;
-/// let err = read_regular_file(Path::new("/dev/zero")).unwrap_err();
-/// assert!(err.to_string().contains("not a regular file"), "{err}");
-/// ```
 pub fn read_regular_file(path: &Path) -> std::io::Result<String> {
     use std::io::{Error, ErrorKind, Read};
     let too_large = || {
@@ -271,12 +264,6 @@ impl Files {
 }
 
 /// Resolves `.` and `..` without touching the file system.
-///
-/// ```
-/// use std::path::Path;
-/// use veriff_conformance::scenario::source::normalize;
-/// assert_eq!(normalize(Path::new("specs/a/../schemas/./x.json")), Path::new("specs/schemas/x.json"));
-/// ```
 pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
@@ -291,4 +278,23 @@ pub fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_is_refused_as_not_a_regular_file() {
+        let err = read_regular_file(Path::new("/dev/zero")).unwrap_err();
+        assert!(err.to_string().contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn dot_and_dot_dot_are_resolved_without_the_file_system() {
+        assert_eq!(
+            normalize(Path::new("specs/a/../schemas/./x.json")),
+            Path::new("specs/schemas/x.json")
+        );
+    }
 }

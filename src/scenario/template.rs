@@ -7,15 +7,8 @@
 //!   `${gen.vendor_data}` (a random vendorData string);
 //! - in expectations only, a field of the same response: `${response.verification.host}`.
 //!
-//! `$${` writes a literal `${`.
-//!
-//! ```
-//! use veriff_conformance::scenario::template::{Part, Template};
-//!
-//! let t = Template::parse("/v1/sessions/${id}/media").unwrap();
-//! assert_eq!(t.variables().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["id"]);
-//! assert!(matches!(t.parts()[0], Part::Literal(ref s) if s == "/v1/sessions/"));
-//! ```
+//! `$${` writes a literal `${`. The tests at the end of this file show
+//! templates parsed and split into parts.
 
 use std::fmt;
 
@@ -57,12 +50,6 @@ pub const RUN_VARIABLES: &[&str] = &["base_url"];
 
 impl VarRef {
     /// What the name refers to.
-    ///
-    /// ```
-    /// use veriff_conformance::scenario::template::{VarKind, VarRef};
-    /// let v = VarRef { name: "response.verification.id".into(), offset: 0 };
-    /// assert_eq!(v.kind(), VarKind::Response("verification.id"));
-    /// ```
     pub fn kind(&self) -> VarKind<'_> {
         match self.name.as_str() {
             "gen.uuid" => VarKind::GenUuid,
@@ -118,12 +105,6 @@ fn valid_name(name: &str) -> bool {
 
 impl Template {
     /// Parses `text`.
-    ///
-    /// ```
-    /// use veriff_conformance::scenario::template::Template;
-    /// assert!(Template::parse("${unclosed").is_err());
-    /// assert_eq!(Template::parse("$${literal}").unwrap().as_literal(), Some("${literal}"));
-    /// ```
     pub fn parse(text: &str) -> Result<Template, TemplateError> {
         if !text.contains('$') {
             return Ok(Template::literal(text));
@@ -279,5 +260,33 @@ mod tests {
         assert_eq!(v("run.base_url").kind(), VarKind::Run("base_url"));
         assert_eq!(v("id").kind(), VarKind::Named("id"));
         assert_eq!(v("response").kind(), VarKind::Response(""));
+    }
+
+    #[test]
+    fn a_path_template_names_its_variables_and_keeps_the_text_around_them() {
+        let t = Template::parse("/v1/sessions/${id}/media").unwrap();
+        assert_eq!(
+            t.variables().map(|v| v.name.as_str()).collect::<Vec<_>>(),
+            ["id"]
+        );
+        assert!(matches!(t.parts()[0], Part::Literal(ref s) if s == "/v1/sessions/"));
+    }
+
+    #[test]
+    fn a_response_variable_names_a_path_in_the_response() {
+        let v = VarRef {
+            name: "response.verification.id".into(),
+            offset: 0,
+        };
+        assert_eq!(v.kind(), VarKind::Response("verification.id"));
+    }
+
+    #[test]
+    fn an_unclosed_variable_is_an_error_and_a_doubled_dollar_is_a_literal() {
+        assert!(Template::parse("${unclosed").is_err());
+        assert_eq!(
+            Template::parse("$${literal}").unwrap().as_literal(),
+            Some("${literal}")
+        );
     }
 }

@@ -1,10 +1,6 @@
 //! Names derived from spec text: trial-name slugs and JSON pointers.
 
 /// Snake-case form of a scenario name, used in trial names.
-///
-/// ```
-/// assert_eq!(veriff_conformance::scenario::load::slug("Double submit is rejected!"), "double_submit_is_rejected");
-/// ```
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
@@ -21,13 +17,6 @@ pub fn slug(name: &str) -> String {
 }
 
 /// Converts a capture or response path to a JSON pointer: `/a/b` stays, `a.b.0` becomes `/a/b/0`.
-///
-/// ```
-/// use veriff_conformance::scenario::load::to_pointer;
-/// assert_eq!(to_pointer("verification.id"), "/verification/id");
-/// assert_eq!(to_pointer("/verification/id"), "/verification/id");
-/// assert_eq!(to_pointer(""), "");
-/// ```
 pub fn to_pointer(path: &str) -> String {
     if path.is_empty() || path.starts_with('/') {
         return path.to_string();
@@ -35,4 +24,24 @@ pub fn to_pointer(path: &str) -> String {
     path.split('.')
         .map(|seg| format!("/{}", seg.replace('~', "~0").replace('/', "~1")))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scenario_name_becomes_lowercase_words_joined_by_underscores() {
+        assert_eq!(
+            slug("Double submit is rejected!"),
+            "double_submit_is_rejected"
+        );
+    }
+
+    #[test]
+    fn a_dotted_path_becomes_a_pointer_and_a_pointer_stays_as_it_is() {
+        assert_eq!(to_pointer("verification.id"), "/verification/id");
+        assert_eq!(to_pointer("/verification/id"), "/verification/id");
+        assert_eq!(to_pointer(""), "");
+    }
 }

@@ -23,16 +23,6 @@ pub const MIN_EVERY: Duration = Duration::from_millis(10);
 pub const MAX_FOR: Duration = Duration::from_secs(3600);
 
 /// A duration written as whole `ms`, `s` or `m`: `500ms`, `2s`, `1m`.
-///
-/// ```
-/// use std::time::Duration;
-/// use veriff_conformance::scenario::load::parse_duration;
-/// assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-/// assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
-/// assert_eq!(parse_duration("1m"), Some(Duration::from_secs(60)));
-/// assert_eq!(parse_duration("2"), None);
-/// assert_eq!(parse_duration("1.5s"), None);
-/// ```
 pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
@@ -317,4 +307,18 @@ pub(super) fn group(
         concurrently: raw.concurrently.as_ref().is_some_and(|c| c.value),
         buckets,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duration_is_whole_milliseconds_seconds_or_minutes_with_its_unit() {
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_duration("1m"), Some(Duration::from_secs(60)));
+        assert_eq!(parse_duration("2"), None);
+        assert_eq!(parse_duration("1.5s"), None);
+    }
 }
