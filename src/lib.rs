@@ -45,7 +45,9 @@ pub use exec::target::{MAX_RESPONSE_BYTES, Target};
 pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
 pub use run::plan::ignores;
 pub use run::schedule::{Delivery, Finish, Lost, start as schedule};
-pub use run::{DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, TargetOptions, run};
+pub use run::{
+    DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, Setup, TargetOptions, run, webhook_urls,
+};
 
 // Webhooks: the receiver a run starts, and what arrived.
 pub use inbox::kind::WebhookKind;
