@@ -208,7 +208,7 @@ fn none_came(
                 show(awaited.within.value)
             ),
             actual,
-            at: awaited.at.clone(),
+            at: awaited.within.at.clone(),
         }],
         captures: Vec::new(),
         came: false,

@@ -171,6 +171,11 @@ impl Inbox {
         self.shared.arrivals.subscribe()
     }
 
+    /// How many are subscribed to arrivals now: the steps waiting for a webhook.
+    pub fn waiters(&self) -> usize {
+        self.shared.arrivals.receiver_count()
+    }
+
     /// The webhooks held that arrived after number `seq`, oldest first.
     pub fn after(&self, seq: u64) -> Vec<Arc<Webhook>> {
         self.held()

@@ -161,9 +161,10 @@ pub struct AwaitWebhook {
     pub kind: Located<WebhookKind>,
     /// The session id it must be for.
     pub session: Located<Template>,
-    /// How long to wait, from the moment the step starts.
+    /// How long to wait, from the moment the step starts (located at the
+    /// key `webhook` when not written).
     pub within: Located<std::time::Duration>,
-    /// Where `webhook:` is written.
+    /// Where the key `webhook` is written.
     pub at: Range<usize>,
 }
 

@@ -34,7 +34,11 @@ pub(super) fn webhook_step(
 ) -> Option<Step> {
     let before = cx.errors.len();
     let at = cx.range(&raw.name.referenced);
-    let webhook_at = cx.range(&webhook.referenced);
+    // The key `webhook`, written just before its value.
+    let value_at = cx.range(&webhook.referenced);
+    let webhook_at = cx.file.text[..value_at.start]
+        .rfind("webhook")
+        .map_or(value_at, |i| i..i + "webhook".len());
     no_request_keys(cx, &raw);
     let type_at = cx.range(&webhook.value.kind.referenced);
     let kind = WebhookKind::parse(&webhook.value.kind.value);
