@@ -12,6 +12,19 @@ use crate::inbox::store::Inbox;
 use crate::mock::{MockConfig, MockServer};
 
 /// What a run sets up before anything runs; stop it with [`Setup::shutdown`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use veriff_conformance::TargetOptions;
+///
+/// // No base URL: the embedded mock, and a webhook receiver on loopback for it.
+/// let setup = TargetOptions::default().resolve(None).await.unwrap();
+/// assert!(setup.target.is_mock && setup.mock.is_some());
+/// assert!(setup.receiver.as_ref().unwrap().url().starts_with("http://127.0.0.1:"));
+/// setup.shutdown().await;
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Setup {
     /// Where requests go.

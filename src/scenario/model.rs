@@ -155,6 +155,28 @@ pub const WEBHOOK_METHOD: &str = "WEBHOOK";
 /// it with the step's `expect` (as a response with status 200, its headers
 /// and its body). Its `X-AUTH-CLIENT` must be the API key and its
 /// signature must verify, whatever `expect` says.
+///
+/// ```
+/// use std::time::Duration;
+/// use veriff_conformance::{Files, Loader, SourceFile, WebhookKind};
+///
+/// let file = SourceFile::new("w.yaml", "w.yaml", r#"
+/// scenarios:
+///   - name: the event arrives
+///     vars: { id: s-1 }
+///     steps:
+///       - name: started
+///         webhook: { type: event, session: "${id}", within: 5s }
+///         expect: { body: { action: started } }
+/// "#);
+/// let (scenarios, errors) = Loader::new(Files::Disk).load(&file, "w");
+/// assert!(errors.is_empty(), "{errors:?}");
+/// let step = &scenarios[0].steps[0];
+/// let awaited = step.webhook.as_ref().unwrap();
+/// assert_eq!(awaited.kind.value, WebhookKind::Event);
+/// assert_eq!(awaited.within.value, Duration::from_secs(5));
+/// assert_eq!(format!("{} {}", step.method, step.path.value.as_literal().unwrap()), "WEBHOOK event");
+/// ```
 #[derive(Debug, Clone)]
 pub struct AwaitWebhook {
     /// The type awaited (never [`WebhookKind::Unknown`]).
