@@ -36,6 +36,8 @@ pub enum CheckKind {
     Group,
     /// A change from a recorded baseline (`run --baseline`), not an expectation of the spec.
     Drift,
+    /// `webhook`: no webhook of the type awaited, for the session, came in time.
+    Webhook,
 }
 
 impl CheckKind {
@@ -50,6 +52,7 @@ impl CheckKind {
             CheckKind::Capture => "capture",
             CheckKind::Group => "expect_group",
             CheckKind::Drift => "drift",
+            CheckKind::Webhook => "webhook",
         }
     }
 }

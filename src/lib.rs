@@ -26,6 +26,7 @@ mod check;
 mod cli;
 mod drift;
 mod exec;
+mod inbox;
 mod jsonpath;
 mod mask;
 pub mod mock;
@@ -44,7 +45,14 @@ pub use exec::target::{MAX_RESPONSE_BYTES, Target};
 pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
 pub use run::plan::ignores;
 pub use run::schedule::{Delivery, Finish, Lost, start as schedule};
-pub use run::{DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, TargetOptions, run};
+pub use run::{
+    DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, Setup, TargetOptions, run, webhook_urls,
+};
+
+// Webhooks: the receiver a run starts, and what arrived.
+pub use inbox::kind::WebhookKind;
+pub use inbox::server::{BODY_TIMEOUT, MAX_WEBHOOK_BYTES, WebhookReceiver};
+pub use inbox::store::{DEFAULT_INBOX_CAPACITY, Inbox, Webhook};
 
 // Loading: scenario files into the scenario model.
 pub use scenario::discover::{Loaded, load_embedded, load_paths};

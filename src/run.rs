@@ -33,7 +33,7 @@ use crate::scenario::model::Scenario;
 pub use plan::Partition;
 use plan::Plan;
 use schedule::Finish;
-pub use setup::TargetOptions;
+pub use setup::{Setup, TargetOptions, webhook_urls};
 
 /// Exit status for usage, configuration and spec errors.
 pub const EXIT_USAGE: u8 = 2;
@@ -67,6 +67,10 @@ pub struct Options {
     /// Keep the exchanges of scenarios that passed in the results (a report
     /// that reads them needs this); by default only failures keep theirs.
     pub keep_exchanges: bool,
+    /// Where to listen for webhooks (`--webhook-listen`, e.g. `0.0.0.0:8090`),
+    /// for the scenarios that await them; the embedded mock gets a receiver
+    /// on a free loopback port without it.
+    pub webhook_listen: Option<String>,
 }
 
 impl Default for Options {
@@ -84,6 +88,7 @@ impl Default for Options {
             drift: DriftOptions::default(),
             partition: None,
             keep_exchanges: false,
+            webhook_listen: None,
         }
     }
 }
@@ -138,23 +143,39 @@ pub fn run(options: Options) -> ExitCode {
     };
     let listing = options.libtest.list;
     let resolved = if listing {
-        options.target.for_listing().map(|t| (t, None))
+        options.target.for_listing().map(|target| setup::Setup {
+            target,
+            mock: None,
+            receiver: None,
+        })
     } else {
-        runtime.block_on(options.target.resolve())
+        runtime.block_on(options.target.resolve(options.webhook_listen.as_deref()))
     };
-    let (target, mock) = match resolved {
-        Ok(t) => t,
+    let setup = match resolved {
+        Ok(s) => s,
         Err(e) => return usage_error(e),
     };
-    if mock.is_some() && !options.libtest.quiet {
+    let target = setup.target.clone();
+    if setup.mock.is_some() && !options.libtest.quiet {
         // On standard error, so that `--format json` output stays JSON.
         eprintln!("target: embedded mock at {}", target.base_url);
     }
+    if let Some(receiver) = &setup.receiver
+        && !options.libtest.quiet
+    {
+        eprintln!("webhooks: receiving at {}", receiver.url());
+    }
+    // A `--list` run has no receiver, yet lists webhook scenarios as a run with one would.
+    let has_receiver = setup.receiver.is_some() || (listing && options.webhook_listen.is_some());
     // A baseline compares, and a recording keeps, every step of a passed scenario.
     let keep_exchanges = options.keep_exchanges
         || options.drift.record.is_some()
         || options.drift.baseline.is_some();
-    let runner = match Executor::new(target).map(|r| r.keeping_passed_steps(keep_exchanges)) {
+    let runner = Executor::new(target).map(|r| match &setup.receiver {
+        Some(receiver) => r.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
+        None => r,
+    });
+    let runner = match runner.map(|r| r.keeping_passed_steps(keep_exchanges)) {
         Ok(r) => match options.rate {
             Some(rate) => Arc::new(r.with_rate(rate)),
             None => Arc::new(r),
@@ -180,6 +201,7 @@ pub fn run(options: Options) -> ExitCode {
     let plan = Plan::new(
         &scenarios,
         runner.target(),
+        has_receiver,
         &options.libtest,
         options.partition,
     );
@@ -246,9 +268,7 @@ pub fn run(options: Options) -> ExitCode {
         .collect();
     let conclusion = libtest_mimic::run(&options.libtest, trials);
 
-    if let Some(server) = mock {
-        runtime.block_on(server.shutdown());
-    }
+    runtime.block_on(setup.shutdown());
     if listing {
         return conclusion.exit_code();
     }

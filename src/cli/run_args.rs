@@ -50,6 +50,11 @@ pub struct RunArgs {
     /// the embedded mock every feature is on.
     #[arg(long = "feature", value_name = "NAME", value_parser = clap::builder::PossibleValuesParser::new(crate::scenario::model::FEATURES))]
     features: Vec<String>,
+    /// Receive webhooks on ADDR (e.g. 0.0.0.0:8090), for the scenarios that
+    /// await them: point the integration's webhook URLs at it. Against the
+    /// embedded mock a receiver on a free loopback port is started anyway.
+    #[arg(long, value_name = "ADDR")]
+    webhook_listen: Option<String>,
     /// Scenarios in flight at once (independent of --test-threads).
     #[arg(long, default_value_t = DEFAULT_JOBS, value_name = "N")]
     jobs: usize,
@@ -165,5 +170,6 @@ pub fn run(mut args: RunArgs) -> ExitCode {
         },
         partition,
         keep_exchanges: false,
+        webhook_listen: args.webhook_listen,
     })
 }

@@ -14,8 +14,14 @@
 //!
 //! The scenario's variables and captures are not part of a result, so they
 //! are found again from what was exchanged: each `${name}` of a step's path,
-//! headers and JSON body is matched with what was sent, and each capture is
-//! read again from the (masked) response.
+//! headers and JSON body is matched with what was sent (of a webhook step's
+//! session, with the session the webhook was for), and each capture is read
+//! again from the (masked) response.
+//!
+//! A webhook step is recorded like any step: its method is `WEBHOOK`, its
+//! path the webhook's type, its status 200 and its headers and body the
+//! webhook's, by the same rules (`x-auth-client` never with its value,
+//! `x-hmac-signature` as `<hex>`).
 
 use std::collections::BTreeMap;
 
@@ -25,6 +31,7 @@ use super::Ran;
 use super::baseline::{FORMAT, ScenarioBaseline, StepBaseline};
 use super::normalize::Normalizer;
 use crate::check::capture::capture;
+use crate::inbox::kind::WebhookKind;
 use crate::record::exchange::Exchange;
 use crate::record::exchange::StepInfo;
 use crate::scenario::model::{JsonTemplate, RequestBody, Scenario, Step};
@@ -218,6 +225,15 @@ pub fn variables(scenario: &Scenario, ran: &Ran<'_>) -> Vec<(String, String)> {
             continue;
         };
         let request = &exchange.request;
+        if let Some(awaited) = &step.webhook
+            && let Ok(json) = &exchange.response.json
+            && let (_, Some(session)) = WebhookKind::of(json)
+        {
+            // A webhook step sent nothing: its session is what it was for.
+            for (name, value) in match_template(&awaited.session.value, &session, true) {
+                keep(&name, &Value::String(value));
+            }
+        }
         for (name, value) in match_template(&step.path.value, &request.url, false) {
             keep(&name, &Value::String(value));
         }

@@ -12,7 +12,9 @@ use super::http;
 use super::request;
 use super::target::Target;
 use super::throttle::{Rate, Throttle};
+use super::webhook::await_webhook;
 use crate::check::{self, Mismatch};
+use crate::inbox::store::Inbox;
 use crate::mask::Masker;
 use crate::record::env::Env;
 use crate::record::exchange::{Exchange, SentRequest};
@@ -20,7 +22,7 @@ use crate::results::{
     Attempts, ErrorKind, Failure, GroupPlace, Outcome, Polling, RunError, ScenarioResult, StepInfo,
     StepResult,
 };
-use crate::scenario::model::{Group, Poll, Scenario, Step};
+use crate::scenario::model::{AwaitWebhook, Group, Poll, Scenario, Step};
 
 /// Runs scenarios against one target.
 ///
@@ -58,7 +60,12 @@ pub struct Executor {
     /// Whether a passed scenario's result keeps every step (the default), or
     /// only those with a warning or a retry to show.
     keep_passed_steps: bool,
+    /// Where webhook steps await their webhooks, and the receiver's URL.
+    webhooks: Option<(Inbox, Arc<str>)>,
 }
+
+/// Why a webhook step cannot run without a receiver.
+pub const NEEDS_RECEIVER: &str = "needs a webhook receiver: run --webhook-listen ADDR";
 
 /// An outcome that ends the scenario: a failure or an error.
 type Stop = Outcome;
@@ -91,7 +98,67 @@ impl Executor {
             masker,
             throttle: Arc::new(Throttle::new(rate)),
             keep_passed_steps: true,
+            webhooks: None,
         })
+    }
+
+    /// This runner, with webhook steps awaiting their webhooks in `inbox`,
+    /// which a receiver listening at `receiver_url` fills (see
+    /// [`crate::inbox::server::WebhookReceiver`]). Without it, a webhook step
+    /// is an error.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use veriff_conformance::{Executor, Inbox, Outcome, Target, WebhookReceiver, signing};
+    /// use veriff_conformance::{Files, Loader, SourceFile};
+    ///
+    /// let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default()).await.unwrap();
+    /// let target = Target {
+    ///     base_url: "http://127.0.0.1:9".into(),
+    ///     api_key: "key".into(),
+    ///     shared_secret: "secret".into(),
+    ///     timeout: Duration::from_secs(5),
+    ///     is_mock: false,
+    ///     allow_insecure_http: false,
+    ///     features: vec![],
+    /// };
+    /// let runner = Executor::new(target).unwrap()
+    ///     .awaiting_webhooks(receiver.inbox().clone(), receiver.url());
+    /// let file = SourceFile::new("w.yaml", "w.yaml", r#"
+    /// scenarios:
+    ///   - name: the decision arrives
+    ///     vars: { id: s-1 }
+    ///     steps:
+    ///       - name: approved
+    ///         webhook: { type: decision, session: "${id}", within: 5s }
+    ///         expect: { body: { verification: { status: approved } } }
+    /// "#);
+    /// let (scenarios, errors) = Loader::new(Files::Disk).load(&file, "w");
+    /// assert!(errors.is_empty(), "{errors:?}");
+    /// // The webhook may arrive before the step starts.
+    /// let body = r#"{"status":"success","verification":{"id":"s-1","status":"approved"}}"#;
+    /// reqwest::Client::new()
+    ///     .post(format!("{}/decision", receiver.url()))
+    ///     .header("X-AUTH-CLIENT", "key")
+    ///     .header("X-HMAC-SIGNATURE", signing::sign("secret", body.as_bytes()))
+    ///     .body(body)
+    ///     .send()
+    ///     .await
+    ///     .unwrap();
+    /// let result = runner.run(&scenarios[0]).await;
+    /// assert!(matches!(result.outcome, Outcome::Passed), "{:?}", result.outcome);
+    /// # }
+    /// ```
+    pub fn awaiting_webhooks(mut self, inbox: Inbox, receiver_url: impl Into<String>) -> Self {
+        self.webhooks = Some((inbox, Arc::from(receiver_url.into())));
+        self
+    }
+
+    /// Whether webhook steps have an inbox to await their webhooks in.
+    pub fn has_webhook_receiver(&self) -> bool {
+        self.webhooks.is_some()
     }
 
     /// This runner, keeping in a passed scenario's result only the steps
@@ -183,6 +250,9 @@ impl Executor {
         env: &mut Env,
         steps: &mut Vec<StepResult>,
     ) -> Result<(), Stop> {
+        if let Some(awaited) = &step.webhook {
+            return self.run_webhook(step, awaited, info, env, steps).await;
+        }
         if let Some(poll) = &step.retry {
             return self.run_poll(step, poll, info, env, steps).await;
         }
@@ -191,6 +261,66 @@ impl Executor {
         }
         let (exchange, attempts) = self.exchange(step, info, env).await?;
         self.conclude(step, info, env, exchange, attempts, steps)
+    }
+
+    /// A step that awaits a webhook ([`await_webhook`]): the webhook it took
+    /// is recorded as its exchange, and its captures are kept.
+    async fn run_webhook(
+        &self,
+        step: &Step,
+        awaited: &AwaitWebhook,
+        info: &StepInfo,
+        env: &mut Env,
+        steps: &mut Vec<StepResult>,
+    ) -> Result<(), Stop> {
+        let Some((inbox, receiver)) = &self.webhooks else {
+            return Err(errored(
+                ErrorKind::Spec,
+                info,
+                None,
+                format!("this step awaits a webhook, and the run {NEEDS_RECEIVER}"),
+                Some(awaited.at.clone()),
+            ));
+        };
+        let session = env
+            .render_string(&awaited.session.value, None)
+            .map_err(|e| {
+                errored(
+                    ErrorKind::Spec,
+                    info,
+                    None,
+                    format!("cannot fill in {e}"),
+                    Some(awaited.session.at.clone()),
+                )
+            })?;
+        let judged = await_webhook(
+            inbox,
+            receiver,
+            step,
+            awaited,
+            &session,
+            env,
+            &self.target.api_key,
+            &self.target.shared_secret,
+        )
+        .await;
+        if !judged.came {
+            // None came: nothing was received, so nothing is kept as the step's exchange.
+            return Err(Outcome::Failed(Box::new(Failure {
+                step: info.clone(),
+                exchange: judged.exchange,
+                mismatches: judged.mismatches,
+            })));
+        }
+        judged.captures.into_iter().for_each(|(k, v)| env.set(k, v));
+        self.record(
+            step,
+            info,
+            judged.exchange,
+            Attempts::default(),
+            judged.mismatches,
+            steps,
+        )
     }
 
     /// A step with `retry:`: sent again, `every` apart, until its answer meets

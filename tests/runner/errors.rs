@@ -205,7 +205,7 @@ scenarios:
     let scenario = scenario(yaml);
     // The planner skips it, with the reason.
     assert_eq!(
-        ignores(&target(&server.uri()), &scenario).as_deref(),
+        ignores(&target(&server.uri()), false, &scenario).as_deref(),
         Some("needs the embedded mock's controls (requires: [mock])")
     );
 
@@ -239,7 +239,7 @@ scenarios:
     // Against the mock it runs.
     let mut mock = target(&server.uri());
     mock.is_mock = true;
-    assert_eq!(ignores(&mock, &scenario), None);
+    assert_eq!(ignores(&mock, false, &scenario), None);
     assert_passed(&run_on(mock, &scenario).await);
 }
 

@@ -9,3 +9,4 @@ mod requests;
 mod retry;
 mod signing;
 mod support;
+mod webhooks;

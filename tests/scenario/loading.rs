@@ -18,13 +18,13 @@ fn fixtures() -> PathBuf {
 }
 
 /// Loads `text` as if it were `tests/fixtures/<name>.yaml` (so schema paths resolve there).
-fn load(name: &str, text: &str) -> (Vec<veriff_conformance::Scenario>, Vec<SpecError>) {
+pub(crate) fn load(name: &str, text: &str) -> (Vec<veriff_conformance::Scenario>, Vec<SpecError>) {
     let path = fixtures().join(format!("{name}.yaml"));
     let file = SourceFile::new(format!("specs/{name}.yaml"), path, text);
     Loader::new(Files::Disk).load(&file, name)
 }
 
-fn rendered(errors: &[SpecError]) -> String {
+pub(crate) fn rendered(errors: &[SpecError]) -> String {
     errors
         .iter()
         .map(SpecError::render_plain)
@@ -33,7 +33,7 @@ fn rendered(errors: &[SpecError]) -> String {
 }
 
 /// Loads a bad spec, checks where the first error points, and snapshots the rendering.
-fn assert_bad(name: &str, text: &str, line: usize, col: usize) {
+pub(crate) fn assert_bad(name: &str, text: &str, line: usize, col: usize) {
     let (scenarios, errors) = load(name, text);
     assert!(
         scenarios.is_empty(),

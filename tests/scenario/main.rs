@@ -4,3 +4,4 @@
 mod files;
 mod fuzz;
 mod loading;
+mod webhooks;

@@ -85,7 +85,7 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
         ]
     );
     for scenario in &scenarios {
-        let why = ignores(&target, scenario);
+        let why = ignores(&target, true, scenario);
         let flagged = trial(
             scenario.trial_name.clone(),
             why.as_deref(),

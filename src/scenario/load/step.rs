@@ -13,6 +13,7 @@ use super::names::to_pointer;
 use super::repeat::{group, poll};
 use super::schema_files::Schemas;
 use super::scope::{Scope, check_variable_name};
+use super::webhook::webhook_step;
 use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
 use crate::scenario::model::{Capture, CaptureFrom, Expect, Located, RequestBody, SignMode, Step};
 use crate::scenario::raw;
@@ -23,15 +24,35 @@ use crate::scenario::template::Part;
 pub(super) fn step(
     cx: &mut FileCx<'_>,
     schemas: &Schemas,
-    raw: raw::Step,
+    mut raw: raw::Step,
     scope: &mut Scope,
     requires_mock: bool,
 ) -> Option<Step> {
+    if let Some(webhook) = raw.webhook.take() {
+        return webhook_step(cx, schemas, raw, &webhook, scope);
+    }
     let before = cx.errors.len();
     let at = cx.range(&raw.name.referenced);
+    let (raw_method, raw_path) = match (raw.method.take(), raw.path.take()) {
+        (Some(method), Some(path)) => (method, path),
+        (method, path) => {
+            let missing = match (method, path) {
+                (None, None) => "`method` and `path`",
+                (None, _) => "`method`",
+                _ => "`path`",
+            };
+            cx.error(
+                at,
+                format!("the step has no {missing}"),
+                "this step",
+                "a step sends a request (`method` and `path`) or awaits a webhook (`webhook: { type, session, within }`)",
+            );
+            return None;
+        }
+    };
     let group = group(cx, schemas, &raw, &scope.with_response()).map(Box::new);
-    let method_at = cx.range(&raw.method.referenced);
-    let method = match raw.method.value.to_ascii_uppercase().as_str() {
+    let method_at = cx.range(&raw_method.referenced);
+    let method = match raw_method.value.to_ascii_uppercase().as_str() {
         m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => {
             reqwest::Method::from_bytes(m.as_bytes()).ok()
         }
@@ -40,12 +61,12 @@ pub(super) fn step(
     if method.is_none() {
         cx.error(
             method_at,
-            format!("unknown HTTP method `{}`", raw.method.value),
+            format!("unknown HTTP method `{}`", raw_method.value),
             "not a method",
             "use GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS",
         );
     }
-    let path = scope.template(cx, &raw.path);
+    let path = scope.template(cx, &raw_path);
     if let Some(path) = &path
         && let Some(Part::Literal(first)) = path.value.parts().first()
         && !(first.starts_with('/')
@@ -54,7 +75,7 @@ pub(super) fn step(
     {
         cx.error(
             path.at.clone(),
-            format!("`{}` is neither a path nor a URL", raw.path.value),
+            format!("`{}` is neither a path nor a URL", raw_path.value),
             "here",
             "start the path with `/` (it is joined to the base URL), or give a full http(s) URL",
         );
@@ -178,6 +199,7 @@ pub(super) fn step(
         captures,
         retry,
         group,
+        webhook: None,
     })
 }
 
@@ -236,7 +258,7 @@ fn sign(
 }
 
 /// `capture:`; each name defined is added to `scope`.
-fn captures(
+pub(super) fn captures(
     cx: &mut FileCx<'_>,
     raw: raw::SpannedMap<raw::Any>,
     scope: &mut Scope,
