@@ -109,6 +109,7 @@ mod config;
 mod connections;
 mod controls;
 mod decisions;
+mod delivery;
 mod errors;
 mod extract;
 mod media;
@@ -119,6 +120,8 @@ mod server;
 mod sessions;
 mod state;
 mod transport;
+mod webhook_config;
+mod webhooks;
 
 pub use builder::MockServerBuilder;
 pub use config::{
@@ -127,5 +130,7 @@ pub use config::{
     DEFAULT_MEDIA_BUDGET, MockConfig,
 };
 pub use controls::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
+pub use delivery::{OutgoingWebhook, WebhookKind};
 pub use routes::router;
 pub use server::{MockServer, serve};
+pub use webhook_config::WebhookConfig;
