@@ -14,8 +14,10 @@
 //! for users, in `docs/mock.md`; in code, the route table is `routes.rs`.
 //!
 //! Mock-only controls: [`FAULT_HEADER`], [`DELAY_HEADER`] and
-//! [`DECISION_HEADER`]. The mock logs nothing, so the API key and shared
-//! secret never reach a log. The API key is compared in constant time (HMAC
+//! [`DECISION_HEADER`], and the routes under `/mock` (the webhook delivery
+//! log, resend, and a decision trigger). Webhooks go only to the URLs of
+//! [`WebhookConfig`]. The mock logs nothing but webhooks dropped or given up,
+//! to standard error, with the API key and shared secret masked. The API key is compared in constant time (HMAC
 //! digests of both values, compared with `hmac`'s constant-time check).
 //!
 //! # Limits
@@ -77,7 +79,11 @@
 //! - `state.rs` and `state/`: the in-memory store and the behaviour it keeps
 //!   (lifecycle transitions, decisions, media within their bounds).
 //! - `controls.rs`: the mock-only headers; `config.rs`: [`MockConfig`] and its
-//!   limits.
+//!   limits; `webhook_config.rs`: [`WebhookConfig`].
+//! - `webhooks.rs`: the webhook bodies and the `/mock` routes;
+//!   `delivery.rs` and `delivery/`: sending them in the background, with
+//!   retries, within bounds, and their log. The store tells its changes to
+//!   an outbox (`state/events.rs`), which sends the webhooks.
 //! - `builder.rs`, `server.rs`, `connections.rs`, `transport.rs`: starting the
 //!   mock, serving connections, and JSON bodies for what hyper refuses.
 //!
@@ -109,6 +115,7 @@ mod config;
 mod connections;
 mod controls;
 mod decisions;
+mod delivery;
 mod errors;
 mod extract;
 mod media;
@@ -119,6 +126,8 @@ mod server;
 mod sessions;
 mod state;
 mod transport;
+mod webhook_config;
+mod webhooks;
 
 pub use builder::MockServerBuilder;
 pub use config::{
@@ -127,5 +136,7 @@ pub use config::{
     DEFAULT_MEDIA_BUDGET, MockConfig,
 };
 pub use controls::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
+pub use delivery::{OutgoingWebhook, WebhookKind};
 pub use routes::router;
 pub use server::{MockServer, serve};
+pub use webhook_config::WebhookConfig;

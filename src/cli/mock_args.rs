@@ -9,6 +9,7 @@ use clap::Args;
 use super::usage_error;
 use crate::mock::{
     DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS, MockConfig, MockServer,
+    WebhookConfig,
 };
 
 #[derive(Debug, Args)]
@@ -30,6 +31,31 @@ pub struct MockArgs {
     #[arg(long, value_name = "MS", default_value_t = 0,
           value_parser = clap::value_parser!(u64).range(0..=MAX_DELAY_MS))]
     latency_ms: u64,
+    /// Where to POST decision webhooks (the integration's "Webhook decisions URL").
+    #[arg(long, value_name = "URL")]
+    decision_webhook: Option<String>,
+    /// Where to POST event webhooks, `started` and `submitted` ("Webhook events URL").
+    #[arg(long, value_name = "URL")]
+    event_webhook: Option<String>,
+    /// Where to POST watchlist-screening webhooks ("Webhook watchlist screening URL").
+    #[arg(long, value_name = "URL")]
+    watchlist_webhook: Option<String>,
+    /// Seconds between attempts of a webhook that was not answered with 200.
+    #[arg(long, value_name = "SECONDS", default_value = "3600", value_parser = seconds)]
+    webhook_retry_every: Duration,
+    /// Seconds after its first attempt that a webhook is given up.
+    #[arg(long, value_name = "SECONDS", default_value = "604800", value_parser = seconds)]
+    webhook_retry_for: Duration,
+}
+
+/// A positive number of seconds (fractions allowed).
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite() && *value > 0.0)
+        .and_then(|value| Duration::try_from_secs_f64(value).ok())
+        .ok_or_else(|| format!("{text:?} is not a positive number of seconds"))
 }
 
 async fn stopped() {
@@ -77,13 +103,40 @@ pub fn run(args: MockArgs) -> ExitCode {
     };
     let api_key_shown = show(&args.api_key, &generated.api_key);
     let secret_shown = show(&args.shared_secret, &generated.shared_secret);
+    let webhooks = WebhookConfig {
+        decision: args.decision_webhook,
+        event: args.event_webhook,
+        watchlist: args.watchlist_webhook,
+        retry_every: args.webhook_retry_every,
+        retry_for: args.webhook_retry_for,
+        ..WebhookConfig::default()
+    };
+    if let Err(why) = webhooks.check() {
+        return usage_error(format!(
+            "{why}; give the full URL, such as http://127.0.0.1:9000/veriff/decision"
+        ));
+    }
     let config = MockConfig {
         api_key: args.api_key.unwrap_or(generated.api_key),
         shared_secret: args.shared_secret.unwrap_or(generated.shared_secret),
         host: args.host,
         latency: Duration::from_millis(args.latency_ms),
+        webhooks,
         ..generated
     };
+    // A URL is shown as given, except for the credentials, were they in it.
+    let masker = crate::mask::Masker::new([&config.api_key, &config.shared_secret]);
+    let webhook_lines: Vec<String> = [
+        ("decision", &config.webhooks.decision),
+        ("event", &config.webhooks.event),
+        ("watchlist", &config.webhooks.watchlist),
+    ]
+    .into_iter()
+    .filter_map(|(kind, url)| {
+        url.as_ref()
+            .map(|url| format!("  {kind} webhooks to {}", masker.mask(url)))
+    })
+    .collect();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -109,6 +162,15 @@ pub fn run(args: MockArgs) -> ExitCode {
         println!(
             "  mock-only controls: `{FAULT_HEADER}: 500`, `{DELAY_HEADER}: <ms>`, `{DECISION_HEADER}: <status>` (on GET .../decision)"
         );
+        for line in &webhook_lines {
+            println!("{line}");
+        }
+        if !webhook_lines.is_empty() {
+            println!(
+                "  delivery log: GET {0}/mock/webhooks; decide a session: POST {0}/mock/sessions/<id>/decision",
+                server.base_url()
+            );
+        }
         println!("Press Ctrl-C to stop.");
         stopped().await;
         server.shutdown().await;

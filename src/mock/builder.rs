@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Request;
@@ -14,9 +15,11 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tower::{Layer, Service};
 
+use super::app::App;
 use super::config::MockConfig;
 use super::connections::{ConnectionLimits, serve_app};
-use super::routes::router;
+use super::delivery::{OutgoingWebhook, Tamper};
+use super::routes::app_router;
 use super::server::{MockServer, base_url_for};
 
 /// A function that wraps the mock's router in one more layer.
@@ -56,6 +59,7 @@ pub struct MockServerBuilder {
     bind: Bind,
     config: Option<MockConfig>,
     layers: Vec<AddLayer>,
+    tamper: Option<Tamper>,
 }
 
 impl MockServerBuilder {
@@ -64,6 +68,7 @@ impl MockServerBuilder {
             bind: Bind::Address(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))),
             config: None,
             layers: Vec::new(),
+            tamper: None,
         }
     }
 
@@ -169,9 +174,46 @@ impl MockServerBuilder {
         self
     }
 
+    /// Runs `tamper` on every outgoing webhook after it is signed and before
+    /// it is sent (see [`OutgoingWebhook`]), so that a test can send a broken
+    /// webhook on purpose: a wrong signature, a changed body, a missing
+    /// header, or none at all. It runs once per delivery (and again for a
+    /// resend), while the mock records the change that caused the webhook:
+    /// keep it quick, and do not call the mock from it. A later call
+    /// replaces an earlier one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use veriff_conformance::mock::{MockConfig, MockServer, OutgoingWebhook, WebhookConfig};
+    ///
+    /// let config = MockConfig {
+    ///     webhooks: WebhookConfig { event: Some("http://127.0.0.1:9/events".into()), ..WebhookConfig::default() },
+    ///     ..MockConfig::generated()
+    /// };
+    /// let server = MockServer::builder()
+    ///     .config(config)
+    ///     // Every webhook goes out with a signature that does not match.
+    ///     .tamper_webhooks(|webhook: &mut OutgoingWebhook| webhook.set_header("x-hmac-signature", "0"))
+    ///     .start()
+    ///     .await?;
+    /// server.shutdown().await;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tamper_webhooks<F>(mut self, tamper: F) -> Self
+    where
+        F: Fn(&mut OutgoingWebhook) + Send + Sync + 'static,
+    {
+        self.tamper = Some(Arc::new(tamper));
+        self
+    }
+
     /// Binds (unless given a listener) and starts serving on a background
-    /// tokio task. Fails only when the address cannot be bound or the
-    /// listener's address cannot be read.
+    /// tokio task. Fails when a webhook URL of the config is not an
+    /// `http(s)://` URL (an [`io::ErrorKind::InvalidInput`] error naming
+    /// it), when the address cannot be bound, or when the listener's address
+    /// cannot be read.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -188,19 +230,23 @@ impl MockServerBuilder {
     /// # }
     /// ```
     pub async fn start(self) -> io::Result<MockServer> {
+        let config = self.config.unwrap_or_else(MockConfig::generated);
+        config
+            .webhooks
+            .check()
+            .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
         let listener = match self.bind {
             Bind::Address(addr) => TcpListener::bind(addr).await?,
             Bind::Listener(listener) => listener,
         };
         let base_url = base_url_for(listener.local_addr()?);
-        let config = self.config.unwrap_or_else(MockConfig::generated);
         let limits = ConnectionLimits::of(&config);
+        let state = Arc::new(App::new(config.clone(), base_url.clone(), self.tamper));
+        let deliveries = Arc::clone(&state.deliveries);
         let app = self
             .layers
             .into_iter()
-            .fold(router(config.clone(), base_url.clone()), |app, add| {
-                add(app)
-            });
+            .fold(app_router(state), |app, add| add(app));
         let (stop, stopped) = oneshot::channel::<()>();
         // Stops on `shutdown` and on drop (the sender is dropped).
         let task = tokio::spawn(serve_app(listener, app, limits, async move {
@@ -211,6 +257,7 @@ impl MockServerBuilder {
             config,
             stop: Some(stop),
             task: Some(task),
+            deliveries,
         })
     }
 }
@@ -225,6 +272,7 @@ impl fmt::Debug for MockServerBuilder {
             .field("bind", &bind)
             .field("config", &self.config)
             .field("layers", &self.layers.len())
+            .field("tamper_webhooks", &self.tamper.is_some())
             .finish()
     }
 }

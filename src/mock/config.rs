@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::webhook_config::WebhookConfig;
+
 /// Default [`MockConfig::max_sessions`] (see [`MockConfig`]'s limits).
 pub const DEFAULT_MAX_SESSIONS: usize = 10_000;
 
@@ -58,6 +60,12 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// | open connections | [`max_connections`](Self::max_connections) | 512 | new clients wait in the listen backlog (see "Connections") |
 /// | time to send a request head | [`header_read_timeout`](Self::header_read_timeout) | 10 s | the connection is closed without a reply |
 /// | latency before every request | [`latency`](Self::latency) | none | (a delay, not a bound) |
+/// | time between attempts of one webhook | [`webhooks.retry_every`](WebhookConfig::retry_every) | 1 hour | (a delay, not a bound) |
+/// | how long a webhook is retried | [`webhooks.retry_for`](WebhookConfig::retry_for) | 7 days | given up, shown as `given_up` in the delivery log and on standard error |
+/// | one webhook attempt | [`webhooks.attempt_timeout`](WebhookConfig::attempt_timeout) | 10 s to the status line, as long again for the answer | a failed attempt |
+/// | webhooks pending | [`webhooks.max_pending`](WebhookConfig::max_pending) | 1,000 | the oldest pending one is dropped (`dropped`, and a line on standard error) |
+/// | bytes of pending webhooks | [`webhooks.max_pending_bytes`](WebhookConfig::max_pending_bytes) | 16 MiB | the same; a webhook larger than the whole budget is dropped itself |
+/// | deliveries in the delivery log | [`webhooks.max_log`](WebhookConfig::max_log) | 1,000 | the oldest finished one is forgotten (else the oldest, reported as dropped) |
 ///
 /// | fixed limit | value | beyond it |
 /// |---|---|---|
@@ -68,6 +76,10 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// | request target (hyper's, not a setting) | 65,534 bytes | 414 "Request URI is too long" |
 /// | request head (hyper's) | 100 header fields, about 400 KiB | 431 "Request header fields are too large" |
 /// | requests in flight at [`MockServer::shutdown`](super::MockServer::shutdown) | 10 s to finish | aborted |
+/// | webhooks pending at [`MockServer::shutdown`](super::MockServer::shutdown) | none | their attempts stop at once |
+/// | webhook answer body read | 4 KiB, of which 1 KiB (masked) is kept per attempt | the rest is not read |
+/// | webhook attempts kept in the log | the latest 10 per delivery (all are counted) | older ones forgotten |
+/// | redirects followed by webhook attempts | none | a 3xx is a failed attempt |
 ///
 /// ## Request bodies
 ///
@@ -161,6 +173,9 @@ pub struct MockConfig {
     /// media are dropped to make room for a new one. A medium larger than the
     /// whole budget is refused with a JSON 413.
     pub media_budget: usize,
+    /// Where webhooks are delivered, and how (no URL by default: nothing is
+    /// sent). See [`WebhookConfig`] and docs/mock.md, "Webhooks".
+    pub webhooks: WebhookConfig,
 }
 
 impl MockConfig {
@@ -196,6 +211,7 @@ impl MockConfig {
             latency: Duration::ZERO,
             max_media: DEFAULT_MAX_MEDIA,
             media_budget: DEFAULT_MEDIA_BUDGET,
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -230,6 +246,7 @@ impl fmt::Debug for MockConfig {
             .field("latency", &self.latency)
             .field("max_media", &self.max_media)
             .field("media_budget", &self.media_budget)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }

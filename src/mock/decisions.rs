@@ -62,8 +62,9 @@ pub(crate) async fn decision(
 /// [DOC-old]/[3P] fields the mock adds: `status`, `reason`, `reasonCode`
 /// (null, except 539 for the resubmission limit), `person` and `document`
 /// from the create body's initData, `comments: []`, and top-level
-/// `technicalData: {"ip": null}`.
-fn decision_body(session: &Session) -> Value {
+/// `technicalData: {"ip": null}`. The decision webhook's body is this view
+/// too (`webhooks.rs`).
+pub(crate) fn decision_body(session: &Session) -> Value {
     let Some(decision) = &session.decision else {
         return json!({"status": "success", "verification": null});
     };
@@ -141,32 +142,35 @@ pub(crate) async fn watchlist_screening(
     SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
     let session = app.store.get(&id).ok_or(ApiError::not_found())?;
+    Ok(app.signed(
+        scheme,
+        StatusCode::OK,
+        &json!({"status": "success", "data": watchlist_data(&session)}),
+    ))
+}
+
+/// The screening result: the `data` of the watchlist-screening answer, and
+/// the body of the watchlist-screening webhook (`webhooks.rs`).
+pub(crate) fn watchlist_data(session: &Session) -> Value {
     let year = session
         .init
         .date_of_birth
         .as_deref()
         .and_then(|date| date.get(..4))
         .filter(|year| year.bytes().all(|b| b.is_ascii_digit()));
-    Ok(app.signed(
-        scheme,
-        StatusCode::OK,
-        &json!({
-            "status": "success",
-            "data": {
-                "attemptId": session.latest_attempt().map(|a| a.id.clone()),
-                "sessionId": session.id,
-                "vendorData": session.vendor_data,
-                "endUserId": session.end_user_id,
-                "checkType": "initial_result",
-                "matchStatus": "no_match",
-                "reviewStatus": "no_match",
-                "searchTerm": {"name": full_name(&session.init), "year": year},
-                "totalHits": 0,
-                "createdAt": session.created_at,
-                "hits": [],
-            },
-        }),
-    ))
+    json!({
+        "attemptId": session.latest_attempt().map(|a| a.id.clone()),
+        "sessionId": session.id,
+        "vendorData": session.vendor_data,
+        "endUserId": session.end_user_id,
+        "checkType": "initial_result",
+        "matchStatus": "no_match",
+        "reviewStatus": "no_match",
+        "searchTerm": {"name": full_name(&session.init), "year": year},
+        "totalHits": 0,
+        "createdAt": session.created_at,
+        "hits": [],
+    })
 }
 
 /// First and last name joined, when either is given.

@@ -9,8 +9,9 @@
 //! - [`SignedJson`] (PATCH, POST media): API key, body size and memory budget,
 //!   signature over the raw body, fault control, content type, JSON, the
 //!   session lookup, then the body's own validation ([`JsonBody`]).
-//! - [`KeyedJson`] (create): the same without a signature (create needs the
-//!   API key only) or a session.
+//! - [`KeyedJson`] (create, the decision trigger): the same without a
+//!   signature (create needs the API key only) or a session.
+//! - [`Keyed`] (the mock-only delivery log and resend): the API key only.
 
 use std::sync::Arc;
 
@@ -60,6 +61,19 @@ impl FromRequestParts<Arc<App>> for SignedId {
         )?;
         check_fault(&parts.headers)?;
         Ok(SignedId { id, scheme })
+    }
+}
+
+/// A request that needs the API key only and has no body (the mock-only
+/// `/mock/webhooks` routes).
+pub(crate) struct Keyed;
+
+impl FromRequestParts<Arc<App>> for Keyed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        check_api_key(&parts.headers, &app.config.api_key)?;
+        Ok(Keyed)
     }
 }
 

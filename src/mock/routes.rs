@@ -1,7 +1,7 @@
 //! The route table: every route of the mock, in one place, and the layers
 //! around them. A new endpoint is a line here plus a section in its
 //! resource's file ([`sessions`](super::sessions), [`media`](super::media),
-//! [`decisions`](super::decisions)).
+//! [`decisions`](super::decisions), [`webhooks`](super::webhooks)).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use super::app::App;
 use super::config::MockConfig;
 use super::controls;
 use super::errors::ApiError;
-use super::{decisions, media, sessions};
+use super::{decisions, media, sessions, webhooks};
 
 /// The mock as an axum [`Router`], for serving it yourself.
 ///
@@ -51,8 +51,12 @@ use super::{decisions, media, sessions};
 /// # }
 /// ```
 pub fn router(config: MockConfig, public_base_url: String) -> Router {
-    let latency = config.latency;
-    let app = Arc::new(App::new(config, public_base_url));
+    app_router(Arc::new(App::new(config, public_base_url, None)))
+}
+
+/// The router over a mock's state.
+pub(super) fn app_router(app: Arc<App>) -> Router {
+    let latency = app.config.latency;
     Router::new()
         .route("/v1/sessions", post(sessions::create_session))
         .route(
@@ -73,6 +77,14 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
             get(decisions::watchlist_screening),
         )
         .route("/v/{token}", get(sessions::open_session))
+        // Mock-only: webhook deliveries and the decision trigger.
+        .route("/mock/webhooks", get(webhooks::delivery_log))
+        .route("/mock/webhooks/{id}", get(webhooks::delivery))
+        .route("/mock/webhooks/{id}/resend", post(webhooks::resend))
+        .route(
+            "/mock/sessions/{id}/decision",
+            post(webhooks::trigger_decision),
+        )
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(controls::delay))

@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -14,6 +15,7 @@ use tokio::task::JoinHandle;
 use super::builder::MockServerBuilder;
 use super::config::MockConfig;
 use super::connections::{ConnectionLimits, serve_app};
+use super::delivery::Deliveries;
 use super::routes::router;
 
 /// How long [`MockServer::shutdown`] waits for in-flight requests (for example
@@ -38,7 +40,9 @@ pub(super) fn base_url_for(addr: SocketAddr) -> String {
 ///
 /// Session `host`s default to the listener's address (an unspecified address
 /// such as `0.0.0.0` is reported as loopback); set [`MockConfig::host`] when
-/// clients reach the mock under another name.
+/// clients reach the mock under another name. A webhook URL that is not
+/// `http(s)://` is an [`io::ErrorKind::InvalidInput`] error, before anything
+/// is served. Webhook deliveries end when it returns.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -61,6 +65,10 @@ pub async fn serve(
     config: MockConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    config
+        .webhooks
+        .check()
+        .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
     let base_url = base_url_for(listener.local_addr()?);
     let limits = ConnectionLimits::of(&config);
     serve_app(listener, router(config, base_url), limits, shutdown).await
@@ -115,6 +123,7 @@ pub struct MockServer {
     pub(super) config: MockConfig,
     pub(super) stop: Option<oneshot::Sender<()>>,
     pub(super) task: Option<JoinHandle<io::Result<()>>>,
+    pub(super) deliveries: Arc<Deliveries>,
 }
 
 impl MockServer {
@@ -204,7 +213,9 @@ impl MockServer {
     }
 
     /// Stops accepting connections, lets requests in flight finish (for at
-    /// most 10 seconds, then aborts them) and waits for the server task.
+    /// most 10 seconds, then aborts them) and waits for the server task;
+    /// then stops every webhook delivery (pending ones are not retried) and
+    /// waits for their tasks to end.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -228,6 +239,7 @@ impl MockServer {
         {
             task.abort();
         }
+        self.deliveries.shutdown().await;
     }
 }
 

@@ -4,18 +4,21 @@
 //! never interleave).
 //!
 //! The rules live beside the store: [`lifecycle`] (statuses, transitions, the
-//! decision trick), [`session`] (what a transition changes in a session) and
-//! [`media`] (media within their bounds).
+//! decision trick), [`session`] (what a transition changes in a session),
+//! [`media`] (media within their bounds) and [`events`] (the changes told to
+//! an outbox, which sends them as webhooks).
 
+mod events;
 mod lifecycle;
 mod media;
 mod session;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
 
+pub(crate) use events::{Change, Outbox};
 pub(crate) use lifecycle::{Status, Trick};
 pub(crate) use media::{Medium, Upload};
 pub(crate) use session::{InitData, NewSession, Session};
@@ -82,6 +85,8 @@ pub(crate) struct Store {
     inner: Mutex<Inner>,
     /// At least 1.
     max_sessions: usize,
+    /// Told of every start, submit and decision, under the lock.
+    outbox: Option<Arc<dyn Outbox>>,
 }
 
 impl Store {
@@ -97,6 +102,21 @@ impl Store {
                 media: MediaStore::new(max_media, media_budget),
             }),
             max_sessions: max_sessions.max(1),
+            outbox: None,
+        }
+    }
+
+    /// The same store, telling its changes to `outbox`.
+    pub(crate) fn with_outbox(self, outbox: Arc<dyn Outbox>) -> Self {
+        Self {
+            outbox: Some(outbox),
+            ..self
+        }
+    }
+
+    fn tell(&self, change: Change<'_>) {
+        if let Some(outbox) = &self.outbox {
+            outbox.tell(change);
         }
     }
 
@@ -141,6 +161,7 @@ impl Store {
         if transition && session.status.opens_on_visit() {
             session.ensure_attempt(Status::Started, attempts);
             session.set_status(Status::Started);
+            self.tell(Change::Started(session));
         }
         Some(session.clone())
     }
@@ -166,8 +187,10 @@ impl Store {
         session.ensure_attempt(Status::Submitted, attempts);
         session.set_status(Status::Submitted);
         let submitted = session.clone();
+        self.tell(Change::Submitted(session));
         if let Some(trick) = Trick::from_first_name(session.init.first_name.as_deref()) {
             session.decide(trick.outcome());
+            self.tell(Change::Decided(session));
         }
         Ok(submitted)
     }
@@ -252,9 +275,9 @@ impl Store {
         Ok(())
     }
 
-    /// The mock-only decision control: moves the session to a decision status
+    /// The mock-only decision controls: moves the session to a decision status
     /// as [`Status::can_be_decided`] allows. Asking for the status the session
-    /// already has changes nothing.
+    /// already has changes nothing (and tells nothing).
     pub(crate) fn force_decision(&self, id: &str, outcome: Status) -> Result<Session, Refusal> {
         let mut inner = self.lock();
         let session = inner.sessions.get_mut(id).ok_or(Refusal::NotFound)?;
@@ -265,6 +288,7 @@ impl Store {
             return Err(Refusal::CannotTransition(outcome));
         }
         session.decide(outcome);
+        self.tell(Change::Decided(session));
         Ok(session.clone())
     }
 }

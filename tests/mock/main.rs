@@ -13,3 +13,4 @@ mod lifecycle;
 mod media;
 mod routes_auth;
 mod support;
+mod webhooks;
