@@ -12,7 +12,7 @@ use super::http;
 use super::request;
 use super::target::Target;
 use super::throttle::{Rate, Throttle};
-use super::webhook::await_webhook;
+use super::webhook::{await_webhook, missing_key_warning};
 use crate::check::{self, Mismatch};
 use crate::inbox::store::Inbox;
 use crate::mask::Masker;
@@ -313,14 +313,19 @@ impl Executor {
             })));
         }
         judged.captures.into_iter().for_each(|(k, v)| env.set(k, v));
-        self.record(
+        let warning = missing_key_warning(awaited, &judged.exchange.response);
+        let recorded = self.record(
             step,
             info,
             judged.exchange,
             Attempts::default(),
             judged.mismatches,
             steps,
-        )
+        );
+        if let (Some(w), Some(last)) = (warning, steps.last_mut()) {
+            last.warnings.push(w);
+        }
+        recorded
     }
 
     /// A step with `retry:`: sent again, `every` apart, until its answer meets

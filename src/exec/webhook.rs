@@ -2,7 +2,7 @@
 //! polling) for a webhook of its type for its session, which may have
 //! arrived before the step started, until its time limit. Each candidate is
 //! checked as a response (status 200, its headers, its bytes) with the
-//! step's `expect`, plus two checks that always apply: `X-AUTH-CLIENT` is
+//! step's `expect`, plus two checks that always apply: `X-AUTH-CLIENT`, when present, is
 //! the API key and the signature verifies over the raw bytes. The first
 //! candidate that meets everything (captures included) is the step's;
 //! when none does, the step fails with the latest one, or, when none came,
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::check::{self, CheckKind, Mismatch};
+use crate::check::{self, CheckKind, Mismatch, Warning};
 use crate::inbox::store::{Inbox, Webhook};
 use crate::record::env::Env;
 use crate::record::exchange::{Exchange, Response, SentRequest};
@@ -35,8 +35,11 @@ pub(super) struct Awaited {
 }
 
 /// The two checks every webhook gets, whatever the step's `expect` says:
-/// `X-AUTH-CLIENT` is the API key, and the signature verifies (when the
-/// step's `expect` does not already require it).
+/// the signature verifies (when the step's `expect` does not already require
+/// it; [DOC]), and an `X-AUTH-CLIENT` that is there is the API key (a
+/// webhook for another integration is not ours). That every webhook carries
+/// `X-AUTH-CLIENT` at all rests on Veriff's older docs only ([DOC-old]), so
+/// its absence is a warning ([`missing_key_warning`]), not a failure.
 fn always(
     step: &Step,
     awaited: &AwaitWebhook,
@@ -45,15 +48,16 @@ fn always(
     secret: &str,
 ) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    match response.header(API_KEY_HEADER) {
-        Some(v) if v == api_key => {}
-        actual => out.push(Mismatch {
+    if let Some(v) = response.header(API_KEY_HEADER)
+        && v != api_key
+    {
+        out.push(Mismatch {
             check: CheckKind::Header,
             path: API_KEY_HEADER.to_ascii_lowercase(),
             expected: "the API key (always checked on a webhook)".into(),
-            actual: actual.map_or_else(|| "absent".to_string(), |v| format!("{v:?}")),
+            actual: format!("{v:?}"),
             at: awaited.at.clone(),
-        }),
+        });
     }
     if step.expect.signature.value != SignatureExpect::Required {
         let rule = Located {
@@ -63,6 +67,19 @@ fn always(
         out.extend(check::signature::check(&rule, response, secret));
     }
     out
+}
+
+/// A warning when the webhook has no `X-AUTH-CLIENT`: Veriff's older docs
+/// say every webhook carries the API key there ([DOC-old]); today's docs do
+/// not say otherwise.
+pub(super) fn missing_key_warning(awaited: &AwaitWebhook, response: &Response) -> Option<Warning> {
+    response.header(API_KEY_HEADER).is_none().then(|| Warning {
+        check: CheckKind::Header,
+        path: API_KEY_HEADER.to_ascii_lowercase(),
+        expected: "the API key, as Veriff's older docs say every webhook carries".into(),
+        actual: "absent".into(),
+        at: awaited.at.clone(),
+    })
 }
 
 /// The exchange that stands for a webhook in results and baselines.

@@ -70,14 +70,11 @@ pub fn webhook_urls(receiver_url: &str) -> (String, String, String) {
 
 /// The embedded mock's config, posting its webhooks to `receiver`.
 fn mock_config(receiver: &WebhookReceiver) -> MockConfig {
-    #[allow(unused_mut)]
     let mut config = MockConfig::generated();
-    #[allow(unused_variables)]
     let (decision, event, watchlist) = webhook_urls(&receiver.url());
-    // wired to MockConfig.webhooks after merge:
-    // config.webhooks.decision = Some(decision);
-    // config.webhooks.event = Some(event);
-    // config.webhooks.watchlist = Some(watchlist);
+    config.webhooks.decision = Some(decision);
+    config.webhooks.event = Some(event);
+    config.webhooks.watchlist = Some(watchlist);
     config
 }
 
