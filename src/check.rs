@@ -10,6 +10,7 @@ pub mod headers;
 pub mod schema;
 pub mod signature;
 pub mod status;
+pub mod timing;
 
 use std::ops::Range;
 
@@ -36,6 +37,8 @@ pub enum CheckKind {
     Group,
     /// A change from a recorded baseline (`run --baseline`), not an expectation of the spec.
     Drift,
+    /// The time an answer took, against the run's budget (warnings only).
+    Time,
 }
 
 impl CheckKind {
@@ -50,6 +53,7 @@ impl CheckKind {
             CheckKind::Capture => "capture",
             CheckKind::Group => "expect_group",
             CheckKind::Drift => "drift",
+            CheckKind::Time => "answer time",
         }
     }
 }

@@ -4,5 +4,6 @@
 pub mod executor;
 pub mod http;
 pub mod request;
+pub mod run_values;
 pub mod target;
 pub mod throttle;

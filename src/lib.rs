@@ -40,6 +40,7 @@ pub mod signing;
 pub use cli::main;
 pub use exec::executor::Executor;
 pub use exec::http::{MAX_RETRIES, MAX_RETRY_DELAY};
+pub use exec::run_values::{Given, RunValue};
 pub use exec::target::{MAX_RESPONSE_BYTES, Target};
 pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
 pub use run::plan::ignores;
@@ -47,7 +48,7 @@ pub use run::schedule::{Delivery, Finish, Lost, start as schedule};
 pub use run::{DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, TargetOptions, run};
 
 // Loading: scenario files into the scenario model.
-pub use scenario::discover::{Loaded, load_embedded, load_paths};
+pub use scenario::discover::{Loaded, Suite, load_embedded, load_paths, load_suite};
 pub use scenario::error::SpecError;
 pub use scenario::load::Loader;
 pub use scenario::model::*;

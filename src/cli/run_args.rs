@@ -164,6 +164,6 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             report: args.drift_report,
         },
         partition,
-        keep_exchanges: false,
+        ..Options::default()
     })
 }

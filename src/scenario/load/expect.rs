@@ -34,7 +34,7 @@ pub(super) fn expect(
                 at,
                 "not a status expectation",
                 "here",
-                "write a code from 100 to 599 (`404`), a class (`4xx`) or a list of codes (`[200, 201]`)",
+                "write a code from 100 to 599 (`404`), a class (`4xx`), a list of codes (`[200, 201]`), or `{ not: ... }` with one of those (`{ not: 2xx }`)",
             ),
         }
     }
@@ -119,7 +119,7 @@ pub(super) fn expect(
     expect
 }
 
-/// `404`, `"404"`, `4xx` or `[200, 201]`.
+/// `404`, `"404"`, `4xx`, `[200, 201]`, or `{ not: <one of those> }`.
 fn status_expect(value: &Json) -> Option<StatusExpect> {
     let code = |v: &Json| {
         v.as_u64()
@@ -146,6 +146,12 @@ fn status_expect(value: &Json) -> Option<StatusExpect> {
             .map(code)
             .collect::<Option<Vec<_>>>()
             .map(StatusExpect::AnyOf),
+        Json::Object(map) => match map.as_slice() {
+            [(key, inner)] if key == "not" && !matches!(inner, Json::Object(_)) => {
+                status_expect(inner).map(|s| StatusExpect::Not(Box::new(s)))
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
