@@ -29,6 +29,7 @@ mod exec;
 mod jsonpath;
 mod mask;
 pub mod mock;
+mod receiver;
 mod record;
 mod report;
 mod results;
@@ -46,6 +47,12 @@ pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
 pub use run::plan::ignores;
 pub use run::schedule::{Delivery, Finish, Lost, start as schedule};
 pub use run::{DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, TargetOptions, run};
+
+// Webhook receivers: the receiver suite's inputs, and one delivery checked.
+pub use receiver::ReceiverUrls;
+pub use receiver::verify::{
+    CapturedDelivery, MAX_DELIVERY_BYTES, Verdict, WebhookRule, verify_delivery,
+};
 
 // Loading: scenario files into the scenario model.
 pub use scenario::discover::{Loaded, Suite, load_embedded, load_paths, load_suite};
