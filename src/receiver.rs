@@ -8,6 +8,17 @@ pub mod verify;
 use crate::exec::run_values::{Given, RunValue};
 
 /// Where the receiver suite sends its deliveries, and the session ids it puts in them.
+///
+/// ```
+/// use veriff_conformance::ReceiverUrls;
+/// let urls = ReceiverUrls {
+///     decision_url: "https://hooks.example.test/decision".into(),
+///     session_ids: vec!["known-session".into()],
+///     ..ReceiverUrls::default()
+/// };
+/// let session = urls.run_values().into_iter().find(|v| v.name == "session_id").unwrap();
+/// assert_eq!(session.value_for(3).as_deref(), Some("known-session"));
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct ReceiverUrls {
     /// The integration's webhook decisions URL.

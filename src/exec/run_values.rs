@@ -32,6 +32,13 @@ pub struct RunValue {
 }
 
 /// What a [`RunValue`] is in each scenario.
+///
+/// ```
+/// use veriff_conformance::{Given, RunValue};
+/// let url = RunValue::new("hook_url", "--hook-url", Given::Text("https://hooks.example.test/a".into()));
+/// assert_eq!(url.value_for(7).as_deref(), Some("https://hooks.example.test/a"));
+/// assert!(!RunValue::new("hook_url", "--hook-url", Given::Missing).is_given());
+/// ```
 #[derive(Debug, Clone)]
 pub enum Given {
     /// Not given: scenarios that require it are ignored.

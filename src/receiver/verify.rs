@@ -8,9 +8,20 @@ use serde_json::Value;
 use crate::signing::{legacy_digest, verify};
 
 /// The largest delivery `verify-webhook` reads.
+///
+/// ```
+/// assert_eq!(veriff_conformance::MAX_DELIVERY_BYTES, 16 * 1024 * 1024);
+/// ```
 pub const MAX_DELIVERY_BYTES: usize = 16 * 1024 * 1024;
 
 /// What a delivery is checked with.
+///
+/// ```
+/// use veriff_conformance::CapturedDelivery;
+/// let delivery = CapturedDelivery { body: b"{}", signature: "00", auth_client: Some(("key", "key")) };
+/// // Its debug form shows neither the body nor the API key.
+/// assert!(!format!("{delivery:?}").contains("key"));
+/// ```
 #[derive(Clone, Copy)]
 pub struct CapturedDelivery<'a> {
     /// The body, byte for byte as it came.
@@ -30,6 +41,12 @@ impl std::fmt::Debug for CapturedDelivery<'_> {
 }
 
 /// The rules a delivery is checked against, in the order they are checked.
+///
+/// ```
+/// use veriff_conformance::WebhookRule;
+/// assert_eq!(WebhookRule::SignatureForm.name(), "signature form");
+/// assert_eq!(WebhookRule::AuthClient.name(), "x-auth-client");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WebhookRule {
     /// `X-HMAC-SIGNATURE` is 64 lowercase hex digits.
@@ -55,6 +72,15 @@ impl WebhookRule {
 }
 
 /// One rule's verdict.
+///
+/// ```
+/// use veriff_conformance::{CapturedDelivery, WebhookRule, verify_delivery};
+/// let delivery = CapturedDelivery { body: b"not json", signature: "zz", auth_client: None };
+/// let verdicts = verify_delivery(&delivery, "secret");
+/// assert_eq!(verdicts[0].rule, WebhookRule::SignatureForm);
+/// assert!(!verdicts[0].passed);
+/// assert!(verdicts[0].detail.starts_with("not hex"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verdict {
     /// The rule.

@@ -33,6 +33,13 @@ fn without_extension(path: &str) -> &str {
 }
 
 /// The suites compiled into the binary, from this crate's `specs/`.
+///
+/// ```
+/// use veriff_conformance::{Suite, load_embedded};
+/// assert_eq!(Suite::default(), Suite::Api);
+/// // The API suite leaves the receiver suite out.
+/// assert!(load_embedded().scenarios.iter().all(|s| !s.file.name.starts_with("specs/receiver/")));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Suite {
     /// The API suite, `veriff-conformance run`'s: `specs/` but `specs/receiver/`.

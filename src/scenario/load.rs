@@ -74,6 +74,11 @@ impl Loader {
     /// let (scenarios, errors) = loader.load(&file, "hook");
     /// assert!(errors.is_empty(), "{errors:?}");
     /// assert_eq!(scenarios[0].required_values().collect::<Vec<_>>(), ["hook_url"]);
+    ///
+    /// // A requirement names a run value of this loader, or it is an error.
+    /// let other = SourceFile::new("other.yaml", "other.yaml", file.text.replace("requires: [run.hook_url]", "requires: [run.other_url]"));
+    /// let (_, errors) = loader.load(&other, "other");
+    /// assert!(errors[0].to_string().contains("unknown run value `run.other_url`"));
     /// ```
     pub fn with_run_values<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
         self.run_values = names.into_iter().map(Into::into).collect();

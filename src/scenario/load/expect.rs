@@ -208,3 +208,28 @@ fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(yaml: &str) -> Option<StatusExpect> {
+        let value: Json = serde_saphyr::from_str(yaml).expect("YAML");
+        status_expect(&value)
+    }
+
+    #[test]
+    fn not_takes_a_code_a_class_or_a_list_and_nothing_nested() {
+        let not_2xx = status("{ not: 2xx }").unwrap();
+        assert_eq!(not_2xx, StatusExpect::Not(Box::new(StatusExpect::Class(2))));
+        assert!(not_2xx.accepts(401) && not_2xx.accepts(500) && !not_2xx.accepts(204));
+        assert_eq!(not_2xx.to_string(), "not 2xx");
+        assert_eq!(
+            status("{ not: [200, 204] }").unwrap().to_string(),
+            "not 200 or 204"
+        );
+        assert_eq!(status("{ not: { not: 2xx } }"), None);
+        assert_eq!(status("{ not: 2xx, also: 1 }"), None);
+        assert_eq!(status("{ is: 2xx }"), None);
+    }
+}
