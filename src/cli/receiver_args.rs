@@ -92,13 +92,14 @@ fn options(args: ReceiverArgs) -> Result<Options, String> {
             check_url(url, args.allow_insecure_http).map_err(|e| format!("{flag}: {e}"))?;
         }
     }
-    if let Some(bad) = args
-        .session_ids
-        .iter()
-        .find(|id| id.trim().is_empty() || id.chars().any(char::is_control))
-    {
+    if let Some(bad) = args.session_ids.iter().find(|id| {
+        id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    }) {
         return Err(format!(
-            "--session-id {bad:?}: a session id is a non-empty string without control characters"
+            "--session-id {bad:?}: a session id is letters, digits, `-` and `_` (Veriff's are UUIDs)"
         ));
     }
     let api_key = credential(
