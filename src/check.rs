@@ -10,6 +10,7 @@ pub mod headers;
 pub mod schema;
 pub mod signature;
 pub mod status;
+pub mod timing;
 
 use std::ops::Range;
 
@@ -38,6 +39,8 @@ pub enum CheckKind {
     Drift,
     /// `webhook`: no webhook of the type awaited, for the session, came in time.
     Webhook,
+    /// The time an answer took, against the run's budget (warnings only).
+    Time,
 }
 
 impl CheckKind {
@@ -53,6 +56,7 @@ impl CheckKind {
             CheckKind::Group => "expect_group",
             CheckKind::Drift => "drift",
             CheckKind::Webhook => "webhook",
+            CheckKind::Time => "answer time",
         }
     }
 }

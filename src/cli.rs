@@ -1,8 +1,10 @@
-//! The command line: `run`, `sign` and `mock`.
+//! The command line: `run`, `receiver`, `sign`, `verify-webhook` and `mock`.
 
 mod mock_args;
+mod receiver_args;
 mod run_args;
 mod sign;
+mod verify_webhook_args;
 
 use std::process::ExitCode;
 
@@ -22,8 +24,12 @@ pub struct Cli {
 enum Command {
     /// Run scenarios against a base URL (or, without one, the embedded mock).
     Run(Box<run_args::RunArgs>),
+    /// Run the built-in webhook receiver suite against your receiver's URLs (a test environment).
+    Receiver(Box<receiver_args::ReceiverArgs>),
     /// Print the lowercase hex HMAC-SHA256 of a file's exact bytes (standard input without FILE).
     Sign(sign::SignArgs),
+    /// Check a captured webhook delivery: its signature, X-AUTH-CLIENT and body (standard input without FILE).
+    VerifyWebhook(verify_webhook_args::VerifyWebhookArgs),
     /// Serve the embedded mock of the session API until stopped.
     Mock(mock_args::MockArgs),
 }
@@ -33,7 +39,9 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run_args::run(*args),
+        Command::Receiver(args) => receiver_args::run(*args),
         Command::Sign(args) => sign::run(args),
+        Command::VerifyWebhook(args) => verify_webhook_args::run(args),
         Command::Mock(args) => mock_args::run(args),
     }
 }

@@ -5,6 +5,7 @@
 pub mod executor;
 pub mod http;
 pub mod request;
+pub mod run_values;
 pub mod target;
 pub mod throttle;
 pub mod webhook;

@@ -30,6 +30,7 @@ mod inbox;
 mod jsonpath;
 mod mask;
 pub mod mock;
+mod receiver;
 mod record;
 mod report;
 mod results;
@@ -41,6 +42,7 @@ pub mod signing;
 pub use cli::main;
 pub use exec::executor::Executor;
 pub use exec::http::{MAX_RETRIES, MAX_RETRY_DELAY};
+pub use exec::run_values::{Given, RunValue};
 pub use exec::target::{MAX_RESPONSE_BYTES, Target};
 pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
 pub use run::plan::ignores;
@@ -54,8 +56,14 @@ pub use inbox::kind::WebhookKind;
 pub use inbox::server::{BODY_TIMEOUT, MAX_WEBHOOK_BYTES, WebhookReceiver};
 pub use inbox::store::{DEFAULT_INBOX_CAPACITY, Inbox, Webhook};
 
+// Webhook receivers: the receiver suite's inputs, and one delivery checked.
+pub use receiver::ReceiverUrls;
+pub use receiver::verify::{
+    CapturedDelivery, MAX_DELIVERY_BYTES, Verdict, WebhookRule, verify_delivery,
+};
+
 // Loading: scenario files into the scenario model.
-pub use scenario::discover::{Loaded, load_embedded, load_paths};
+pub use scenario::discover::{Loaded, Suite, load_embedded, load_paths, load_suite};
 pub use scenario::error::SpecError;
 pub use scenario::load::Loader;
 pub use scenario::model::*;

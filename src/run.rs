@@ -24,12 +24,15 @@ use libtest_mimic::Arguments;
 use crate::drift::baseline::Baseline;
 use crate::drift::{self, DriftOptions};
 use crate::exec::executor::Executor;
+use crate::exec::run_values::RunValue;
 use crate::exec::throttle::Rate;
 use crate::mask::Masker;
 use crate::report::{self, Format, libtest};
 use crate::results::{Outcome, RunResults, ScenarioResult};
-use crate::scenario::discover::{Loaded, load_embedded, load_paths};
+use crate::scenario::discover::{Loaded, Suite, load_paths, load_suite};
+use crate::scenario::load::Loader;
 use crate::scenario::model::Scenario;
+use crate::scenario::source::Files;
 pub use plan::Partition;
 use plan::Plan;
 use schedule::Finish;
@@ -71,6 +74,13 @@ pub struct Options {
     /// for the scenarios that await them; the embedded mock gets a receiver
     /// on a free loopback port without it.
     pub webhook_listen: Option<String>,
+    /// The embedded suite to run when `paths` is empty.
+    pub suite: Suite,
+    /// Values the scenarios read as `${run.NAME}` besides `run.base_url`; a
+    /// scenario that requires one the run lacks is ignored.
+    pub run_values: Vec<RunValue>,
+    /// An answer slower than this is a warning (`None`: no budget).
+    pub answer_budget: Option<Duration>,
 }
 
 impl Default for Options {
@@ -89,6 +99,9 @@ impl Default for Options {
             partition: None,
             keep_exchanges: false,
             webhook_listen: None,
+            suite: Suite::Api,
+            run_values: Vec::new(),
+            answer_budget: None,
         }
     }
 }
@@ -103,7 +116,11 @@ pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
 /// all pass, 101 when one fails, 2 for usage, configuration and spec errors.
 pub fn run(options: Options) -> ExitCode {
     let loaded: Loaded = if options.paths.is_empty() {
-        load_embedded()
+        let names = options.run_values.iter().map(|v| v.name.clone());
+        load_suite(
+            options.suite,
+            &Loader::new(Files::Embedded).with_run_values(names),
+        )
     } else {
         load_paths(&options.paths)
     };
@@ -171,11 +188,19 @@ pub fn run(options: Options) -> ExitCode {
     let keep_exchanges = options.keep_exchanges
         || options.drift.record.is_some()
         || options.drift.baseline.is_some();
-    let runner = Executor::new(target).map(|r| match &setup.receiver {
-        Some(receiver) => r.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
-        None => r,
-    });
-    let runner = match runner.map(|r| r.keeping_passed_steps(keep_exchanges)) {
+    let runner = match Executor::new(target).map(|r| {
+        let r = match &setup.receiver {
+            Some(receiver) => r.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
+            None => r,
+        };
+        let r = r
+            .keeping_passed_steps(keep_exchanges)
+            .with_run_values(options.run_values.clone());
+        match options.answer_budget {
+            Some(budget) => r.with_answer_budget(budget),
+            None => r,
+        }
+    }) {
         Ok(r) => match options.rate {
             Some(rate) => Arc::new(r.with_rate(rate)),
             None => Arc::new(r),
@@ -202,6 +227,7 @@ pub fn run(options: Options) -> ExitCode {
         &scenarios,
         runner.target(),
         has_receiver,
+        &options.run_values,
         &options.libtest,
         options.partition,
     );

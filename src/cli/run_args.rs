@@ -169,7 +169,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             report: args.drift_report,
         },
         partition,
-        keep_exchanges: false,
         webhook_listen: args.webhook_listen,
+        ..Options::default()
     })
 }

@@ -6,14 +6,16 @@
 
 use std::ops::Range;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use super::http;
 use super::request;
+use super::run_values::RunValue;
 use super::target::Target;
 use super::throttle::{Rate, Throttle};
 use super::webhook::{await_webhook, missing_key_warning};
-use crate::check::{self, Mismatch};
+use crate::check::{self, Mismatch, Warning};
 use crate::inbox::store::Inbox;
 use crate::mask::Masker;
 use crate::record::env::Env;
@@ -62,6 +64,12 @@ pub struct Executor {
     keep_passed_steps: bool,
     /// Where webhook steps await their webhooks, and the receiver's URL.
     webhooks: Option<(Inbox, Arc<str>)>,
+    /// `${run.NAME}` values beyond `base_url`.
+    run_values: Arc<[RunValue]>,
+    /// How many scenarios have started: which of a [`RunValue`]'s values in turn is next.
+    started: Arc<AtomicUsize>,
+    /// An answer slower than this is a warning.
+    answer_budget: Option<Duration>,
 }
 
 /// Why a webhook step cannot run without a receiver.
@@ -99,6 +107,9 @@ impl Executor {
             throttle: Arc::new(Throttle::new(rate)),
             keep_passed_steps: true,
             webhooks: None,
+            run_values: Arc::new([]),
+            started: Arc::new(AtomicUsize::new(0)),
+            answer_budget: None,
         })
     }
 
@@ -161,6 +172,27 @@ impl Executor {
         self.webhooks.is_some()
     }
 
+    /// This runner, giving its scenarios these `${run.NAME}` values.
+    pub fn with_run_values(mut self, values: Vec<RunValue>) -> Self {
+        self.run_values = values.into();
+        self
+    }
+
+    /// This runner, warning of every answer that takes longer than `budget`.
+    pub fn with_answer_budget(mut self, budget: Duration) -> Self {
+        self.answer_budget = Some(budget);
+        self
+    }
+
+    /// The warnings about one exchange of `step`: its checks', and the answer time.
+    fn warnings(&self, step: &Step, exchange: &Exchange) -> Vec<Warning> {
+        let mut warnings = check::warn_step(&step.expect, exchange, &self.target.shared_secret);
+        if let Some(budget) = self.answer_budget {
+            warnings.extend(check::timing::warning(budget, exchange, &step.at));
+        }
+        warnings
+    }
+
     /// This runner, keeping in a passed scenario's result only the steps
     /// with a warning or a retry to show (see
     /// [`ScenarioResult::drop_plain_passed_steps`]) when `keep` is false: the
@@ -215,6 +247,12 @@ impl Executor {
 
     async fn run_steps(&self, scenario: &Scenario, steps: &mut Vec<StepResult>) -> Outcome {
         let mut env = Env::new(self.target.base_url.clone());
+        let turn = self.started.fetch_add(1, Ordering::Relaxed);
+        for value in self.run_values.iter() {
+            if let Some(text) = value.value_for(turn) {
+                env = env.with_run_value(value.name.clone(), text);
+            }
+        }
         for (name, t) in &scenario.vars {
             match env.render_value(&t.value, None) {
                 Ok(v) => env.set(name.clone(), v),
@@ -468,7 +506,7 @@ impl Executor {
         }
         let mut shown = None;
         for (i, (exchange, attempts)) in exchanges.into_iter().enumerate() {
-            let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
+            let warnings = self.warnings(step, &exchange);
             if telling.unwrap_or(0) == i {
                 shown = Some(exchange.clone());
             }
@@ -523,7 +561,7 @@ impl Executor {
         mismatches: Vec<Mismatch>,
         steps: &mut Vec<StepResult>,
     ) -> Result<(), Stop> {
-        let warnings = check::warn_step(&step.expect, &exchange, &self.target.shared_secret);
+        let warnings = self.warnings(step, &exchange);
         let failure = (!mismatches.is_empty()).then(|| {
             Outcome::Failed(Box::new(Failure {
                 step: info.clone(),

@@ -13,6 +13,8 @@ use crate::scenario::template::{Part, Template, VarKind, VarRef};
 pub struct Env {
     vars: HashMap<String, Value>,
     base_url: String,
+    /// Run values beyond `base_url`, given by the caller of the run.
+    run_values: Vec<(String, String)>,
 }
 
 /// A variable that has no value when a step runs.
@@ -50,7 +52,14 @@ impl Env {
         Env {
             vars: HashMap::new(),
             base_url: base_url.into(),
+            run_values: Vec::new(),
         }
+    }
+
+    /// This environment with `${run.NAME}` set to `value`.
+    pub fn with_run_value(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.run_values.push((name.into(), value.into()));
+        self
     }
 
     /// Defines or replaces a variable.
@@ -68,7 +77,12 @@ impl Env {
             VarKind::GenUuid => Ok(Value::String(uuid::Uuid::new_v4().to_string())),
             VarKind::GenVendorData => Ok(Value::String(random_vendor_data())),
             VarKind::Run("base_url") => Ok(Value::String(self.base_url.clone())),
-            VarKind::Run(other) => Err(missing(format!("`run.{other}` is not a run value"))),
+            VarKind::Run(other) => self
+                .run_values
+                .iter()
+                .find(|(name, _)| name == other)
+                .map(|(_, value)| Value::String(value.clone()))
+                .ok_or_else(|| missing(format!("this run has no value for `run.{other}`"))),
             VarKind::Response(path) => {
                 let body =
                     response.ok_or_else(|| missing("there is no JSON response body".into()))?;
@@ -163,6 +177,22 @@ mod tests {
         assert_eq!(
             env.render_string(&t, None).unwrap(),
             "http://127.0.0.1:8080/v1/sessions/abc"
+        );
+    }
+
+    #[test]
+    fn a_run_value_given_by_the_caller_is_filled_in_and_a_missing_one_is_named() {
+        let env = Env::new("http://x").with_run_value("hook_url", "http://127.0.0.1:9/hook");
+        let t = Template::parse("${run.hook_url}?a=1").unwrap();
+        assert_eq!(
+            env.render_string(&t, None).unwrap(),
+            "http://127.0.0.1:9/hook?a=1"
+        );
+        let missing = Template::parse("${run.other_url}").unwrap();
+        let e = env.render_string(&missing, None).unwrap_err();
+        assert!(
+            e.to_string().contains("no value for `run.other_url`"),
+            "{e}"
         );
     }
 }

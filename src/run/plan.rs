@@ -14,6 +14,7 @@ use libtest_mimic::Arguments;
 use sha2::{Digest, Sha256};
 
 use crate::exec::executor::NEEDS_RECEIVER;
+use crate::exec::run_values::{RunValue, missing};
 use crate::exec::target::Target;
 use crate::scenario::model::Scenario;
 
@@ -208,17 +209,22 @@ pub fn ignores(target: &Target, has_webhook_receiver: bool, scenario: &Scenario)
 
 impl Plan {
     /// The plan libtest's own filter and ignore rules, and the partition if
-    /// any, make of `scenarios`.
+    /// any, make of `scenarios`; those that require a run value missing from
+    /// `values` are ignored.
     pub fn new(
         scenarios: &[Arc<Scenario>],
         target: &Target,
         has_webhook_receiver: bool,
+        values: &[RunValue],
         args: &Arguments,
         partition: Option<Partition>,
     ) -> Plan {
         let ignored: Vec<Option<String>> = scenarios
             .iter()
-            .map(|s| ignores(target, has_webhook_receiver, s))
+            .map(|s| {
+                ignores(target, has_webhook_receiver, s)
+                    .or_else(|| missing(values, s.required_values()))
+            })
             .collect();
         let names: Vec<&str> = scenarios.iter().map(|s| s.trial_name.as_str()).collect();
         Plan::of(&names, &ignored, args, partition)

@@ -32,6 +32,38 @@ fn without_extension(path: &str) -> &str {
     path.rsplit_once('.').map_or(path, |(stem, _)| stem)
 }
 
+/// The suites compiled into the binary, from this crate's `specs/`.
+///
+/// ```
+/// use veriff_conformance::{Suite, load_embedded};
+/// assert_eq!(Suite::default(), Suite::Api);
+/// // The API suite leaves the receiver suite out.
+/// assert!(load_embedded().scenarios.iter().all(|s| !s.file.name.starts_with("specs/receiver/")));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Suite {
+    /// The API suite, `veriff-conformance run`'s: `specs/` but `specs/receiver/`.
+    #[default]
+    Api,
+    /// The webhook receiver suite, `veriff-conformance receiver`'s:
+    /// `specs/receiver/`. Its trial names are relative to that folder.
+    Receiver,
+}
+
+impl Suite {
+    /// The folder of the embedded files that belong to the suite, which its
+    /// trial names are relative to, and the folder under it that belongs to
+    /// another suite, if any.
+    fn folders(self) -> (&'static str, Option<&'static str>) {
+        match self {
+            Suite::Api => ("specs/", Some(RECEIVER_FOLDER)),
+            Suite::Receiver => (RECEIVER_FOLDER, None),
+        }
+    }
+}
+
+const RECEIVER_FOLDER: &str = "specs/receiver/";
+
 /// Loads the suite compiled into the binary (`specs/` of this crate).
 ///
 /// ```
@@ -40,24 +72,39 @@ fn without_extension(path: &str) -> &str {
 /// assert!(!loaded.scenarios.is_empty());
 /// ```
 pub fn load_embedded() -> Loaded {
-    let loader = Loader::new(Files::Embedded);
+    load_suite(Suite::Api, &Loader::new(Files::Embedded))
+}
+
+/// Loads one of the suites compiled into the binary with `loader` (one
+/// that knows the run values the suite uses, see [`Loader::with_run_values`]).
+///
+/// ```
+/// use veriff_conformance::{Files, Loader, Suite, load_suite};
+/// let loader = Loader::new(Files::Embedded)
+///     .with_run_values(["decision_url", "event_url", "watchlist_url", "session_id"]);
+/// let loaded = load_suite(Suite::Receiver, &loader);
+/// assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+/// assert!(loaded.scenarios.iter().all(|s| !s.trial_name.starts_with("receiver/")));
+/// ```
+pub fn load_suite(suite: Suite, loader: &Loader) -> Loaded {
+    let (folder, other) = suite.folders();
     let mut loaded = Loaded::default();
     let mut items = Vec::new();
     for (name, text) in EMBEDDED_FILES {
-        let Some(relative) = name.strip_prefix("specs/") else {
+        let Some(relative) = name.strip_prefix(folder) else {
             continue;
         };
-        if !is_spec(Path::new(name)) {
+        if !is_spec(Path::new(name)) || other.is_some_and(|o| name.starts_with(o)) {
             continue;
         }
         let file = SourceFile::new(*name, *name, *text);
         items.push(Item::File(file, without_extension(relative).to_string()));
     }
-    load_all(&loader, items, &mut loaded);
+    load_all(loader, items, &mut loaded);
     if loaded.files == 0 {
-        loaded.errors.push(SpecError::bare(
-            "the binary was built without any scenario in specs/",
-        ));
+        loaded.errors.push(SpecError::bare(format!(
+            "the binary was built without any scenario in {folder}"
+        )));
     }
     drop_duplicate_trial_names(&mut loaded);
     loaded

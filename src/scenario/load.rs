@@ -45,6 +45,7 @@ pub const OMITTABLE: &[&str] = &["x-auth-client", "x-hmac-signature", "content-t
 #[derive(Debug)]
 pub struct Loader {
     schemas: schema_files::Schemas,
+    run_values: Vec<String>,
 }
 
 impl Loader {
@@ -52,7 +53,38 @@ impl Loader {
     pub fn new(files: Files) -> Self {
         Loader {
             schemas: schema_files::Schemas::new(files),
+            run_values: Vec::new(),
         }
+    }
+
+    /// This loader, accepting `${run.NAME}` and `requires: [run.NAME]` for
+    /// each of `names` besides `run.base_url`: values the caller of the run
+    /// gives (a run without them ignores the scenarios that require them).
+    ///
+    /// ```
+    /// use veriff_conformance::{Files, Loader, SourceFile};
+    /// let file = SourceFile::new("hook.yaml", "hook.yaml", r#"
+    /// scenarios:
+    ///   - name: a hook answers
+    ///     requires: [run.hook_url]
+    ///     steps:
+    ///       - { name: post, method: POST, path: "${run.hook_url}", body: {}, expect: { status: 200 } }
+    /// "#);
+    /// let (_, errors) = Loader::new(Files::Disk).load(&file, "hook");
+    /// assert!(errors[0].to_string().contains("run.hook_url"));
+    /// let loader = Loader::new(Files::Disk).with_run_values(["hook_url"]);
+    /// let (scenarios, errors) = loader.load(&file, "hook");
+    /// assert!(errors.is_empty(), "{errors:?}");
+    /// assert_eq!(scenarios[0].required_values().collect::<Vec<_>>(), ["hook_url"]);
+    ///
+    /// // A requirement names a run value of this loader, or it is an error.
+    /// let other = SourceFile::new("other.yaml", "other.yaml", file.text.replace("requires: [run.hook_url]", "requires: [run.other_url]"));
+    /// let (_, errors) = loader.load(&other, "other");
+    /// assert!(errors[0].to_string().contains("unknown run value `run.other_url`"));
+    /// ```
+    pub fn with_run_values<S: Into<String>>(mut self, names: impl IntoIterator<Item = S>) -> Self {
+        self.run_values = names.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Loads the scenarios of one file. Scenarios with errors are left out and
@@ -91,7 +123,7 @@ impl Loader {
         parsed: Result<Parsed, SpecError>,
         trial_prefix: &str,
     ) -> (Vec<Scenario>, Vec<SpecError>) {
-        let mut cx = FileCx::new(file);
+        let mut cx = FileCx::new(file, &self.run_values);
         let parsed = match parsed {
             Ok(Parsed(parsed)) => parsed,
             Err(err) => {

@@ -61,7 +61,15 @@ impl Scenario {
     pub fn required_features(&self) -> impl Iterator<Item = &str> {
         self.requires.iter().filter_map(|r| match r {
             Requirement::Feature(name) => Some(name.as_str()),
-            Requirement::Mock => None,
+            Requirement::Mock | Requirement::Value(_) => None,
+        })
+    }
+
+    /// The run values the scenario needs (`requires: [run.NAME]`), by name.
+    pub fn required_values(&self) -> impl Iterator<Item = &str> {
+        self.requires.iter().filter_map(|r| match r {
+            Requirement::Value(name) => Some(name.as_str()),
+            Requirement::Mock | Requirement::Feature(_) => None,
         })
     }
 }
@@ -77,6 +85,7 @@ pub const FEATURES: &[&str] = &["delete", "watchlist"];
 /// use veriff_conformance::Requirement;
 /// assert_eq!(Requirement::parse("feature:delete"), Some(Requirement::Feature("delete".into())));
 /// assert_eq!(Requirement::parse("feature:teleport"), None);
+/// assert_eq!(Requirement::parse("run.event_url"), Some(Requirement::Value("event_url".into())));
 /// assert_eq!(Requirement::Mock.to_string(), "mock");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,11 +94,22 @@ pub enum Requirement {
     Mock,
     /// `feature:<name>`: an opt-in API feature, one of [`FEATURES`].
     Feature(String),
+    /// `run.<name>`: a value the caller of the run gives (`${run.<name>}`);
+    /// without it the scenario is ignored. Which names exist is the loader's
+    /// to check.
+    Value(String),
 }
 
 impl Requirement {
-    /// Parses `mock` or `feature:<known feature>`.
+    /// Parses `mock`, `feature:<known feature>` or `run.<name>`.
     pub fn parse(text: &str) -> Option<Requirement> {
+        if let Some(name) = text.strip_prefix("run.") {
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            return valid.then(|| Requirement::Value(name.to_string()));
+        }
         match text.strip_prefix("feature:") {
             Some(name) if FEATURES.contains(&name) => Some(Requirement::Feature(name.to_string())),
             Some(_) => None,
@@ -104,6 +124,7 @@ impl std::fmt::Display for Requirement {
         match self {
             Requirement::Mock => f.write_str("mock"),
             Requirement::Feature(name) => write!(f, "feature:{name}"),
+            Requirement::Value(name) => write!(f, "run.{name}"),
         }
     }
 }
@@ -411,6 +432,8 @@ pub enum StatusExpect {
     AnyOf(Vec<u16>),
     /// A class: `4xx` is `Class(4)`.
     Class(u16),
+    /// Anything the inner expectation refuses: `{ not: 2xx }`.
+    Not(Box<StatusExpect>),
 }
 
 impl StatusExpect {
@@ -420,11 +443,13 @@ impl StatusExpect {
     /// use veriff_conformance::StatusExpect;
     /// assert!(StatusExpect::Class(4).accepts(404));
     /// assert!(!StatusExpect::AnyOf(vec![200]).accepts(201));
+    /// assert!(StatusExpect::Not(Box::new(StatusExpect::Class(2))).accepts(401));
     /// ```
     pub fn accepts(&self, status: u16) -> bool {
         match self {
             StatusExpect::AnyOf(codes) => codes.contains(&status),
             StatusExpect::Class(class) => status / 100 == *class,
+            StatusExpect::Not(inner) => !inner.accepts(status),
         }
     }
 }
@@ -437,6 +462,7 @@ impl std::fmt::Display for StatusExpect {
                 f.write_str(&codes.join(" or "))
             }
             StatusExpect::Class(class) => write!(f, "{class}xx"),
+            StatusExpect::Not(inner) => write!(f, "not {inner}"),
         }
     }
 }

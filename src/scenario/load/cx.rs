@@ -14,14 +14,35 @@ use crate::scenario::source::SourceFile;
 pub(super) struct FileCx<'a> {
     pub(super) file: &'a Arc<SourceFile>,
     pub(super) errors: Vec<SpecError>,
+    /// The run values the caller of the run declares, beyond `base_url`
+    /// (see [`crate::scenario::load::Loader::with_run_values`]).
+    pub(super) run_values: &'a [String],
 }
 
 impl<'a> FileCx<'a> {
-    pub(super) fn new(file: &'a Arc<SourceFile>) -> Self {
+    pub(super) fn new(file: &'a Arc<SourceFile>, run_values: &'a [String]) -> Self {
         FileCx {
             file,
             errors: Vec::new(),
+            run_values,
         }
+    }
+
+    /// Whether `${run.NAME}` names a run value here.
+    pub(super) fn is_run_value(&self, name: &str) -> bool {
+        crate::scenario::template::RUN_VARIABLES.contains(&name)
+            || self.run_values.iter().any(|v| v == name)
+    }
+
+    /// Every run value name known here, for help texts.
+    pub(super) fn run_value_names(&self) -> String {
+        list(
+            crate::scenario::template::RUN_VARIABLES
+                .iter()
+                .map(|n| n.to_string())
+                .chain(self.run_values.iter().cloned())
+                .map(|n| format!("run.{n}")),
+        )
     }
 
     /// The byte range a YAML location stands for.

@@ -34,7 +34,7 @@ pub(super) fn expect(
                 at,
                 "not a status expectation",
                 "here",
-                "write a code from 100 to 599 (`404`), a class (`4xx`) or a list of codes (`[200, 201]`)",
+                "write a code from 100 to 599 (`404`), a class (`4xx`), a list of codes (`[200, 201]`), or `{ not: ... }` with one of those (`{ not: 2xx }`)",
             ),
         }
     }
@@ -119,7 +119,7 @@ pub(super) fn expect(
     expect
 }
 
-/// `404`, `"404"`, `4xx` or `[200, 201]`.
+/// `404`, `"404"`, `4xx`, `[200, 201]`, or `{ not: <one of those> }`.
 fn status_expect(value: &Json) -> Option<StatusExpect> {
     let code = |v: &Json| {
         v.as_u64()
@@ -146,6 +146,12 @@ fn status_expect(value: &Json) -> Option<StatusExpect> {
             .map(code)
             .collect::<Option<Vec<_>>>()
             .map(StatusExpect::AnyOf),
+        Json::Object(map) => match map.as_slice() {
+            [(key, inner)] if key == "not" && !matches!(inner, Json::Object(_)) => {
+                status_expect(inner).map(|s| StatusExpect::Not(Box::new(s)))
+            }
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -200,5 +206,30 @@ fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &
                 HELP,
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(yaml: &str) -> Option<StatusExpect> {
+        let value: Json = serde_saphyr::from_str(yaml).expect("YAML");
+        status_expect(&value)
+    }
+
+    #[test]
+    fn not_takes_a_code_a_class_or_a_list_and_nothing_nested() {
+        let not_2xx = status("{ not: 2xx }").unwrap();
+        assert_eq!(not_2xx, StatusExpect::Not(Box::new(StatusExpect::Class(2))));
+        assert!(not_2xx.accepts(401) && not_2xx.accepts(500) && !not_2xx.accepts(204));
+        assert_eq!(not_2xx.to_string(), "not 2xx");
+        assert_eq!(
+            status("{ not: [200, 204] }").unwrap().to_string(),
+            "not 200 or 204"
+        );
+        assert_eq!(status("{ not: { not: 2xx } }"), None);
+        assert_eq!(status("{ not: 2xx, also: 1 }"), None);
+        assert_eq!(status("{ is: 2xx }"), None);
     }
 }

@@ -66,6 +66,16 @@ fn requirements(cx: &mut FileCx<'_>, raw: &[Spanned<String>]) -> Vec<Requirement
     let mut requires = Vec::new();
     for req in raw {
         match Requirement::parse(&req.value) {
+            Some(Requirement::Value(name)) if !cx.is_run_value(&name) => {
+                let at = cx.range(&req.referenced);
+                let known = cx.run_value_names();
+                cx.error(
+                    at,
+                    format!("unknown run value `run.{name}`"),
+                    "not a run value of this run",
+                    &format!("run values are: {known}"),
+                );
+            }
             Some(r) if requires.contains(&r) => {}
             Some(r) => requires.push(r),
             None => {
@@ -83,7 +93,7 @@ fn requirements(cx: &mut FileCx<'_>, raw: &[Spanned<String>]) -> Vec<Requirement
                         format!("unknown requirement `{}`", req.value),
                         "not a requirement",
                         &format!(
-                            "requirements are `mock` (the scenario uses the embedded mock's controls) and `feature:<name>` (an opt-in API feature: {features})"
+                            "requirements are `mock` (the scenario uses the embedded mock's controls), `feature:<name>` (an opt-in API feature: {features}) and `run.<name>` (a value the run is given)"
                         ),
                     ),
                 }

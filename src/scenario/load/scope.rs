@@ -7,7 +7,7 @@ use serde_saphyr::Spanned;
 
 use super::cx::{FileCx, list};
 use crate::scenario::model::Located;
-use crate::scenario::template::{RUN_VARIABLES, Template, VarKind, VarRef};
+use crate::scenario::template::{Template, VarKind, VarRef};
 
 /// What a template at some place may refer to: the variables defined so far
 /// (scenario `vars:`, then the captures of earlier steps), and whether the
@@ -71,15 +71,13 @@ impl Scope {
         match var.kind() {
             VarKind::GenUuid | VarKind::GenVendorData => {}
             VarKind::Run(name) => {
-                if !RUN_VARIABLES.contains(&name) {
+                if !cx.is_run_value(name) {
+                    let known = cx.run_value_names();
                     cx.error(
                         at,
                         format!("unknown run variable `{}`", var.name),
                         "not a run value",
-                        &format!(
-                            "run values are: {}",
-                            list(RUN_VARIABLES.iter().map(|n| format!("run.{n}")))
-                        ),
+                        &format!("run values are: {known}"),
                     );
                 }
             }

@@ -1,0 +1,124 @@
+//! `veriff-conformance verify-webhook`: one captured delivery checked, rule
+//! by rule, as a receiver should check it.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::usage_error;
+use crate::mask::Masker;
+use crate::receiver::verify::{CapturedDelivery, MAX_DELIVERY_BYTES, verify_delivery};
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Prints one line per rule (signature form, signature, x-auth-client, body) with ok or FAILED \
+and what was found. Exit status: 0 when the delivery is valid, 1 when a rule fails, 2 for \
+usage errors and unreadable input.")]
+pub struct VerifyWebhookArgs {
+    /// The integration's shared secret.
+    #[arg(long, env = "VERIFF_SHARED_SECRET", hide_env_values = true)]
+    shared_secret: String,
+    /// The delivery's X-HMAC-SIGNATURE header, as it came.
+    #[arg(long, value_name = "HEX", allow_hyphen_values = true)]
+    signature: String,
+    /// The integration's API key, which X-AUTH-CLIENT must equal (with --auth-client).
+    #[arg(long, env = "VERIFF_API_KEY", hide_env_values = true)]
+    api_key: Option<String>,
+    /// The delivery's X-AUTH-CLIENT header, as it came (empty if it had none).
+    #[arg(
+        long,
+        value_name = "VALUE",
+        requires = "api_key",
+        allow_hyphen_values = true
+    )]
+    auth_client: Option<String>,
+    /// The delivery's body, byte for byte; standard input when absent.
+    file: Option<PathBuf>,
+}
+
+/// Reads at most [`MAX_DELIVERY_BYTES`] from a file or pipe (not a device or a folder).
+fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, String> {
+    let (name, reader): (String, Box<dyn std::io::Read>) = match file {
+        Some(path) => {
+            let name = path.display().to_string();
+            let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+            if meta.is_dir() {
+                return Err(format!("cannot read {name}: it is a folder"));
+            }
+            {
+                use std::os::unix::fs::FileTypeExt as _;
+                let t = meta.file_type();
+                if t.is_char_device() || t.is_block_device() || t.is_socket() {
+                    return Err(format!(
+                        "cannot read {name}: it is a device, not a file or a pipe"
+                    ));
+                }
+            }
+            let f = std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+            (name, Box::new(f))
+        }
+        None => ("standard input".into(), Box::new(std::io::stdin().lock())),
+    };
+    let mut body = Vec::new();
+    reader
+        .take(MAX_DELIVERY_BYTES as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("cannot read {name}: {e}"))?;
+    if body.len() > MAX_DELIVERY_BYTES {
+        return Err(format!(
+            "{name} is larger than {} MiB, more than any delivery this tool checks",
+            MAX_DELIVERY_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(body)
+}
+
+pub fn run(args: VerifyWebhookArgs) -> ExitCode {
+    if args.shared_secret.is_empty() {
+        return usage_error("the shared secret is empty (--shared-secret or VERIFF_SHARED_SECRET)");
+    }
+    let api_key = args.api_key.as_deref().unwrap_or("");
+    if args.auth_client.is_some() && api_key.is_empty() {
+        return usage_error(
+            "--auth-client needs the API key to compare with (--api-key or VERIFF_API_KEY)",
+        );
+    }
+    let masker = Masker::new([args.shared_secret.as_str(), api_key]);
+    let body = match read_body(args.file.as_ref()) {
+        Ok(body) => body,
+        Err(e) => return usage_error(masker.mask(&e)),
+    };
+    let delivery = CapturedDelivery {
+        body: &body,
+        signature: &args.signature,
+        auth_client: args.auth_client.as_deref().map(|a| (a, api_key)),
+    };
+    let verdicts = verify_delivery(&delivery, &args.shared_secret);
+    let mut out = String::new();
+    for v in &verdicts {
+        let mark = if v.passed { "ok" } else { "FAILED" };
+        out.push_str(&format!("{mark:<7} {:<15} {}\n", v.rule.name(), v.detail));
+    }
+    if args.auth_client.is_none() {
+        out.push_str(
+            "-       x-auth-client   not checked: give --auth-client (and --api-key) to check it\n",
+        );
+    }
+    let failed = verdicts.iter().filter(|v| !v.passed).count();
+    if failed == 0 {
+        out.push_str("valid: the delivery meets every rule checked\n");
+    } else {
+        out.push_str(&format!(
+            "invalid: {failed} rule{} failed\n",
+            if failed == 1 { "" } else { "s" }
+        ));
+    }
+    print!("{}", masker.mask(&out));
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
