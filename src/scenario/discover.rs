@@ -247,8 +247,13 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// The subfolder of a suite folder that holds the receiver suite.
+const RECEIVER_SUBFOLDER: &str = "receiver";
+
 /// Loads the files named by `paths`; a folder is searched for `*.yaml` and
-/// `*.yml`, following symlinks but walking each real folder once. Finding no
+/// `*.yml`, following symlinks but walking each real folder once, and
+/// leaving out its `receiver/` subfolder (the receiver suite, which
+/// `veriff-conformance receiver` runs). Finding no
 /// file at all is an error, not an empty run. Only regular files of at most
 /// [`MAX_FILE_BYTES`](super::source::MAX_FILE_BYTES) are read: anything else
 /// named, or found in a folder, is an error with its path.
@@ -265,7 +270,13 @@ pub fn load_paths(paths: &[PathBuf]) -> Loaded {
     for root in paths {
         let mut found = Vec::new();
         if root.is_dir() {
-            if let Err(e) = walk(root, &mut HashSet::new(), &mut found) {
+            // A suite folder's `receiver/` holds the receiver suite, which
+            // `veriff-conformance receiver` runs, as in the embedded suites.
+            let mut walked = HashSet::new();
+            if let Ok(receiver) = std::fs::canonicalize(root.join(RECEIVER_SUBFOLDER)) {
+                walked.insert(receiver);
+            }
+            if let Err(e) = walk(root, &mut walked, &mut found) {
                 loaded.errors.push(SpecError::bare(format!(
                     "cannot read folder {}: {e}",
                     display(root)

@@ -233,3 +233,27 @@ fn a_symlinked_folder_that_is_not_a_loop_is_followed() {
     assert_eq!(names, ["linked/shared::one", "own::one"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_checkout_suite_folder_loads_as_the_embedded_api_suite_without_the_receiver_suite() {
+    // `run specs/` from a checkout runs what `run` runs without paths.
+    let from_disk = load_paths(&[PathBuf::from("specs")]);
+    assert!(from_disk.errors.is_empty(), "{:?}", from_disk.errors);
+    let mut on_disk: Vec<String> = from_disk
+        .scenarios
+        .iter()
+        .map(|s| s.trial_name.clone())
+        .collect();
+    let mut embedded: Vec<String> = veriff_conformance::load_embedded()
+        .scenarios
+        .iter()
+        .map(|s| s.trial_name.clone())
+        .collect();
+    on_disk.sort();
+    embedded.sort();
+    assert!(!embedded.is_empty());
+    assert_eq!(on_disk, embedded);
+    // Named itself, the receiver folder is read.
+    let receiver = load_paths(&[PathBuf::from("specs/receiver")]);
+    assert!(!receiver.scenarios.is_empty() || !receiver.errors.is_empty());
+}
