@@ -1,5 +1,6 @@
 //! The command line: `run`, `sign` and `mock`.
 
+mod libtest_args;
 mod mock_args;
 mod run_args;
 mod sign;

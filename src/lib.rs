@@ -72,7 +72,7 @@ pub use drift::{DriftOptions, Ran, compare_with};
 
 // Reports: read from the results, never running anything.
 pub use mask::{Masker, secret_forms};
-pub use report::libtest::{Pending, trial};
+pub use report::libtest::{Pending, skipped_trial, trial};
 pub use report::message;
 pub use report::text::excerpt;
 pub use report::{Format, print_notes, write as write_report};

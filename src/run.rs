@@ -216,10 +216,16 @@ pub fn run(options: Options) -> ExitCode {
     for (&i, delivery) in plan.to_run.iter().zip(deliveries) {
         slots[i] = Some(delivery);
     }
+    let skipped: std::collections::HashMap<usize, &String> =
+        plan.skipped.iter().map(|(i, why)| (*i, why)).collect();
     let trials = plan
         .trials
         .iter()
         .map(|&i| {
+            if let Some(why) = skipped.get(&i) {
+                // Skipped, and its reason shown beside `ignored`.
+                return libtest::skipped_trial(scenarios[i].trial_name.clone(), masker.mask(why));
+            }
             let (scenario, delivery) = (Arc::clone(&scenarios[i]), slots[i].take());
             let ignored = plan.ignored[i].clone();
             let collected = collected.clone();

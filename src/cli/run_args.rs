@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use libtest_mimic::Arguments;
 
+use super::libtest_args::LibtestArgs;
 use crate::exec::throttle::Rate;
 use crate::run::{self, DEFAULT_JOBS, MAX_JOBS, Options, Partition, TargetOptions, usage_error};
 
@@ -78,7 +78,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", requires = "baseline")]
     drift_report: Option<PathBuf>,
     #[command(flatten)]
-    libtest: Arguments,
+    libtest: LibtestArgs,
     /// Spec files or folders (and, at most once, a name filter).
     #[arg(value_name = "PATHS")]
     paths: Vec<String>,
@@ -96,9 +96,7 @@ fn looks_like_a_path(arg: &str) -> bool {
 }
 
 /// Splits the positional arguments into spec paths and the libtest filter.
-fn split_positionals(args: &mut RunArgs) -> Result<Vec<PathBuf>, String> {
-    let mut positionals: Vec<String> = args.libtest.filter.take().into_iter().collect();
-    positionals.append(&mut args.paths);
+fn split_positionals(positionals: Vec<String>) -> Result<(Vec<PathBuf>, Option<String>), String> {
     let mut paths = Vec::new();
     let mut filter: Option<String> = None;
     for arg in positionals {
@@ -115,13 +113,12 @@ fn split_positionals(args: &mut RunArgs) -> Result<Vec<PathBuf>, String> {
             filter = Some(arg);
         }
     }
-    args.libtest.filter = filter;
-    Ok(paths)
+    Ok((paths, filter))
 }
 
 pub fn run(mut args: RunArgs) -> ExitCode {
-    let paths = match split_positionals(&mut args) {
-        Ok(paths) => paths,
+    let (paths, filter) = match split_positionals(std::mem::take(&mut args.paths)) {
+        Ok(split) => split,
         Err(e) => return usage_error(e),
     };
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
@@ -153,7 +150,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             target_is_mock: args.target_is_mock,
             features: args.features,
         },
-        libtest: args.libtest,
+        libtest: args.libtest.into_arguments(filter),
         junit: args.junit,
         jobs: args.jobs,
         rate: args.rate,

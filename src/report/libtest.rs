@@ -45,6 +45,25 @@ pub fn trial(name: String, ignored: Option<&str>, pending: Pending, masker: Mask
     .with_ignored_flag(ignored.is_some())
 }
 
+/// The trial of a scenario that this run skips as ignored (it needs the
+/// mock's controls, or an opt-in feature that is off): it sends nothing and
+/// tells libtest `ignored` with `reason`, so that the terminal shows why
+/// (`test a::x ... ignored (needs ...)`), as libtest does for
+/// `#[ignore = "..."]`. It carries no ignored flag, since libtest prints no
+/// reason for a trial it skips by its flag; use it only where libtest would
+/// skip the flagged trial anyway (neither `--ignored` nor `--include-ignored`).
+///
+/// ```
+/// use veriff_conformance::skipped_trial;
+///
+/// let t = skipped_trial("a::x".into(), "needs --feature delete".into());
+/// assert_eq!(t.name(), "a::x");
+/// assert!(!t.has_ignored_flag());
+/// ```
+pub fn skipped_trial(name: String, reason: String) -> Trial {
+    Trial::ignorable_test(name, move || Ok(Completion::ignored_with(reason)))
+}
+
 /// What libtest is told of a result: completed, ignored with its reason, or
 /// failed with the message of the failure or error.
 pub fn verdict(result: &ScenarioResult, masker: &Masker) -> Result<Completion, Failed> {

@@ -508,6 +508,35 @@ fn run_help_shows_our_options_and_libtests() {
 }
 
 #[test]
+fn run_help_shows_only_the_libtest_options_that_do_something() {
+    let out = run(&["run", "--help"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    for gone in [
+        "--bench",
+        "-Z",
+        "--nocapture",
+        "--show-output",
+        "Usefull",
+        "--test ",
+    ] {
+        assert!(!all.contains(gone), "{gone} in:\n{all}");
+    }
+    assert!(
+        all.contains("--ignored\n          Run only the ignored scenarios"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "--include-ignored\n          Run the ignored scenarios as well as the others"
+        ),
+        "{all}"
+    );
+    let out = run(&["run", "--bench"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
 fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
     let mut child = bin()
         .args([
