@@ -44,7 +44,9 @@ pub use exec::target::{MAX_RESPONSE_BYTES, Target};
 pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
 pub use run::plan::ignores;
 pub use run::schedule::{Delivery, Finish, Lost, start as schedule};
-pub use run::{DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, TargetOptions, run};
+pub use run::{
+    DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, NoTests, Options, Partition, TargetOptions, run,
+};
 
 // Loading: scenario files into the scenario model.
 pub use scenario::discover::{Loaded, load_embedded, load_paths};

@@ -30,8 +30,8 @@ use crate::report::{self, Format, libtest};
 use crate::results::{Outcome, RunResults, ScenarioResult};
 use crate::scenario::discover::{Loaded, load_embedded, load_paths};
 use crate::scenario::model::Scenario;
-pub use plan::Partition;
 use plan::Plan;
+pub use plan::{NoTests, Partition};
 use schedule::Finish;
 pub use setup::TargetOptions;
 
@@ -64,6 +64,8 @@ pub struct Options {
     pub drift: DriftOptions,
     /// Run only this shard of the trials (`--partition`).
     pub partition: Option<Partition>,
+    /// What to do when the filters select no scenario (`--no-tests`).
+    pub no_tests: NoTests,
     /// Keep the exchanges of scenarios that passed in the results (a report
     /// that reads them needs this); by default only failures keep theirs.
     pub keep_exchanges: bool,
@@ -83,6 +85,7 @@ impl Default for Options {
             rate: None,
             drift: DriftOptions::default(),
             partition: None,
+            no_tests: NoTests::Fail,
             keep_exchanges: false,
         }
     }
@@ -193,6 +196,22 @@ pub fn run(options: Options) -> ExitCode {
             here + plan.other_shards,
             plan.other_shards
         );
+    }
+    if plan.selected == 0 && !listing {
+        let what = format!(
+            "no scenario matches {} (out of {} loaded)",
+            plan::describe_filters(&options.libtest),
+            scenarios.len()
+        );
+        match options.no_tests {
+            NoTests::Fail => {
+                return usage_error(format!(
+                    "{what}; see the names with --list, or allow an empty run with --no-tests=warn or --no-tests=pass"
+                ));
+            }
+            NoTests::Warn => eprintln!("warning: {what} (--no-tests=warn)"),
+            NoTests::Pass => {}
+        }
     }
     let deliveries = if listing {
         Vec::new()

@@ -8,7 +8,9 @@ use clap::Args;
 
 use super::libtest_args::LibtestArgs;
 use crate::exec::throttle::Rate;
-use crate::run::{self, DEFAULT_JOBS, MAX_JOBS, Options, Partition, TargetOptions, usage_error};
+use crate::run::{
+    self, DEFAULT_JOBS, MAX_JOBS, NoTests, Options, Partition, TargetOptions, usage_error,
+};
 
 #[derive(Debug, Args)]
 #[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
@@ -62,6 +64,10 @@ pub struct RunArgs {
     /// each name); K from 1 to N.
     #[arg(long, value_name = "KIND:K/N")]
     partition: Option<String>,
+    /// When the filters select no scenario: fail (exit status 2), warn, or pass. An empty
+    /// shard of --partition is not an error.
+    #[arg(long, value_name = "fail|warn|pass", default_value = "fail", value_parser = str::parse::<NoTests>)]
+    no_tests: NoTests,
     /// Write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -161,6 +167,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             report: args.drift_report,
         },
         partition,
+        no_tests: args.no_tests,
         keep_exchanges: false,
     })
 }

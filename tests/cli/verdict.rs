@@ -1,0 +1,50 @@
+//! A verdict a CI gate can trust: a run that checked nothing is not green,
+//! and a broken set-up is one clear error, not dozens of failures.
+
+use std::process::Output;
+
+use crate::support::{bin, text};
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the binary runs")
+}
+
+#[test]
+fn a_filter_that_selects_no_scenario_is_an_error_naming_the_filter() {
+    let out = run(&["run", "nope"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("error: no scenario matches the filter `nope`"),
+        "{all}"
+    );
+    assert!(all.contains("--no-tests=warn"), "{all}");
+    assert!(!all.contains("running 0 tests"), "nothing runs: {all}");
+
+    let out = run(&["run", "nope", "--no-tests=warn"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("warning: no scenario matches the filter `nope`"),
+        "{all}"
+    );
+
+    let out = run(&["run", "nope", "--no-tests", "pass"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(!all.contains("no scenario matches"), "{all}");
+}
+
+#[test]
+fn an_empty_shard_is_not_a_filter_that_selects_nothing() {
+    let out = run(&[
+        "run",
+        "submit::double_submit_is_rejected",
+        "--exact",
+        "--partition",
+        "count:2/2",
+    ]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("running 0 tests"), "{all}");
+}
