@@ -585,3 +585,35 @@ fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "mock stopped"), "{rest:?}");
 }
+
+#[test]
+fn mock_listens_on_a_host_name_and_names_a_bad_address() {
+    let mut child = bin()
+        .args(["mock", "--listen", "localhost:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("veriff-conformance mock listening on http://"),
+        "{first}"
+    );
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+
+    for (bad, says) in [
+        ("localhost", "expected HOST:PORT"),
+        ("localhost:99999", "`99999` is not a port number"),
+        (":8080", "the host is missing"),
+    ] {
+        let out = run(&["mock", "--listen", bad]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {all}");
+        assert!(all.contains(&format!("--listen `{bad}`: {says}")), "{all}");
+    }
+}
