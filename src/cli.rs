@@ -1,5 +1,6 @@
 //! The command line: `run`, `sign` and `mock`.
 
+mod closed_pipe;
 mod libtest_args;
 mod mock_args;
 mod run_args;
@@ -31,6 +32,7 @@ enum Command {
 
 /// Parses the command line and runs the command; returns the process exit status.
 pub fn main() -> ExitCode {
+    closed_pipe::exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run_args::run(*args),

@@ -1,7 +1,7 @@
 //! A verdict a CI gate can trust: a run that checked nothing is not green,
 //! and a broken set-up is one clear error, not dozens of failures.
 
-use std::process::Output;
+use std::process::{Output, Stdio};
 
 use crate::support::{bin, text};
 
@@ -47,4 +47,23 @@ fn an_empty_shard_is_not_a_filter_that_selects_nothing() {
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("running 0 tests"), "{all}");
+}
+
+#[test]
+fn a_closed_standard_output_ends_the_run_quietly_with_status_141() {
+    for args in [&["run"][..], &["run", "--list"]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        // Closed before anything is written: the first write meets a closed pipe.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("it ends");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
 }
