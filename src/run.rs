@@ -10,6 +10,7 @@
 //! let status: ExitCode = run(Options::default());
 //! ```
 
+mod outputs;
 pub mod plan;
 pub mod schedule;
 pub mod setup;
@@ -100,6 +101,19 @@ pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
 /// Runs the scenarios as the options say and returns the exit status: 0 when
 /// all pass, 101 when one fails, 2 for usage, configuration and spec errors.
 pub fn run(options: Options) -> ExitCode {
+    // Every file the run writes, checked before anything is sent.
+    let files: Vec<(&str, &Path)> = [
+        ("--junit", options.junit.as_deref()),
+        ("--drift-report", options.drift.report.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| Some((flag, path?)))
+    .collect();
+    if !options.libtest.list
+        && let Err(e) = outputs::check(&files, options.drift.record.as_deref())
+    {
+        return usage_error(e);
+    }
     let loaded: Loaded = if options.paths.is_empty() {
         load_embedded()
     } else {

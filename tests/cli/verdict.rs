@@ -67,3 +67,61 @@ fn a_closed_standard_output_ends_the_run_quietly_with_status_141() {
         assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_output_path_that_cannot_be_written_is_exit_2_before_any_request() {
+    let server = wiremock::MockServer::start().await;
+    let dir = crate::support::scratch("verdict-outputs");
+    let missing = dir.join("no-such-folder/out.xml");
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let cases: [(&str, &std::path::Path, String); 3] = [
+        (
+            "--junit",
+            &missing,
+            format!(
+                "error: --junit {}: the folder {} does not exist",
+                missing.display(),
+                dir.join("no-such-folder").display()
+            ),
+        ),
+        (
+            "--junit",
+            &dir,
+            format!("error: --junit {}: is a folder", dir.display()),
+        ),
+        (
+            "--record-baseline",
+            &file,
+            format!(
+                "error: --record-baseline {}: is a file, not a folder",
+                file.display()
+            ),
+        ),
+    ];
+    for (flag, path, says) in cases {
+        let base = server.uri();
+        let path = path.to_path_buf();
+        let out = tokio::task::spawn_blocking(move || {
+            bin()
+                .args(["run", "--base-url", &base])
+                .args([
+                    "--api-key",
+                    "outputs-key",
+                    "--shared-secret",
+                    "outputs-secret",
+                ])
+                .arg(flag)
+                .arg(&path)
+                .output()
+                .expect("the binary runs")
+        })
+        .await
+        .unwrap();
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{all}");
+        assert!(all.contains(&says), "{says}\n{all}");
+    }
+    let sent = server.received_requests().await.unwrap_or_default();
+    assert!(sent.is_empty(), "{} requests were sent", sent.len());
+}
