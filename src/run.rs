@@ -194,6 +194,16 @@ pub fn run(options: Options) -> ExitCode {
         Err(e) => return usage_error(masker.mask(&e)),
     };
     let base_url = runner.target().base_url.clone();
+    // A baseline compares with, and a recording replaces, only the same kind of target.
+    let against = drift::RecordedAgainst::of(&base_url, mock.is_some());
+    if !listing {
+        match drift::check_target(&options.drift, &against) {
+            Ok(warnings) => warnings
+                .iter()
+                .for_each(|w| eprintln!("warning: {}", masker.mask(w))),
+            Err(e) => return usage_error(masker.mask(&e)),
+        }
+    }
     let plan = Plan::new(
         &scenarios,
         runner.target(),
@@ -319,7 +329,7 @@ pub fn run(options: Options) -> ExitCode {
         }
     }
     if let Some(dir) = &options.drift.record
-        && let Err(e) = record_baseline(dir, &results, &scenarios, &base_url, &masker)
+        && let Err(e) = record_baseline(dir, &results, &scenarios, (&base_url, &against), &masker)
     {
         return usage_error(e);
     }
@@ -350,7 +360,7 @@ fn record_baseline(
     dir: &Path,
     results: &RunResults,
     scenarios: &[Arc<Scenario>],
-    base_url: &str,
+    (base_url, against): (&str, &drift::RecordedAgainst),
     masker: &Masker,
 ) -> Result<(), String> {
     let by_name: std::collections::HashMap<&str, &Scenario> = scenarios
@@ -362,7 +372,7 @@ fn record_baseline(
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Passed))
         .filter_map(|r| Some((*by_name.get(r.name.as_str())?, r.ran())));
-    let written = drift::record_baseline(dir, passed, base_url, masker)?;
+    let written = drift::record_baseline(dir, passed, base_url, against, masker)?;
     eprintln!(
         "baseline: recorded {written} scenario{} in {}",
         if written == 1 { "" } else { "s" },

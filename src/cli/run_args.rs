@@ -80,6 +80,10 @@ pub struct RunArgs {
     /// Compatible drift and warnings fail their scenario too (like -D warnings).
     #[arg(long)]
     deny_drift: bool,
+    /// Let --record-baseline replace a baseline recorded against the other kind of target
+    /// (the embedded mock, or a base URL).
+    #[arg(long, requires = "record_baseline")]
+    overwrite_baseline_target: bool,
     /// Write the drift (and warnings) as Markdown to FILE, for a PR comment or a CI job summary.
     #[arg(long, value_name = "FILE", requires = "baseline")]
     drift_report: Option<PathBuf>,
@@ -165,6 +169,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             baseline: args.baseline,
             deny: args.deny_drift,
             report: args.drift_report,
+            overwrite_target: args.overwrite_baseline_target,
         },
         partition,
         no_tests: args.no_tests,

@@ -136,7 +136,8 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
 /// passing trial: a `---- name: drift and warnings ----` block per scenario
 /// with any, the baseline files with no scenario (gone), then `warnings: N`
 /// when there are any and, in a run that compares with a baseline, exactly
-/// one last line `drift: B breaking, C compatible`. Empty when there is
+/// one last line `drift: B breaking, C compatible`, with `, N new` when N
+/// scenarios have no baseline file. Empty when there is
 /// nothing to say.
 pub fn notes(results: &RunResults, masker: &Masker) -> String {
     let mut out = String::new();
@@ -172,7 +173,17 @@ pub fn notes(results: &RunResults, masker: &Masker) -> String {
         let _ = writeln!(out, "warnings: {warnings}");
     }
     if summary {
-        let _ = writeln!(out, "{}", results.drift_summary());
+        let new = results
+            .scenarios
+            .iter()
+            .filter(|s| s.drift.as_ref().is_some_and(|d| d.new))
+            .count();
+        let new = if new > 0 {
+            format!(", {new} new")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{}{new}", results.drift_summary());
     }
     masker.mask(&out)
 }
