@@ -12,6 +12,7 @@
 
 mod outputs;
 pub mod plan;
+mod preflight;
 pub mod schedule;
 pub mod setup;
 
@@ -235,6 +236,14 @@ pub fn run(options: Options) -> ExitCode {
             }
             NoTests::Warn => eprintln!("warning: {what} (--no-tests=warn)"),
             NoTests::Pass => {}
+        }
+    }
+    // One request that changes nothing tells a set-up problem from an API problem.
+    if !listing && mock.is_none() && !plan.to_run.is_empty() {
+        let checked = crate::exec::http::client()
+            .and_then(|client| runtime.block_on(preflight::check(&client, runner.target())));
+        if let Err(e) = checked {
+            return usage_error(masker.mask(&e));
         }
     }
     let deliveries = if listing {

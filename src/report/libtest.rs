@@ -134,7 +134,8 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
 
 /// What follows libtest's own summary, since libtest cannot print under a
 /// passing trial: a `---- name: drift and warnings ----` block per scenario
-/// with any, the baseline files with no scenario (gone), then `warnings: N`
+/// with any, the baseline files with no scenario (gone), a hint when every
+/// failure was the same authentication code, then `warnings: N`
 /// when there are any and, in a run that compares with a baseline, exactly
 /// one last line `drift: B breaking, C compatible`, with `, N new` when N
 /// scenarios have no baseline file. Empty when there is
@@ -162,6 +163,9 @@ pub fn notes(results: &RunResults, masker: &Masker) -> String {
                 g.trial
             );
         }
+    }
+    if let Some(hint) = super::auth_hint::of_run(results) {
+        let _ = writeln!(out, "\n{hint}");
     }
     let warnings = results.warning_count();
     let summary = results.drift.is_some();

@@ -259,41 +259,6 @@ fn an_api_key_with_a_line_break_is_a_usage_error_that_does_not_print_it() {
 }
 
 #[test]
-fn connection_refused_is_reported_as_an_error_not_a_failure() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = scratch("refused");
-    std::fs::write(dir.join("one.yaml"), PASSING).unwrap();
-    let junit = dir.join("junit.xml");
-    let base = format!("http://127.0.0.1:{port}");
-    let out = run(&[
-        "run",
-        dir.join("one.yaml").to_str().unwrap(),
-        "--base-url",
-        &base,
-        "--api-key",
-        "key-for-refused",
-        "--shared-secret",
-        "secret-for-refused",
-        "--junit",
-        junit.to_str().unwrap(),
-    ]);
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(101), "{all}");
-    assert!(
-        all.contains("error (network error) in step 1 \"submit\": cannot connect"),
-        "{all}"
-    );
-    let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<error"), "{xml}");
-    assert!(!xml.contains("<failure"), "{xml}");
-    assert!(!all.contains("secret-for-refused") && !xml.contains("secret-for-refused"));
-}
-
-#[test]
 fn junit_separates_failures_from_passes() {
     let dir = scratch("junit");
     std::fs::write(dir.join("a.yaml"), PASSING).unwrap();
@@ -377,7 +342,7 @@ fn mock_only_scenarios_are_ignored_against_another_server() {
             &all,
             "server_error::an_unexpected_error_has_the_documented_body"
         ),
-        Some("ignored"),
+        Some("ignored (needs the embedded mock's controls (requires: [mock]))"),
         "{all}"
     );
     // Mock-only scenarios, and those needing an opt-in feature not turned on.
