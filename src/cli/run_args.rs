@@ -23,11 +23,18 @@ embedded mock, started on 127.0.0.1 with fresh credentials.
 
 Drift: --record-baseline DIR records a run; --baseline DIR compares a later run with it. \
 Breaking drift fails its scenario; compatible drift and warnings are listed after the \
-summary, then one line `drift: B breaking, C compatible`.
+summary, then one line `drift: B breaking, C compatible` (`, N new` when scenarios have \
+no baseline file). A baseline records what it was recorded against (target.json) and is \
+never compared with the other kind of target (the embedded mock, or a base URL).
+
+Before the first scenario, one request that changes nothing checks that the base URL \
+answers and accepts the credentials.
 
 Exit status: 0 when all pass, 101 when a scenario fails (breaking drift included), 2 for \
-usage, configuration and spec errors (also when a spec error shows only as a step runs) \
-and for an unusable baseline file.")]
+usage, configuration and spec errors (also when a spec error shows only as a step runs), \
+for an unusable baseline, an unreachable base URL or rejected credentials, an output path \
+that cannot be written, and a filter that selects nothing (see --no-tests); 141 when \
+standard output is closed before the end.")]
 pub struct RunArgs {
     /// Base URL of the API under test, e.g. https://stationapi.veriff.com (default: the embedded mock).
     #[arg(long, env = "VERIFF_BASE_URL")]
