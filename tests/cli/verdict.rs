@@ -267,3 +267,15 @@ async fn when_the_preflight_cannot_tell_a_run_failing_on_one_auth_code_ends_with
         "{all}"
     );
 }
+
+#[test]
+fn list_starts_no_mock_and_sends_nothing() {
+    let out = run(&["run", "--list"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(!all.contains("embedded mock"), "{all}");
+    assert!(
+        all.contains("submit::double_submit_is_rejected: test"),
+        "{all}"
+    );
+}
