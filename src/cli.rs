@@ -1,5 +1,7 @@
 //! The command line: `run`, `receiver`, `sign`, `verify-webhook` and `mock`.
 
+mod closed_pipe;
+mod libtest_args;
 mod mock_args;
 mod receiver_args;
 mod run_args;
@@ -36,6 +38,7 @@ enum Command {
 
 /// Parses the command line and runs the command; returns the process exit status.
 pub fn main() -> ExitCode {
+    closed_pipe::exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run_args::run(*args),

@@ -5,6 +5,9 @@
 //!   change from run to run into placeholders;
 //! - [`snapshot`]: a scenario's run as its normalised baseline;
 //! - [`baseline`]: the files on disk (format, paths, reading, writing);
+//! - [`recorded_against`]: what a baseline was recorded against (the
+//!   embedded mock or a base URL's origin), so that a baseline is never
+//!   compared with another kind of target;
 //! - [`compare`]: the differences, classified compatible or breaking by
 //!   Veriff's "Backwards compatible changes" rules;
 //! - [`gate`]: which findings fail a scenario;
@@ -20,6 +23,7 @@ pub mod compare;
 pub mod findings;
 pub mod gate;
 pub mod normalize;
+pub mod recorded_against;
 pub mod snapshot;
 
 use std::path::{Path, PathBuf};
@@ -31,6 +35,7 @@ use crate::scenario::model::Scenario;
 use baseline::Baseline;
 use findings::{RunDrift, ScenarioDrift};
 use normalize::Rule;
+pub use recorded_against::RecordedAgainst;
 
 /// The drift options of a run.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +48,32 @@ pub struct DriftOptions {
     pub deny: bool,
     /// `--drift-report FILE`: write the Markdown drift report here.
     pub report: Option<PathBuf>,
+    /// `--overwrite-baseline-target`: `record` may replace a baseline
+    /// recorded against the other kind of target.
+    pub overwrite_target: bool,
+}
+
+/// Checks, before anything runs, that a run against `now` may compare with
+/// (`--baseline`) or record into (`--record-baseline`) its baseline folder:
+/// the other kind of target is an error (exit status 2). Returns the
+/// warnings to print: another server of the same kind, or a baseline that
+/// does not say what it was recorded against.
+pub fn check_target(options: &DriftOptions, now: &RecordedAgainst) -> Result<Vec<String>, String> {
+    let mut warnings = Vec::new();
+    if let Some(dir) = &options.baseline {
+        let recorded = recorded_against::read(dir).map_err(|e| e.to_string())?;
+        warnings.extend(recorded_against::check_compare(
+            dir,
+            recorded.as_ref(),
+            now,
+        )?);
+    }
+    if let Some(dir) = &options.record {
+        // A folder that does not hold a baseline yet says nothing.
+        let recorded = recorded_against::read(dir).map_err(|e| e.to_string())?;
+        recorded_against::check_record(dir, recorded.as_ref(), now, options.overwrite_target)?;
+    }
+    Ok(warnings)
 }
 
 /// A scenario's run as drift reads it: its trial name, whether it passed,
@@ -109,14 +140,18 @@ pub fn compare_with(
 }
 
 /// `--record-baseline DIR`: writes one file per scenario that passed, and
-/// returns how many it wrote. Scenarios that did not pass are not recorded:
-/// a baseline is a good run.
+/// what the run was against (`target`, [`recorded_against::TARGET_FILE`]),
+/// and returns how many scenarios it wrote. Scenarios that did not pass are
+/// not recorded: a baseline is a good run.
 pub fn record_baseline<'a>(
     dir: &Path,
     passed: impl IntoIterator<Item = (&'a Scenario, Ran<'a>)>,
     base_url: &str,
+    target: &RecordedAgainst,
     masker: &Masker,
 ) -> Result<usize, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    recorded_against::write(dir, target)?;
     let mut written = 0;
     for (scenario, ran) in passed {
         let b = snapshot::record(scenario, &ran, base_url, Rule::ALL.len());

@@ -48,7 +48,8 @@ pub use exec::throttle::{DEFAULT_REMOTE_RATE, Rate};
 pub use run::plan::ignores;
 pub use run::schedule::{Delivery, Finish, Lost, start as schedule};
 pub use run::{
-    DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, Options, Partition, Setup, TargetOptions, run, webhook_urls,
+    DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, NoTests, Options, Partition, Setup, TargetOptions, run,
+    webhook_urls,
 };
 
 // Webhooks: the receiver a run starts, and what arrived.
@@ -88,7 +89,7 @@ pub use drift::{DriftOptions, Ran, compare_with};
 
 // Reports: read from the results, never running anything.
 pub use mask::{Masker, secret_forms};
-pub use report::libtest::{Pending, trial};
+pub use report::libtest::{Pending, skipped_trial, trial};
 pub use report::message;
 pub use report::text::excerpt;
 pub use report::{Format, print_notes, write as write_report};

@@ -3,6 +3,7 @@
 //! request or blocks on a runtime.
 //!
 //! - [`message`]: the text of a failed or errored scenario;
+//! - [`auth_hint`]: Veriff's authentication codes read as a set-up problem;
 //! - [`libtest`]: one libtest trial per scenario;
 //! - [`junit`]: JUnit XML for CI;
 //! - [`markdown`]: the drift report, for people (a PR comment, a CI job summary).
@@ -10,6 +11,7 @@
 //! Every report file is written by [`write`] in a [`Format`]; a new format
 //! is a file here and a variant of [`Format`].
 
+pub mod auth_hint;
 pub mod junit;
 pub mod libtest;
 pub mod markdown;

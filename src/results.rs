@@ -294,7 +294,9 @@ impl ScenarioResult {
         if !matches!(self.outcome, Outcome::Passed) {
             return;
         }
-        let failing = gate::failing(self.drift.as_ref(), self.warnings(), deny);
+        let mut failing = gate::failing(self.drift.as_ref(), self.warnings(), deny);
+        let first_step = self.steps.first().map(|s| &s.step);
+        failing.extend(gate::unrecorded(self.drift.as_ref(), first_step, deny));
         let Some(first) = failing.iter().map(|(n, _)| *n).min() else {
             return;
         };

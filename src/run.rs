@@ -10,7 +10,9 @@
 //! let status: ExitCode = run(Options::default());
 //! ```
 
+mod outputs;
 pub mod plan;
+mod preflight;
 pub mod schedule;
 pub mod setup;
 
@@ -33,8 +35,8 @@ use crate::scenario::discover::{Loaded, Suite, load_paths, load_suite};
 use crate::scenario::load::Loader;
 use crate::scenario::model::Scenario;
 use crate::scenario::source::Files;
-pub use plan::Partition;
 use plan::Plan;
+pub use plan::{NoTests, Partition};
 use schedule::Finish;
 pub use setup::{Setup, TargetOptions, webhook_urls};
 
@@ -67,6 +69,8 @@ pub struct Options {
     pub drift: DriftOptions,
     /// Run only this shard of the trials (`--partition`).
     pub partition: Option<Partition>,
+    /// What to do when the filters select no scenario (`--no-tests`).
+    pub no_tests: NoTests,
     /// Keep the exchanges of scenarios that passed in the results (a report
     /// that reads them needs this); by default only failures keep theirs.
     pub keep_exchanges: bool,
@@ -97,6 +101,7 @@ impl Default for Options {
             rate: None,
             drift: DriftOptions::default(),
             partition: None,
+            no_tests: NoTests::Fail,
             keep_exchanges: false,
             webhook_listen: None,
             suite: Suite::Api,
@@ -115,6 +120,19 @@ pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
 /// Runs the scenarios as the options say and returns the exit status: 0 when
 /// all pass, 101 when one fails, 2 for usage, configuration and spec errors.
 pub fn run(options: Options) -> ExitCode {
+    // Every file the run writes, checked before anything is sent.
+    let files: Vec<(&str, &Path)> = [
+        ("--junit", options.junit.as_deref()),
+        ("--drift-report", options.drift.report.as_deref()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, path)| Some((flag, path?)))
+    .collect();
+    if !options.libtest.list
+        && let Err(e) = outputs::check(&files, options.drift.record.as_deref())
+    {
+        return usage_error(e);
+    }
     let loaded: Loaded = if options.paths.is_empty() {
         let names = options.run_values.iter().map(|v| v.name.clone());
         load_suite(
@@ -223,6 +241,16 @@ pub fn run(options: Options) -> ExitCode {
         Err(e) => return usage_error(masker.mask(&e)),
     };
     let base_url = runner.target().base_url.clone();
+    // A baseline compares with, and a recording replaces, only the same kind of target.
+    let against = drift::RecordedAgainst::of(&base_url, setup.mock.is_some());
+    if !listing {
+        match drift::check_target(&options.drift, &against) {
+            Ok(warnings) => warnings
+                .iter()
+                .for_each(|w| eprintln!("warning: {}", masker.mask(w))),
+            Err(e) => return usage_error(masker.mask(&e)),
+        }
+    }
     let plan = Plan::new(
         &scenarios,
         runner.target(),
@@ -241,6 +269,30 @@ pub fn run(options: Options) -> ExitCode {
             here + plan.other_shards,
             plan.other_shards
         );
+    }
+    if plan.selected == 0 && !listing {
+        let what = format!(
+            "no scenario matches {} (out of {} loaded)",
+            plan::describe_filters(&options.libtest),
+            scenarios.len()
+        );
+        match options.no_tests {
+            NoTests::Fail => {
+                return usage_error(format!(
+                    "{what}; see the names with --list, or allow an empty run with --no-tests=warn or --no-tests=pass"
+                ));
+            }
+            NoTests::Warn => eprintln!("warning: {what} (--no-tests=warn)"),
+            NoTests::Pass => {}
+        }
+    }
+    // One request that changes nothing tells a set-up problem from an API problem.
+    if !listing && setup.mock.is_none() && !plan.to_run.is_empty() {
+        let checked = crate::exec::http::client()
+            .and_then(|client| runtime.block_on(preflight::check(&client, runner.target())));
+        if let Err(e) = checked {
+            return usage_error(masker.mask(&e));
+        }
     }
     let deliveries = if listing {
         Vec::new()
@@ -264,10 +316,16 @@ pub fn run(options: Options) -> ExitCode {
     for (&i, delivery) in plan.to_run.iter().zip(deliveries) {
         slots[i] = Some(delivery);
     }
+    let skipped: std::collections::HashMap<usize, &String> =
+        plan.skipped.iter().map(|(i, why)| (*i, why)).collect();
     let trials = plan
         .trials
         .iter()
         .map(|&i| {
+            if let Some(why) = skipped.get(&i) {
+                // Skipped, and its reason shown beside `ignored`.
+                return libtest::skipped_trial(scenarios[i].trial_name.clone(), masker.mask(why));
+            }
             let (scenario, delivery) = (Arc::clone(&scenarios[i]), slots[i].take());
             let ignored = plan.ignored[i].clone();
             let collected = collected.clone();
@@ -326,7 +384,7 @@ pub fn run(options: Options) -> ExitCode {
         }
     }
     if let Some(dir) = &options.drift.record
-        && let Err(e) = record_baseline(dir, &results, &scenarios, &base_url, &masker)
+        && let Err(e) = record_baseline(dir, &results, &scenarios, (&base_url, &against), &masker)
     {
         return usage_error(e);
     }
@@ -357,7 +415,7 @@ fn record_baseline(
     dir: &Path,
     results: &RunResults,
     scenarios: &[Arc<Scenario>],
-    base_url: &str,
+    (base_url, against): (&str, &drift::RecordedAgainst),
     masker: &Masker,
 ) -> Result<(), String> {
     let by_name: std::collections::HashMap<&str, &Scenario> = scenarios
@@ -369,7 +427,7 @@ fn record_baseline(
         .iter()
         .filter(|r| matches!(r.outcome, Outcome::Passed))
         .filter_map(|r| Some((*by_name.get(r.name.as_str())?, r.ran())));
-    let written = drift::record_baseline(dir, passed, base_url, masker)?;
+    let written = drift::record_baseline(dir, passed, base_url, against, masker)?;
     eprintln!(
         "baseline: recorded {written} scenario{} in {}",
         if written == 1 { "" } else { "s" },

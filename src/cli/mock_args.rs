@@ -14,9 +14,9 @@ use crate::mock::{
 
 #[derive(Debug, Args)]
 pub struct MockArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    /// Address to listen on, HOST:PORT; HOST may be a name (`localhost:8081`).
+    #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:8080")]
+    listen: String,
     /// API key to accept (generated when absent). Not read from VERIFF_API_KEY, so
     /// that real credentials exported for `run` never end up in a mock.
     #[arg(long, env = "VERIFF_MOCK_API_KEY", hide_env_values = true)]
@@ -78,6 +78,27 @@ async fn stopped() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+/// The first address `listen` (HOST:PORT, HOST a name or an IP address) resolves to.
+async fn resolve(listen: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = listen.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let bad = |why: String| format!("--listen `{listen}`: {why}");
+    let (host, port) = listen
+        .rsplit_once(':')
+        .ok_or_else(|| bad("expected HOST:PORT, e.g. 127.0.0.1:8080 or localhost:8080".into()))?;
+    port.parse::<u16>()
+        .map_err(|_| bad(format!("`{port}` is not a port number (0 to 65535)")))?;
+    if host.is_empty() {
+        return Err(bad("the host is missing, e.g. 127.0.0.1:8080".into()));
+    }
+    tokio::net::lookup_host(listen)
+        .await
+        .map_err(|e| bad(format!("cannot resolve `{host}`: {e}")))?
+        .next()
+        .ok_or_else(|| bad(format!("`{host}` resolves to no address")))
 }
 
 pub fn run(args: MockArgs) -> ExitCode {
@@ -145,7 +166,11 @@ pub fn run(args: MockArgs) -> ExitCode {
         Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
     };
     runtime.block_on(async move {
-        let server = match MockServer::start_on(args.listen, config).await {
+        let addr = match resolve(&args.listen).await {
+            Ok(addr) => addr,
+            Err(e) => return usage_error(e),
+        };
+        let server = match MockServer::start_on(addr, config).await {
             Ok(server) => server,
             Err(e) => return usage_error(format!("cannot listen on {}: {e}", args.listen)),
         };

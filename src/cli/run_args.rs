@@ -5,10 +5,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use libtest_mimic::Arguments;
 
+use super::libtest_args::LibtestArgs;
 use crate::exec::throttle::Rate;
-use crate::run::{self, DEFAULT_JOBS, MAX_JOBS, Options, Partition, TargetOptions, usage_error};
+use crate::run::{
+    self, DEFAULT_JOBS, MAX_JOBS, NoTests, Options, Partition, TargetOptions, usage_error,
+};
 
 #[derive(Debug, Args)]
 #[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
@@ -21,11 +23,18 @@ embedded mock, started on 127.0.0.1 with fresh credentials.
 
 Drift: --record-baseline DIR records a run; --baseline DIR compares a later run with it. \
 Breaking drift fails its scenario; compatible drift and warnings are listed after the \
-summary, then one line `drift: B breaking, C compatible`.
+summary, then one line `drift: B breaking, C compatible` (`, N new` when scenarios have \
+no baseline file). A baseline records what it was recorded against (target.json) and is \
+never compared with the other kind of target (the embedded mock, or a base URL).
+
+Before the first scenario, one request that changes nothing checks that the base URL \
+answers and accepts the credentials.
 
 Exit status: 0 when all pass, 101 when a scenario fails (breaking drift included), 2 for \
-usage, configuration and spec errors (also when a spec error shows only as a step runs) \
-and for an unusable baseline file.")]
+usage, configuration and spec errors (also when a spec error shows only as a step runs), \
+for an unusable baseline, an unreachable base URL or rejected credentials, an output path \
+that cannot be written, and a filter that selects nothing (see --no-tests); 141 when \
+standard output is closed before the end.")]
 pub struct RunArgs {
     /// Base URL of the API under test, e.g. https://stationapi.veriff.com (default: the embedded mock).
     #[arg(long, env = "VERIFF_BASE_URL")]
@@ -67,6 +76,10 @@ pub struct RunArgs {
     /// each name); K from 1 to N.
     #[arg(long, value_name = "KIND:K/N")]
     partition: Option<String>,
+    /// When the filters select no scenario: fail (exit status 2), warn, or pass. An empty
+    /// shard of --partition is not an error.
+    #[arg(long, value_name = "fail|warn|pass", default_value = "fail", value_parser = str::parse::<NoTests>)]
+    no_tests: NoTests,
     /// Write a JUnit XML report to this file.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
@@ -79,11 +92,15 @@ pub struct RunArgs {
     /// Compatible drift and warnings fail their scenario too (like -D warnings).
     #[arg(long)]
     deny_drift: bool,
+    /// Let --record-baseline replace a baseline recorded against the other kind of target
+    /// (the embedded mock, or a base URL).
+    #[arg(long, requires = "record_baseline")]
+    overwrite_baseline_target: bool,
     /// Write the drift (and warnings) as Markdown to FILE, for a PR comment or a CI job summary.
     #[arg(long, value_name = "FILE", requires = "baseline")]
     drift_report: Option<PathBuf>,
     #[command(flatten)]
-    libtest: Arguments,
+    libtest: LibtestArgs,
     /// Spec files or folders (and, at most once, a name filter).
     #[arg(value_name = "PATHS")]
     paths: Vec<String>,
@@ -101,9 +118,7 @@ fn looks_like_a_path(arg: &str) -> bool {
 }
 
 /// Splits the positional arguments into spec paths and the libtest filter.
-fn split_positionals(args: &mut RunArgs) -> Result<Vec<PathBuf>, String> {
-    let mut positionals: Vec<String> = args.libtest.filter.take().into_iter().collect();
-    positionals.append(&mut args.paths);
+fn split_positionals(positionals: Vec<String>) -> Result<(Vec<PathBuf>, Option<String>), String> {
     let mut paths = Vec::new();
     let mut filter: Option<String> = None;
     for arg in positionals {
@@ -120,13 +135,12 @@ fn split_positionals(args: &mut RunArgs) -> Result<Vec<PathBuf>, String> {
             filter = Some(arg);
         }
     }
-    args.libtest.filter = filter;
-    Ok(paths)
+    Ok((paths, filter))
 }
 
 pub fn run(mut args: RunArgs) -> ExitCode {
-    let paths = match split_positionals(&mut args) {
-        Ok(paths) => paths,
+    let (paths, filter) = match split_positionals(std::mem::take(&mut args.paths)) {
+        Ok(split) => split,
         Err(e) => return usage_error(e),
     };
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
@@ -158,7 +172,7 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             target_is_mock: args.target_is_mock,
             features: args.features,
         },
-        libtest: args.libtest,
+        libtest: args.libtest.into_arguments(filter),
         junit: args.junit,
         jobs: args.jobs,
         rate: args.rate,
@@ -167,9 +181,11 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             baseline: args.baseline,
             deny: args.deny_drift,
             report: args.drift_report,
+            overwrite_target: args.overwrite_baseline_target,
         },
         partition,
         webhook_listen: args.webhook_listen,
+        no_tests: args.no_tests,
         ..Options::default()
     })
 }

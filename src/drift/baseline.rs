@@ -90,7 +90,13 @@ pub struct BaselineError {
 
 impl std::fmt::Display for BaselineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "baseline file {}: {}", self.file.display(), self.message)
+        let what = if self.file.is_dir() { "folder" } else { "file" };
+        write!(
+            f,
+            "baseline {what} {}: {}",
+            self.file.display(),
+            self.message
+        )
     }
 }
 
@@ -288,6 +294,22 @@ pub fn load(dir: &Path, trials: &[&str]) -> Result<Baseline, Vec<BaselineError>>
             }
             Err(e) => errors.push(e),
         }
+    }
+    if errors.is_empty() && baseline.scenarios.is_empty() {
+        // Compared with nothing, every scenario would be new: a green run that checked no drift.
+        let message = match baseline.gone.first() {
+            None => "the folder holds no baseline file; record one with --record-baseline".into(),
+            Some(g) => format!(
+                "none of its {} baseline files is for a scenario of this run (such as {}); \
+                 is it the baseline of other specs? Record one with --record-baseline",
+                baseline.gone.len(),
+                g.file.display()
+            ),
+        };
+        errors.push(BaselineError {
+            file: dir.to_path_buf(),
+            message,
+        });
     }
     if errors.is_empty() {
         Ok(baseline)

@@ -54,3 +54,27 @@ pub fn failing<'a>(
     }
     failing
 }
+
+/// A scenario with no baseline file (new) fails under `deny`, at its first
+/// step, saying so: a run that compares with nothing is not a drift-free run.
+pub fn unrecorded(
+    drift: Option<&ScenarioDrift>,
+    first_step: Option<&StepInfo>,
+    deny: bool,
+) -> Option<(usize, Mismatch)> {
+    let drift = drift.filter(|d| d.new && deny)?;
+    let step = first_step?;
+    Some((
+        step.number,
+        Mismatch {
+            check: CheckKind::Drift,
+            path: "scenario (new, denied by --deny-drift)".into(),
+            expected: format!(
+                "none: no baseline for this scenario ({})",
+                drift.file.display()
+            ),
+            actual: "recorded nowhere; record it with --record-baseline".into(),
+            at: step.at.clone(),
+        },
+    ))
+}

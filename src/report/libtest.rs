@@ -45,6 +45,25 @@ pub fn trial(name: String, ignored: Option<&str>, pending: Pending, masker: Mask
     .with_ignored_flag(ignored.is_some())
 }
 
+/// The trial of a scenario that this run skips as ignored (it needs the
+/// mock's controls, or an opt-in feature that is off): it sends nothing and
+/// tells libtest `ignored` with `reason`, so that the terminal shows why
+/// (`test a::x ... ignored (needs ...)`), as libtest does for
+/// `#[ignore = "..."]`. It carries no ignored flag, since libtest prints no
+/// reason for a trial it skips by its flag; use it only where libtest would
+/// skip the flagged trial anyway (neither `--ignored` nor `--include-ignored`).
+///
+/// ```
+/// use veriff_conformance::skipped_trial;
+///
+/// let t = skipped_trial("a::x".into(), "needs --feature delete".into());
+/// assert_eq!(t.name(), "a::x");
+/// assert!(!t.has_ignored_flag());
+/// ```
+pub fn skipped_trial(name: String, reason: String) -> Trial {
+    Trial::ignorable_test(name, move || Ok(Completion::ignored_with(reason)))
+}
+
 /// What libtest is told of a result: completed, ignored with its reason, or
 /// failed with the message of the failure or error.
 pub fn verdict(result: &ScenarioResult, masker: &Masker) -> Result<Completion, Failed> {
@@ -115,9 +134,11 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
 
 /// What follows libtest's own summary, since libtest cannot print under a
 /// passing trial: a `---- name: drift and warnings ----` block per scenario
-/// with any, the baseline files with no scenario (gone), then `warnings: N`
+/// with any, the baseline files with no scenario (gone), a hint when every
+/// failure was the same authentication code, then `warnings: N`
 /// when there are any and, in a run that compares with a baseline, exactly
-/// one last line `drift: B breaking, C compatible`. Empty when there is
+/// one last line `drift: B breaking, C compatible`, with `, N new` when N
+/// scenarios have no baseline file. Empty when there is
 /// nothing to say.
 pub fn notes(results: &RunResults, masker: &Masker) -> String {
     let mut out = String::new();
@@ -143,6 +164,9 @@ pub fn notes(results: &RunResults, masker: &Masker) -> String {
             );
         }
     }
+    if let Some(hint) = super::auth_hint::of_run(results) {
+        let _ = writeln!(out, "\n{hint}");
+    }
     let warnings = results.warning_count();
     let summary = results.drift.is_some();
     // libtest's summary ends with an empty line already.
@@ -153,7 +177,17 @@ pub fn notes(results: &RunResults, masker: &Masker) -> String {
         let _ = writeln!(out, "warnings: {warnings}");
     }
     if summary {
-        let _ = writeln!(out, "{}", results.drift_summary());
+        let new = results
+            .scenarios
+            .iter()
+            .filter(|s| s.drift.as_ref().is_some_and(|d| d.new))
+            .count();
+        let new = if new > 0 {
+            format!(", {new} new")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{}{new}", results.drift_summary());
     }
     masker.mask(&out)
 }

@@ -126,6 +126,63 @@ impl Partition {
     }
 }
 
+/// What a run does when libtest's filters select no scenario at all
+/// (`--no-tests`, spelled as in cargo-nextest). An empty shard of
+/// `--partition` is not such a run: the filters selected trials, and other
+/// shards have them.
+///
+/// ```
+/// use veriff_conformance::NoTests;
+///
+/// assert_eq!("warn".parse::<NoTests>(), Ok(NoTests::Warn));
+/// assert_eq!(NoTests::default(), NoTests::Fail);
+/// assert!("maybe".parse::<NoTests>().unwrap_err().contains("fail, warn or pass"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoTests {
+    /// A usage error (exit status 2) naming the filters: the default.
+    #[default]
+    Fail,
+    /// Say so on standard error, and pass.
+    Warn,
+    /// Pass without a word.
+    Pass,
+}
+
+impl FromStr for NoTests {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "fail" => Ok(NoTests::Fail),
+            "warn" => Ok(NoTests::Warn),
+            "pass" => Ok(NoTests::Pass),
+            _ => Err(format!("`{text}`: expected fail, warn or pass")),
+        }
+    }
+}
+
+/// The filters of `args` as the user wrote them, for a message: `` filter `x` ``,
+/// `--exact`, `` --skip `y` ``, `--ignored`.
+pub fn describe_filters(args: &Arguments) -> String {
+    let mut parts = Vec::new();
+    if let Some(filter) = &args.filter {
+        parts.push(format!("the filter `{filter}`"));
+    }
+    if args.exact && args.filter.is_some() {
+        parts.push("--exact".into());
+    }
+    parts.extend(args.skip.iter().map(|s| format!("--skip `{s}`")));
+    if args.ignored {
+        parts.push("--ignored".into());
+    }
+    if parts.is_empty() {
+        "the filters".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// Which scenarios become trials, which libtest will run, and which it will skip as ignored.
 #[derive(Debug, Default)]
 pub struct Plan {
@@ -139,6 +196,8 @@ pub struct Plan {
     pub skipped: Vec<(usize, String)>,
     /// How many trials the filters let through that belong to other shards.
     pub other_shards: usize,
+    /// How many trials the filters let through, in every shard.
+    pub selected: usize,
     /// Why each scenario is not run against this target, if it is not
     /// ([`ignores`]); such a scenario is never executed.
     pub ignored: Vec<Option<String>>,
@@ -257,7 +316,10 @@ impl Plan {
                 in_shard[i] = chosen;
             }
         }
-        let mut plan = Plan::default();
+        let mut plan = Plan {
+            selected: passing.len(),
+            ..Plan::default()
+        };
         for (i, &in_this_shard) in in_shard.iter().enumerate() {
             if in_this_shard {
                 plan.trials.push(i);
@@ -395,5 +457,31 @@ mod tests {
         }
         ran.sort();
         assert_eq!(ran, [2, 3, 4]);
+    }
+
+    #[test]
+    fn a_filter_that_selects_nothing_is_seen_and_an_empty_shard_is_not_such_a_filter() {
+        let names = ["a::one", "a::two"];
+        let ignored = [None, None];
+        let nothing = Arguments {
+            filter: Some("nope".into()),
+            ..Arguments::default()
+        };
+        assert_eq!(Plan::of(&names, &ignored, &nothing, None).selected, 0);
+        assert_eq!(describe_filters(&nothing), "the filter `nope`");
+        let one = Arguments {
+            filter: Some("a::one".into()),
+            exact: true,
+            ..Arguments::default()
+        };
+        // Shard 2 of 2 is empty, but the filter selected a trial.
+        let plan = Plan::of(
+            &names,
+            &ignored,
+            &one,
+            Some(Partition::Count { shard: 2, total: 2 }),
+        );
+        assert!(plan.to_run.is_empty());
+        assert_eq!(plan.selected, 1);
     }
 }

@@ -259,41 +259,6 @@ fn an_api_key_with_a_line_break_is_a_usage_error_that_does_not_print_it() {
 }
 
 #[test]
-fn connection_refused_is_reported_as_an_error_not_a_failure() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = scratch("refused");
-    std::fs::write(dir.join("one.yaml"), PASSING).unwrap();
-    let junit = dir.join("junit.xml");
-    let base = format!("http://127.0.0.1:{port}");
-    let out = run(&[
-        "run",
-        dir.join("one.yaml").to_str().unwrap(),
-        "--base-url",
-        &base,
-        "--api-key",
-        "key-for-refused",
-        "--shared-secret",
-        "secret-for-refused",
-        "--junit",
-        junit.to_str().unwrap(),
-    ]);
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(101), "{all}");
-    assert!(
-        all.contains("error (network error) in step 1 \"submit\": cannot connect"),
-        "{all}"
-    );
-    let xml = std::fs::read_to_string(&junit).unwrap();
-    assert!(xml.contains("<error"), "{xml}");
-    assert!(!xml.contains("<failure"), "{xml}");
-    assert!(!all.contains("secret-for-refused") && !xml.contains("secret-for-refused"));
-}
-
-#[test]
 fn junit_separates_failures_from_passes() {
     let dir = scratch("junit");
     std::fs::write(dir.join("a.yaml"), PASSING).unwrap();
@@ -377,7 +342,7 @@ fn mock_only_scenarios_are_ignored_against_another_server() {
             &all,
             "server_error::an_unexpected_error_has_the_documented_body"
         ),
-        Some("ignored"),
+        Some("ignored (needs the embedded mock's controls (requires: [mock]))"),
         "{all}"
     );
     // Mock-only scenarios, and those needing an opt-in feature not turned on.
@@ -508,6 +473,35 @@ fn run_help_shows_our_options_and_libtests() {
 }
 
 #[test]
+fn run_help_shows_only_the_libtest_options_that_do_something() {
+    let out = run(&["run", "--help"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    for gone in [
+        "--bench",
+        "-Z",
+        "--nocapture",
+        "--show-output",
+        "Usefull",
+        "--test ",
+    ] {
+        assert!(!all.contains(gone), "{gone} in:\n{all}");
+    }
+    assert!(
+        all.contains("--ignored\n          Run only the ignored scenarios"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "--include-ignored\n          Run the ignored scenarios as well as the others"
+        ),
+        "{all}"
+    );
+    let out = run(&["run", "--bench"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+#[test]
 fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
     let mut child = bin()
         .args([
@@ -555,4 +549,36 @@ fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
     assert_eq!(status.code(), Some(0), "Ctrl-C stops the mock cleanly");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l == "mock stopped"), "{rest:?}");
+}
+
+#[test]
+fn mock_listens_on_a_host_name_and_names_a_bad_address() {
+    let mut child = bin()
+        .args(["mock", "--listen", "localhost:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with("veriff-conformance mock listening on http://"),
+        "{first}"
+    );
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+
+    for (bad, says) in [
+        ("localhost", "expected HOST:PORT"),
+        ("localhost:99999", "`99999` is not a port number"),
+        (":8080", "the host is missing"),
+    ] {
+        let out = run(&["mock", "--listen", bad]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {all}");
+        assert!(all.contains(&format!("--listen `{bad}`: {says}")), "{all}");
+    }
 }

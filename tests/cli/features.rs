@@ -53,6 +53,11 @@ async fn a_feature_scenario_is_ignored_with_its_reason_until_the_feature_is_turn
     let (out, text) = run(&mock, &[], &junit);
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("1 ignored"), "{text}");
+    // The terminal says why, as libtest does for `#[ignore = "..."]`.
+    assert!(
+        text.contains("test delete::a_created_session_can_be_deleted ... ignored (needs the opt-in API feature delete (requires: [feature:delete]); turn it on with --feature delete)"),
+        "{text}"
+    );
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(
         xml.contains("needs the opt-in API feature delete (requires: [feature:delete]); turn it on with --feature delete"),

@@ -140,23 +140,30 @@ fn case_3_an_api_key_without_a_base_url_is_masked_in_spec_errors() {
     assert!(!all.contains(&key), "{all}");
 }
 
-#[test]
-fn case_4_a_network_error_masks_the_key_percent_encoded_in_its_url() {
-    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
-    let (code, all) = run_spec(
-        "network",
-        r#"
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_4_a_network_error_masks_the_key_percent_encoded_in_its_url() {
+    // The base URL answers (the run's preflight passes); the step's absolute
+    // URL is port 9 (discard) on loopback: nothing listens, the connection is refused.
+    let mock = mock().await;
+    let base = mock.base_url();
+    let (code, all) = tokio::task::spawn_blocking(move || {
+        run_spec(
+            "network",
+            r#"
 scenarios:
   - name: the key in a path
     vars: { k: "AKEY-0b1c.2d3e+4f\"5a" }
     steps:
       - name: nobody listens
         method: GET
-        path: /v1/sessions/${k} x
+        path: http://127.0.0.1:9/v1/sessions/${k} x
 "#,
-        "http://127.0.0.1:9",
-        &[],
-    );
+            &base,
+            &[],
+        )
+    })
+    .await
+    .unwrap();
     assert_eq!(code, Some(101), "{all}");
     assert!(all.contains("cannot connect"), "{all}");
     assert_no_secret(&all);

@@ -7,3 +7,4 @@ mod hostile_output;
 mod partition;
 mod secrets_property;
 mod support;
+mod verdict;

@@ -310,7 +310,7 @@ async fn deny_drift_fails_a_scenario_with_compatible_drift_or_a_warning() {
 }
 
 #[tokio::test]
-async fn a_scenario_without_a_baseline_file_is_new_and_not_failed() {
+async fn a_scenario_without_a_baseline_file_is_new_and_fails_only_under_deny_drift() {
     let scenario = scenario(SCENARIO);
     let server = mock(Change::Nothing).await;
     let mut result = run_on(&server, &scenario).await;
@@ -323,6 +323,19 @@ async fn a_scenario_without_a_baseline_file_is_new_and_not_failed() {
     assert!(drift.new);
     assert_eq!(changes(&drift), []);
     result.drift = Some(drift);
-    result.apply_drift_gate(true);
+    result.apply_drift_gate(false);
     assert_passes(&result);
+    result.apply_drift_gate(true);
+    let Outcome::Failed(f) = &result.outcome else {
+        panic!("a new scenario should fail under --deny-drift");
+    };
+    assert_eq!(f.step.number, 1);
+    assert_eq!(f.mismatches.len(), 1, "{:?}", f.mismatches);
+    assert!(
+        f.mismatches[0]
+            .expected
+            .contains("no baseline for this scenario"),
+        "{:?}",
+        f.mismatches
+    );
 }

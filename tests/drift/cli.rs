@@ -35,7 +35,9 @@ async fn recordings_of_the_same_server_are_byte_identical_whatever_its_key_order
     record_embedded(&b);
     let recorded = files(&a);
     let scenarios = veriff_conformance::load_embedded().scenarios.len();
-    assert_eq!(recorded.len(), scenarios, "one file per scenario");
+    // One file per scenario, and what the baseline was recorded against.
+    assert_eq!(recorded.len(), scenarios + 1, "one file per scenario");
+    assert!(recorded.iter().any(|(name, _)| name == "target.json"));
     // A downloaded medium is kept as its length and hash, not as mangled bytes.
     let download = std::fs::read_to_string(
         a.join("media_download/a_downloaded_medium_is_the_uploaded_image.json"),
@@ -87,7 +89,17 @@ async fn recordings_of_the_same_server_are_byte_identical_whatever_its_key_order
     );
     let out = run_async(&proxy, &config, &["--record-baseline", arg(&c)]).await;
     assert!(out.status.success(), "{}", text(&out));
-    for ((name_a, bytes_a), (name_c, bytes_c)) in recorded.iter().zip(files(&c)) {
+    // Every scenario's file is byte-identical; `target.json` says which target each was.
+    let scenario_files = |files: Vec<(String, Vec<u8>)>| {
+        files
+            .into_iter()
+            .filter(|(name, _)| name != "target.json")
+            .collect::<Vec<_>>()
+    };
+    for ((name_a, bytes_a), (name_c, bytes_c)) in scenario_files(recorded.clone())
+        .iter()
+        .zip(scenario_files(files(&c)))
+    {
         assert_eq!(name_a, &name_c);
         assert_eq!(
             String::from_utf8_lossy(bytes_a),
@@ -95,7 +107,9 @@ async fn recordings_of_the_same_server_are_byte_identical_whatever_its_key_order
             "{name_a}"
         );
     }
-    // And comparing the reframed server with the plain baseline finds nothing.
+    // And comparing the reframed server with the plain baseline finds nothing
+    // (told that it was recorded against this server, so that only the framing differs).
+    std::fs::copy(c.join("target.json"), a.join("target.json")).unwrap();
     let out = run_async(&proxy, &config, &["--baseline", arg(&a)]).await;
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
@@ -329,7 +343,11 @@ async fn no_secret_reaches_a_baseline_a_drift_report_or_junit() {
         recorded.contains("\"x-auth-client\": \"<api-key>\""),
         "{recorded}"
     );
-    let md = &written[1].1;
+    let md = &written
+        .iter()
+        .find(|(name, _)| name == "report")
+        .expect("the report")
+        .1;
     assert!(
         md.starts_with("**drift: 1 breaking, 0 compatible**"),
         "{md}"
@@ -338,7 +356,11 @@ async fn no_secret_reaches_a_baseline_a_drift_report_or_junit() {
         md.contains("| **breaking** | field removed | `$.echo` | `\"*** ***\"` | `absent` |"),
         "{md}"
     );
-    let xml = &written[2].1;
+    let xml = &written
+        .iter()
+        .find(|(name, _)| name == "junit")
+        .expect("junit")
+        .1;
     assert!(
         xml.contains("<property name=\"drift\" value=\"drift: 1 breaking, 0 compatible\"/>"),
         "{xml}"
@@ -371,7 +393,7 @@ fn new_and_gone_scenarios_are_reported_and_fail_nothing() {
     );
     assert_eq!(
         stdout.lines().last(),
-        Some("drift: 0 breaking, 0 compatible")
+        Some("drift: 0 breaking, 0 compatible, 1 new")
     );
 }
 

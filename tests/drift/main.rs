@@ -3,5 +3,6 @@
 
 mod classification;
 mod cli;
+mod folder;
 mod support;
 mod webhooks;

@@ -454,6 +454,9 @@ scenarios:
 "#,
     );
     let junit = dir.path().join("junit.xml");
+    // A server that knows no session (wiremock answers 404 to everything):
+    // the run's preflight goes on, and the webhook step sends nothing to it.
+    let server = wiremock::MockServer::start().await;
     let options = |listen: Option<String>| {
         let mut options = veriff_conformance::Options {
             paths: vec![dir.path().join("w.yaml")],
@@ -461,7 +464,7 @@ scenarios:
             webhook_listen: listen,
             ..veriff_conformance::Options::default()
         };
-        options.target.base_url = Some("https://example.com".into());
+        options.target.base_url = Some(server.uri());
         options.target.api_key = Some(API_KEY.into());
         options.target.shared_secret = Some(SECRET.into());
         options.libtest.quiet = true;

@@ -1,0 +1,121 @@
+//! One request before the first scenario, to tell a set-up problem from an
+//! API problem: `GET /v1/sessions/<random id>/decision`, signed over that id
+//! as Veriff's docs say (docs/veriff-api.md, sections 2.3 and 4.9). It
+//! changes no state: the session does not exist.
+//!
+//! - No answer (connection refused, DNS, TLS, timeout): one error, exit
+//!   status 2, naming the base URL, instead of every scenario erroring.
+//! - An answer with one of Veriff's authentication codes (section 3.2):
+//!   one error naming the credential and its flag and variable.
+//! - Any other answer (a 404, since the session does not exist, or a 401
+//!   from a server that checks existence before the signature): the run
+//!   goes on. The notes after libtest's summary still point at the
+//!   credentials when every failure is the same authentication code.
+//!
+//! It is not sent to the embedded mock, which this process started with
+//! the credentials it uses.
+
+use crate::exec::http::describe;
+use crate::exec::target::Target;
+use crate::record::exchange::Response;
+use crate::report::auth_hint::{Credential, code_of, meaning};
+use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
+
+/// The path asked for, with a fresh random session id.
+fn path(id: &str) -> String {
+    format!("/v1/sessions/{id}/decision")
+}
+
+/// What the preflight's answer says of the set-up: `Err` with the message
+/// when it is an authentication code.
+pub fn judge(base_url: &str, response: &Response) -> Result<(), String> {
+    let Some(code) = code_of(response) else {
+        return Ok(());
+    };
+    let Some(credential) = Credential::of_code(&code) else {
+        return Ok(());
+    };
+    let which = match credential {
+        Credential::ApiKey => "the API key",
+        Credential::SharedSecret => "the request signature",
+    };
+    Err(format!(
+        "{base_url} rejected {which} before any scenario ran: HTTP {} with code {code} ({}).\n  \
+         This is a set-up problem, not the API's: {}.\n  \
+         (checked with one request that changes nothing: GET /v1/sessions/<random id>/decision)",
+        response.status,
+        meaning(&code),
+        Credential::what_to_check(credential)
+    ))
+}
+
+/// Sends the preflight request to `target` with `client`; `Err` with a
+/// message of a few lines when the set-up is wrong (nothing else runs).
+pub async fn check(client: &reqwest::Client, target: &Target) -> Result<(), String> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let url = format!("{}{}", target.base_url, path(&id));
+    let sent = client
+        .get(&url)
+        .timeout(target.timeout)
+        .header(API_KEY_HEADER, &target.api_key)
+        .header(SIGNATURE_HEADER, sign(&target.shared_secret, id.as_bytes()))
+        .send()
+        .await;
+    let response = match sent {
+        Ok(r) => r,
+        Err(e) => {
+            let why = if e.is_timeout() {
+                format!(
+                    "no answer within {} s (--timeout)",
+                    target.timeout.as_secs_f64()
+                )
+            } else {
+                describe(&e)
+            };
+            return Err(format!(
+                "cannot reach the base URL {}: {why}.\n  \
+                 This is a set-up problem, not the API's: check --base-url (or \
+                 VERIFF_BASE_URL), the network, DNS and TLS; nothing was run.\n  \
+                 (checked with one request that changes nothing: GET /v1/sessions/<random id>/decision)",
+                target.base_url
+            ));
+        }
+    };
+    let status = response.status().as_u16();
+    // An error body is small; a larger one is not one of Veriff's envelopes.
+    let body = match response.bytes().await {
+        Ok(b) if b.len() <= 64 * 1024 => b.to_vec(),
+        _ => Vec::new(),
+    };
+    judge(&target.base_url, &Response::new(status, Vec::new(), body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_authentication_code_names_its_credential_and_any_other_answer_goes_on() {
+        let base = "https://example.test";
+        let key = Response::new(401, vec![], br#"{"status":"fail","code":"1803"}"#.to_vec());
+        let e = judge(base, &key).unwrap_err();
+        assert!(
+            e.starts_with("https://example.test rejected the API key"),
+            "{e}"
+        );
+        assert!(e.contains("--api-key (or VERIFF_API_KEY)"), "{e}");
+        let sig = Response::new(401, vec![], br#"{"status":"fail","code":"1818"}"#.to_vec());
+        let e = judge(base, &sig).unwrap_err();
+        assert!(
+            e.contains("--shared-secret (or VERIFF_SHARED_SECRET)"),
+            "{e}"
+        );
+        let not_found = Response::new(404, vec![], br#"{"status":"fail","code":"1102"}"#.to_vec());
+        assert_eq!(judge(base, &not_found), Ok(()));
+        assert_eq!(
+            judge(base, &Response::new(404, vec![], b"<html>".to_vec())),
+            Ok(())
+        );
+        assert_eq!(path("x"), "/v1/sessions/x/decision");
+    }
+}
