@@ -42,15 +42,15 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
     let mut passed_notes: BTreeMap<String, String> = BTreeMap::new();
     let mut add =
         |file: &str, name: &str, status: TestCaseStatus, time: Duration, out: Option<String>| {
-            let mut case = TestCase::new(name, status);
+            let mut case = TestCase::new(masker.mask(name), status);
             if let Some(out) = out {
                 case.set_system_out(out);
             }
-            case.set_classname(file);
+            case.set_classname(masker.mask(file));
             case.set_time(time);
             suites
                 .entry(file.to_string())
-                .or_insert_with(|| TestSuite::new(file))
+                .or_insert_with(|| TestSuite::new(masker.mask(file)))
                 .add_test_case(case);
         };
     for result in &results.scenarios {

@@ -22,7 +22,8 @@ use crate::results::{Outcome, RunResults, ScenarioResult};
 /// need be; `Err` says why there is none (the harness broke).
 pub type Pending = Box<dyn FnOnce() -> Result<Arc<ScenarioResult>, String> + Send>;
 
-/// The trial of one scenario, flagged ignored for libtest when `ignored` says why.
+/// The trial of one scenario, flagged ignored for libtest when `ignored` says why;
+/// its name masked.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -38,7 +39,8 @@ pub type Pending = Box<dyn FnOnce() -> Result<Arc<ScenarioResult>, String> + Sen
 /// assert!(!t.has_ignored_flag());
 /// ```
 pub fn trial(name: String, ignored: Option<&str>, pending: Pending, masker: Masker) -> Trial {
-    Trial::ignorable_test(name, move || {
+    // libtest prints the name as it is: a secret written into a scenario name is hidden here.
+    Trial::ignorable_test(masker.mask(&name), move || {
         let result = pending().map_err(Failed::from)?;
         verdict(&result, &masker)
     })
