@@ -98,7 +98,7 @@ pub fn compare_with(
             steps: Vec::new(),
         },
         Some(recorded) => {
-            let now = snapshot::record(scenario, ran, base_url, recorded.normalisation);
+            let now = snapshot::observe(scenario, ran, base_url, recorded.normalisation);
             ScenarioDrift {
                 file,
                 new: false,

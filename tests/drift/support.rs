@@ -32,6 +32,9 @@ pub enum Change {
     AddedField,
     /// The create response has a new header `x-new-header`.
     AddedHeader,
+    /// The create response has two new headers: `x-request-id` (a fresh
+    /// UUID) and `x-echo-key` (the API key).
+    AddedHeadersWithValues,
     /// The create response has no `verification.host`.
     RemovedField,
     /// The create response's `verification.sessionToken` is a number.
@@ -94,6 +97,17 @@ async fn changing(State(c): State<Arc<Changer>>, request: Request, next: Next) -
             parts
                 .headers
                 .insert("x-new-header", HeaderValue::from_static("1"));
+        }
+        (Change::AddedHeadersWithValues, true) => {
+            let id = uuid::Uuid::new_v4().to_string();
+            for (name, value) in [
+                ("x-request-id", id.as_str()),
+                ("x-echo-key", &c.config.api_key),
+            ] {
+                parts
+                    .headers
+                    .insert(name, HeaderValue::from_str(value).expect("a header value"));
+            }
         }
         (Change::RemovedField, true) => {
             json["verification"]
