@@ -143,6 +143,7 @@ mod tests {
                     actual: "400".into(),
                     at: at..at + "status: 200".len(),
                 }],
+                later: vec![],
             })),
             steps: vec![StepResult {
                 step,

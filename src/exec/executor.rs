@@ -352,6 +352,7 @@ impl Executor {
                 step: info.clone(),
                 exchange,
                 mismatches,
+                later: Vec::new(),
             }))),
             _ => Ok(()),
         }
@@ -394,6 +395,7 @@ impl Executor {
                 step: info.clone(),
                 exchange: exchange.clone(),
                 mismatches,
+                later: Vec::new(),
             }))
         });
         steps.push(StepResult {
