@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crate::check::{Mismatch, Warning};
 use crate::drift::baseline::Baseline;
-use crate::drift::findings::{RunDrift, ScenarioDrift, StepDrift};
+use crate::drift::findings::{
+    ChangeGroup, DriftClass, RunDrift, ScenarioDrift, StepDrift, group_changes,
+};
 use crate::drift::{self, Ran, gate};
 use crate::mask::Masker;
 use crate::record::exchange::Exchange;
@@ -405,7 +407,7 @@ impl RunResults {
     }
 
     /// Changes of this class, over every scenario.
-    pub fn drift_count(&self, class: crate::drift::findings::DriftClass) -> usize {
+    pub fn drift_count(&self, class: DriftClass) -> usize {
         self.scenarios
             .iter()
             .filter_map(|s| s.drift.as_ref())
@@ -413,23 +415,54 @@ impl RunResults {
             .sum()
     }
 
+    /// Every distinct change of the run ([`group_changes`]), with how often
+    /// and in which scenarios (by name) it was seen: breaking first, then the
+    /// most frequent.
+    pub fn drift_groups(&self) -> Vec<ChangeGroup> {
+        group_changes(self.scenarios.iter().flat_map(|s| {
+            s.drift
+                .iter()
+                .flat_map(|d| d.changes())
+                .map(|(_, c)| (s.name.as_str(), c))
+        }))
+    }
+
     /// Warnings, over every scenario.
     pub fn warning_count(&self) -> usize {
         self.scenarios.iter().map(|s| s.warnings().count()).sum()
     }
 
+    /// Scenarios not run, and why ([`Outcome::Ignored`]).
+    pub fn ignored_count(&self) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Ignored(_)))
+            .count()
+    }
+
     /// The one summary line of a run that compared with a baseline:
-    /// `drift: B breaking, C compatible`.
+    /// `drift: B breaking, C compatible`, counting changes (occurrences), each
+    /// count that is not 0 followed by how many of them are distinct.
     ///
     /// ```
     /// use veriff_conformance::RunResults;
     /// assert_eq!(RunResults::default().drift_summary(), "drift: 0 breaking, 0 compatible");
     /// ```
     pub fn drift_summary(&self) -> String {
+        let groups = self.drift_groups();
+        let part = |class: DriftClass| {
+            let count = self.drift_count(class);
+            let distinct = groups.iter().filter(|g| g.change.class == class).count();
+            if count == 0 {
+                format!("0 {}", class.name())
+            } else {
+                format!("{count} {} ({distinct} distinct)", class.name())
+            }
+        };
         format!(
-            "drift: {} breaking, {} compatible",
-            self.drift_count(crate::drift::findings::DriftClass::Breaking),
-            self.drift_count(crate::drift::findings::DriftClass::Compatible)
+            "drift: {}, {}",
+            part(DriftClass::Breaking),
+            part(DriftClass::Compatible)
         )
     }
 }

@@ -3,4 +3,5 @@
 
 mod classification;
 mod cli;
+mod rollup;
 mod support;

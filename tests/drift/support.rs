@@ -110,9 +110,10 @@ async fn changing(State(c): State<Arc<Changer>>, request: Request, next: Next) -
             }
         }
         (Change::RemovedField, true) => {
-            json["verification"]
-                .as_object_mut()
-                .map(|v| v.remove("host"));
+            // `get_mut`, not indexing: a rejected create has no `verification` to add.
+            if let Some(v) = json.get_mut("verification").and_then(Value::as_object_mut) {
+                v.remove("host");
+            }
         }
         (Change::ChangedType, true) => json["verification"]["sessionToken"] = 12345678.into(),
         (Change::ChangedStatus, false) => parts.status = StatusCode::FORBIDDEN,
