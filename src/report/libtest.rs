@@ -81,13 +81,13 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
             drift.file.display()
         );
     }
-    findings(&mut out, result, masker, true);
+    step_lines(&mut out, result, masker, true);
     (!out.is_empty()).then(|| masker.mask(out.trim_end()))
 }
 
 /// Per step with findings: a heading, then one line per change (when
 /// `with_drift`) and per warning.
-fn findings(out: &mut String, result: &ScenarioResult, masker: &Masker, with_drift: bool) {
+fn step_lines(out: &mut String, result: &ScenarioResult, masker: &Masker, with_drift: bool) {
     let place = |at: &std::ops::Range<usize>| {
         let (line, col) = result.file.line_col(at.start);
         format!("{}:{line}:{col}", result.file.name)
@@ -196,7 +196,7 @@ pub fn notes(results: &RunResults, masker: &Masker) -> String {
     let mut out = String::new();
     for result in &results.scenarios {
         let mut block = String::new();
-        findings(&mut block, result, masker, false);
+        step_lines(&mut block, result, masker, false);
         if !block.is_empty() {
             let _ = write!(
                 out,
