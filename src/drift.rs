@@ -104,11 +104,39 @@ pub fn load(options: &DriftOptions, trials: &[&str]) -> Result<Option<Baseline>,
     })
 }
 
-/// What the results say of the baseline beyond each scenario.
-pub fn run_drift(baseline: &Baseline) -> RunDrift {
+/// What the results say of the baseline beyond each scenario, for a run
+/// against `base_url` (the embedded mock when `embedded_mock`).
+pub fn run_drift(baseline: &Baseline, base_url: &str, embedded_mock: bool) -> RunDrift {
     RunDrift {
         dir: baseline.dir.clone(),
         gone: baseline.gone.clone(),
+        target: target_name(base_url, embedded_mock),
+    }
+}
+
+/// A run's target for people: `the embedded mock`, or the base URL's scheme,
+/// host and port when it is not the scheme's own; never its user, password,
+/// path or query.
+///
+/// ```
+/// use veriff_conformance::target_name;
+/// assert_eq!(target_name("https://user:pw@stationapi.veriff.com/x?k=1", false), "https://stationapi.veriff.com");
+/// assert_eq!(target_name("http://127.0.0.1:8080", false), "http://127.0.0.1:8080");
+/// assert_eq!(target_name("http://127.0.0.1:41234", true), "the embedded mock");
+/// ```
+pub fn target_name(base_url: &str, embedded_mock: bool) -> String {
+    if embedded_mock {
+        return "the embedded mock".into();
+    }
+    match reqwest::Url::parse(base_url) {
+        Ok(url) => {
+            let host = url.host_str().unwrap_or_default();
+            match url.port() {
+                Some(port) => format!("{}://{host}:{port}", url.scheme()),
+                None => format!("{}://{host}", url.scheme()),
+            }
+        }
+        Err(_) => "a base URL that does not parse".into(),
     }
 }
 
@@ -129,7 +157,7 @@ pub fn compare_with(
             steps: Vec::new(),
         },
         Some(recorded) => {
-            let now = snapshot::record(scenario, ran, base_url, recorded.normalisation);
+            let now = snapshot::observe(scenario, ran, base_url, recorded.normalisation);
             ScenarioDrift {
                 file,
                 new: false,

@@ -81,15 +81,17 @@ pub use results::{
 // Drift: a run compared with a recorded baseline.
 pub use drift::baseline::{Baseline, ScenarioBaseline, StepBaseline};
 pub use drift::findings::{
-    Change, ChangeKind, DriftClass, Gone, RunDrift, ScenarioDrift, StepDrift,
+    Change, ChangeGroup, ChangeKind, DriftClass, Gone, RunDrift, ScenarioDrift, StepDrift,
+    group_changes,
 };
 pub use drift::normalize::Rule;
 pub use drift::snapshot::record as snapshot;
-pub use drift::{DriftOptions, Ran, compare_with};
+pub use drift::{DriftOptions, Ran, compare_with, target_name};
 
 // Reports: read from the results, never running anything.
 pub use mask::{Masker, secret_forms};
 pub use report::libtest::{Pending, skipped_trial, trial};
+pub use report::markdown::render_within as markdown_within;
 pub use report::message;
 pub use report::text::excerpt;
 pub use report::{Format, print_notes, write as write_report};

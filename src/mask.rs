@@ -1,7 +1,8 @@
 //! Keeps secrets out of every output: the API key and the shared secret are
 //! replaced by `***` wherever they appear, in every form output can show them:
 //! as written, escaped for JSON, Rust strings, regular expressions and XML,
-//! and percent-encoded as URLs carry them.
+//! percent-encoded as URLs carry them, and slugged as a trial name carries a
+//! scenario name (`_` for every run of other characters, lowercase).
 
 /// Replaces known secrets in text.
 ///
@@ -114,11 +115,12 @@ impl Masker {
 /// expression escapes it (a captured value inside `{$regex}`), each of those
 /// as is and escaped for JSON, Rust strings and XML; and percent-encoded as a
 /// URL path or query carries it, or with every byte but letters and digits
-/// encoded (upper- and lowercase hex).
+/// encoded (upper- and lowercase hex); and slugged as a scenario name is in
+/// its trial name (`A-b c` becomes `a_b_c`), lowercase and as written.
 ///
 /// ```
 /// let forms = veriff_conformance::secret_forms("a-b c\"d");
-/// for form in [r#"a-b c"d"#, r#"a\-b c"d"#, r#"a-b c\"d"#, "a-b c&quot;d", "a-b%20c%22d", "a%2Db%20c%22d", "a%2db%20c%22d"] {
+/// for form in [r#"a-b c"d"#, r#"a\-b c"d"#, r#"a-b c\"d"#, "a-b c&quot;d", "a-b%20c%22d", "a%2Db%20c%22d", "a%2db%20c%22d", "a_b_c_d"] {
 ///     assert!(forms.contains(&form.to_string()), "{form} is missing from {forms:?}");
 /// }
 /// ```
@@ -138,8 +140,30 @@ pub fn secret_forms(secret: &str) -> Vec<String> {
     let encoded = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
     out.push(lower_hex_escapes(&encoded));
     out.push(encoded);
+    let slugged = slug_form(secret);
+    out.push(slugged.to_lowercase());
+    out.push(slugged);
     out.sort();
     out.dedup();
+    out
+}
+
+/// `secret` as a trial name shows it when it is written inside a scenario
+/// name: each run of characters that are not letters or digits becomes one
+/// `_`, none at either end (as `scenario::load::slug` makes trial names,
+/// but keeping the case; the caller adds the lowercase form).
+fn slug_form(secret: &str) -> String {
+    let mut out = String::with_capacity(secret.len());
+    for c in secret.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
     out
 }
 
@@ -182,6 +206,15 @@ mod tests {
     fn short_secrets_are_not_masked_and_long_ones_win() {
         let m = Masker::new(["abc", "secret", "secret-longer"]);
         assert_eq!(m.mask("abc secret-longer secret"), "abc *** ***");
+    }
+
+    #[test]
+    fn a_secret_written_inside_a_scenario_name_is_masked_in_the_trial_name() {
+        let key = "AKEY-0b1c.2d3e+4f\"5a";
+        let name = format!("a name holding {key} in the middle");
+        let trial = format!("spec::{}", crate::scenario::load::slug(&name));
+        let masked = Masker::new([key]).mask(&trial);
+        assert_eq!(masked, "spec::a_name_holding_***_in_the_middle");
     }
 
     #[test]

@@ -68,7 +68,8 @@ pub fn write(
 }
 
 /// Prints what libtest cannot show under a passing trial: each scenario's
-/// drift and warnings, new and gone scenarios, and the summary lines. Where
+/// warnings, new and gone scenarios, the run's distinct changes, and the
+/// summary lines ([`libtest::notes`]). Where
 /// libtest writes: appended to its `--logfile` when given, else on standard
 /// output, unless libtest writes JSON there (then on standard error).
 pub fn print_notes(results: &RunResults, masker: &Masker, args: &libtest_mimic::Arguments) {
@@ -145,6 +146,7 @@ mod tests {
                     actual: "400".into(),
                     at: at..at + "status: 200".len(),
                 }],
+                later: vec![],
             })),
             steps: vec![StepResult {
                 step,

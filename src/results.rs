@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use crate::check::{Mismatch, Warning};
 use crate::drift::baseline::Baseline;
-use crate::drift::findings::{RunDrift, ScenarioDrift, StepDrift};
+use crate::drift::findings::{
+    ChangeGroup, DriftClass, RunDrift, ScenarioDrift, StepDrift, group_changes,
+};
 use crate::drift::{self, Ran, gate};
 use crate::mask::Masker;
 use crate::record::exchange::Exchange;
@@ -19,7 +21,9 @@ use crate::scenario::error::SpecError;
 use crate::scenario::model::Scenario;
 use crate::scenario::source::SourceFile;
 
-/// The API did not conform: every unmet expectation of one step.
+/// The API did not conform: every unmet expectation of one step, and of
+/// each later step when the failure spans several (drift, or warnings
+/// denied by `--deny-drift`, found in more than one step).
 #[derive(Debug, Clone)]
 pub struct Failure {
     /// The step.
@@ -28,6 +32,34 @@ pub struct Failure {
     pub exchange: Exchange,
     /// Every unmet expectation.
     pub mismatches: Vec<Mismatch>,
+    /// The later steps with unmet expectations, in step order, each with its
+    /// own exchange (their own `later` is empty). Empty when the failure is
+    /// one step's.
+    pub later: Vec<Failure>,
+}
+
+impl Failure {
+    /// This step's failure, then each later step's, in step order.
+    pub fn by_step(&self) -> impl Iterator<Item = &Failure> {
+        std::iter::once(self).chain(self.later.iter())
+    }
+
+    /// Unmet expectations over every step.
+    pub fn count(&self) -> usize {
+        self.by_step().map(|f| f.mismatches.len()).sum()
+    }
+
+    fn into_masked(self, masker: &Masker) -> Failure {
+        Failure {
+            exchange: self.exchange.into_masked(masker),
+            later: self
+                .later
+                .into_iter()
+                .map(|f| f.into_masked(masker))
+                .collect(),
+            ..self
+        }
+    }
 }
 
 /// Why a run could not judge the API.
@@ -193,16 +225,7 @@ impl ScenarioResult {
             })
             .collect();
         if let Outcome::Failed(failure) = self.outcome {
-            let Failure {
-                step,
-                exchange,
-                mismatches,
-            } = *failure;
-            self.outcome = Outcome::Failed(Box::new(Failure {
-                step,
-                exchange: exchange.into_masked(masker),
-                mismatches,
-            }));
+            self.outcome = Outcome::Failed(Box::new(failure.into_masked(masker)));
         }
         self
     }
@@ -286,9 +309,9 @@ impl ScenarioResult {
     }
 
     /// Turns a passed result into a failure when its drift or warnings fail
-    /// it ([`gate::failing`]): a [`Failure`] of the first step concerned,
-    /// with every failing finding of every step as its mismatches, each at
-    /// its own step. A scenario that already failed or errored keeps its own
+    /// it ([`gate::failing`]): a [`Failure`] of each step concerned, in step
+    /// order, with that step's failing findings as its mismatches and its own
+    /// exchange. A scenario that already failed or errored keeps its own
     /// outcome; its drift is still reported.
     pub fn apply_drift_gate(&mut self, deny: bool) {
         if !matches!(self.outcome, Outcome::Passed) {
@@ -297,35 +320,52 @@ impl ScenarioResult {
         let mut failing = gate::failing(self.drift.as_ref(), self.warnings(), deny);
         let first_step = self.steps.first().map(|s| &s.step);
         failing.extend(gate::unrecorded(self.drift.as_ref(), first_step, deny));
-        let Some(first) = failing.iter().map(|(n, _)| *n).min() else {
+        // By step, each step's findings in the order found.
+        failing.sort_by_key(|(n, _)| *n);
+        let mut by_step: Vec<Failure> = Vec::new();
+        for (number, mismatch) in failing {
+            match by_step.last_mut() {
+                Some(f) if f.step.number == number => f.mismatches.push(mismatch),
+                _ => {
+                    let Some(mut f) = self.failure_of_step(number) else {
+                        return;
+                    };
+                    f.mismatches.push(mismatch);
+                    by_step.push(f);
+                }
+            }
+        }
+        let mut steps = by_step.into_iter();
+        let Some(mut first) = steps.next() else {
             return;
         };
-        // The step that ran with that number, else the last that ran (a step
-        // gone from the run has no exchange of its own). A passed scenario ran at
-        // least one step (a scenario without steps is a spec error).
-        let Some(ran) = self
+        first.later = steps.collect();
+        self.outcome = Outcome::Failed(Box::new(first));
+    }
+
+    /// An empty failure of step `number`: the step as the baseline compares
+    /// it, and the exchange of the step that ran with that number, else of
+    /// the last that ran (a step gone from the run has no exchange of its
+    /// own). `None` when no step ran (a passed scenario ran at least one: a
+    /// scenario without steps is a spec error).
+    fn failure_of_step(&self, number: usize) -> Option<Failure> {
+        let ran = self
             .steps
             .iter()
-            .find(|s| s.step.number == first)
-            .or(self.steps.last())
-        else {
-            return;
-        };
-        let step = match &self.drift {
-            Some(d) => d
-                .steps
-                .iter()
-                .find(|s| s.step.number == first)
-                .map_or_else(|| ran.step.clone(), |s| s.step.clone()),
-            None => ran.step.clone(),
-        };
-        let exchange = ran.exchange.clone();
-        let mismatches = failing.into_iter().map(|(_, m)| m).collect();
-        self.outcome = Outcome::Failed(Box::new(Failure {
+            .find(|s| s.step.number == number)
+            .or(self.steps.last())?;
+        let step = self
+            .drift
+            .iter()
+            .flat_map(|d| d.steps.iter())
+            .find(|s| s.step.number == number)
+            .map_or_else(|| ran.step.clone(), |s| s.step.clone());
+        Some(Failure {
             step,
-            exchange,
-            mismatches,
-        }));
+            exchange: ran.exchange.clone(),
+            mismatches: Vec::new(),
+            later: Vec::new(),
+        })
     }
 
     /// Every exchange made, in order.
@@ -369,7 +409,7 @@ impl RunResults {
     }
 
     /// Changes of this class, over every scenario.
-    pub fn drift_count(&self, class: crate::drift::findings::DriftClass) -> usize {
+    pub fn drift_count(&self, class: DriftClass) -> usize {
         self.scenarios
             .iter()
             .filter_map(|s| s.drift.as_ref())
@@ -377,23 +417,65 @@ impl RunResults {
             .sum()
     }
 
+    /// Every distinct change of the run ([`group_changes`]), with how often
+    /// and in which scenarios (by name) it was seen: breaking first, then the
+    /// most frequent.
+    pub fn drift_groups(&self) -> Vec<ChangeGroup> {
+        group_changes(self.scenarios.iter().flat_map(|s| {
+            s.drift
+                .iter()
+                .flat_map(|d| d.changes())
+                .map(|(_, c)| (s.name.as_str(), c))
+        }))
+    }
+
     /// Warnings, over every scenario.
     pub fn warning_count(&self) -> usize {
         self.scenarios.iter().map(|s| s.warnings().count()).sum()
     }
 
+    /// Scenarios not run, and why ([`Outcome::Ignored`]).
+    pub fn ignored_count(&self) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|s| matches!(s.outcome, Outcome::Ignored(_)))
+            .count()
+    }
+
     /// The one summary line of a run that compared with a baseline:
-    /// `drift: B breaking, C compatible`.
+    /// `drift: B breaking, C compatible`, counting changes (occurrences), each
+    /// count that is not 0 followed by how many of them are distinct, then
+    /// `, N new` when N scenarios have no baseline file.
     ///
     /// ```
     /// use veriff_conformance::RunResults;
     /// assert_eq!(RunResults::default().drift_summary(), "drift: 0 breaking, 0 compatible");
     /// ```
     pub fn drift_summary(&self) -> String {
+        let groups = self.drift_groups();
+        let part = |class: DriftClass| {
+            let count = self.drift_count(class);
+            let distinct = groups.iter().filter(|g| g.change.class == class).count();
+            if count == 0 {
+                format!("0 {}", class.name())
+            } else {
+                format!("{count} {} ({distinct} distinct)", class.name())
+            }
+        };
+        let new = self
+            .scenarios
+            .iter()
+            .filter(|s| s.drift.as_ref().is_some_and(|d| d.new))
+            .count();
+        let new = if new > 0 {
+            format!(", {new} new")
+        } else {
+            String::new()
+        };
         format!(
-            "drift: {} breaking, {} compatible",
-            self.drift_count(crate::drift::findings::DriftClass::Breaking),
-            self.drift_count(crate::drift::findings::DriftClass::Compatible)
+            "drift: {}, {}{new}",
+            part(DriftClass::Breaking),
+            part(DriftClass::Compatible)
         )
     }
 }
@@ -498,6 +580,7 @@ mod tests {
             step: step(4, Attempts::default(), vec![]).step,
             exchange: exchange(),
             mismatches: Vec::new(),
+            later: Vec::new(),
         })));
         // Every text of an exchange, the bodies as text (Debug shows them as numbers).
         let texts = |e: &Exchange| {
@@ -556,27 +639,27 @@ mod drift_gate_tests {
     }
 
     fn passed_with(drift: Vec<StepDrift>) -> ScenarioResult {
-        let exchange = Exchange {
+        let exchange = |n: usize| Exchange {
             request: SentRequest {
                 method: reqwest::Method::GET,
-                url: "http://h/x".into(),
+                url: format!("http://h/{n}"),
                 headers: vec![],
                 body: vec![],
             },
             response: Response::new(200, vec![], b"{}".to_vec()),
             elapsed: Duration::ZERO,
         };
-        let steps = (1..=2)
+        let steps = (1..=3)
             .map(|n| StepResult {
                 step: info(n),
-                exchange: exchange.clone(),
+                exchange: exchange(n),
                 attempts: Default::default(),
                 warnings: vec![],
             })
             .collect();
         ScenarioResult {
             name: "a::b".into(),
-            file: SourceFile::new("a.yaml", "a.yaml", ""),
+            file: SourceFile::new("a.yaml", "a.yaml", " ".repeat(40)),
             outcome: Outcome::Passed,
             steps,
             duration: Duration::ZERO,
@@ -597,25 +680,60 @@ mod drift_gate_tests {
     }
 
     #[test]
-    fn breaking_drift_in_two_steps_fails_the_first_with_every_change_listed() {
+    fn breaking_drift_in_two_steps_fails_each_step_with_its_own_changes_and_exchange() {
         let mut result = passed_with(vec![
             step_drift(1, vec![change(DriftClass::Breaking, "$.code")]),
-            step_drift(2, vec![change(DriftClass::Breaking, "$.status")]),
+            step_drift(3, vec![change(DriftClass::Breaking, "$.status")]),
         ]);
         result.apply_drift_gate(false);
         let Outcome::Failed(f) = &result.outcome else {
             panic!("{:?}", result.outcome);
         };
-        assert_eq!(f.step.number, 1);
-        let paths: Vec<&str> = f.mismatches.iter().map(|m| m.path.as_str()).collect();
+        let by_step: Vec<(usize, &str, Vec<&str>)> = f
+            .by_step()
+            .map(|f| {
+                let paths = f.mismatches.iter().map(|m| m.path.as_str()).collect();
+                (f.step.number, f.exchange.request.url.as_str(), paths)
+            })
+            .collect();
         assert_eq!(
-            paths,
+            by_step,
             [
-                "$.code (breaking, value changed)",
-                "$.status (breaking, value changed)"
+                (1, "http://h/1", vec!["$.code (breaking, value changed)"]),
+                (3, "http://h/3", vec!["$.status (breaking, value changed)"]),
             ]
         );
-        assert_eq!(f.mismatches[1].at, info(2).at);
+        assert_eq!(f.count(), 2);
+        assert_eq!(f.later[0].mismatches[0].at, info(3).at);
+    }
+
+    #[test]
+    fn the_message_of_a_failure_in_steps_1_and_3_lists_each_item_under_its_own_step() {
+        let mut result = passed_with(vec![
+            step_drift(1, vec![change(DriftClass::Breaking, "$.code")]),
+            step_drift(3, vec![change(DriftClass::Breaking, "$.status")]),
+        ]);
+        result.apply_drift_gate(false);
+        let text = crate::report::message::of(&result, &Masker::default()).expect("a failure");
+        let expected = "\
+failure: 2 unmet expectations in step 1 \"step 1\" and step 3 \"step 3\"
+step 1 \"step 1\"
+  --> a.yaml:1:11
+  request:  GET http://h/1
+  response: 200 {}
+  1. drift $.code (breaking, value changed)
+       baseline: \"1101\"
+       actual:   \"1102\"
+       at a.yaml:1:11
+step 3 \"step 3\"
+  --> a.yaml:1:31
+  request:  GET http://h/3
+  response: 200 {}
+  2. drift $.status (breaking, value changed)
+       baseline: \"1101\"
+       actual:   \"1102\"
+       at a.yaml:1:31";
+        assert_eq!(text, expected);
     }
 
     #[test]

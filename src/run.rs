@@ -191,7 +191,8 @@ pub fn run(options: Options) -> ExitCode {
         Err(e) => return usage_error(e),
     };
     let target = setup.target.clone();
-    if setup.mock.is_some() && !options.libtest.quiet {
+    let embedded_mock = setup.mock.is_some();
+    if embedded_mock && !options.libtest.quiet {
         // On standard error, so that `--format json` output stays JSON.
         eprintln!("target: embedded mock at {}", target.base_url);
     }
@@ -370,7 +371,9 @@ pub fn run(options: Options) -> ExitCode {
     let results = RunResults {
         scenarios: all,
         load_errors: loaded.errors,
-        drift: baseline.as_deref().map(drift::run_drift),
+        drift: baseline
+            .as_deref()
+            .map(|b| drift::run_drift(b, &base_url, embedded_mock)),
     };
     let reports = [
         (Format::Junit, &options.junit),

@@ -5,8 +5,8 @@
 //! Compatible (Veriff may do it without notice):
 //! - a new response field, or a new array item;
 //! - other field order (never seen: objects are compared as maps);
-//! - a new response header; a header that is not documented removed, or its
-//!   recorded value changed;
+//! - a new response header (shown with the value this run saw, normalised);
+//!   a header that is not documented removed, or its recorded value changed;
 //! - an opaque string (ids, tokens, messages) of another length or format,
 //!   see [`is_opaque`];
 //! - a body that is not JSON changing.
@@ -30,6 +30,7 @@ use super::Ran;
 use super::baseline::{ScenarioBaseline, StepBaseline};
 use super::findings::{Change, ChangeKind, DriftClass, StepDrift};
 use super::normalize::PLACEHOLDERS;
+use super::snapshot::NOT_RECORDED;
 use crate::jsonpath::{push_index, push_key};
 use crate::record::exchange::StepInfo;
 use crate::scenario::model::Scenario;
@@ -173,7 +174,8 @@ fn step_changes(before: &StepBaseline, after: &StepBaseline) -> Vec<Change> {
                 before: value.clone(),
                 after: ABSENT.into(),
             }),
-            Some(now) if now != value => out.push(Change {
+            // A value the baseline does not record is compared by name only.
+            Some(now) if now != value && value != NOT_RECORDED => out.push(Change {
                 class: if name == "content-type" {
                     DriftClass::Breaking
                 } else {

@@ -90,7 +90,7 @@ impl ChangeKind {
 
 /// One change: where, what kind, and the values before and after (normalised,
 /// as the baseline records them; `absent` when there is none).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Change {
     /// Compatible or breaking.
     pub class: DriftClass,
@@ -157,4 +157,76 @@ pub struct RunDrift {
     pub dir: PathBuf,
     /// Baseline files with no scenario.
     pub gone: Vec<Gone>,
+    /// What the run was against, for people: the base URL's scheme and host
+    /// (never its credentials or path), or `the embedded mock`.
+    pub target: String,
+}
+
+/// One distinct change of a run and where it was seen: every change with
+/// the same class, kind, path, and before and after values (normalised, so
+/// that the same change seen in many scenarios is one group).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeGroup {
+    /// The change.
+    pub change: Change,
+    /// How many times it was seen, over every scenario and step.
+    pub count: usize,
+    /// The scenarios it was seen in, each once, in the order given.
+    pub scenarios: Vec<String>,
+}
+
+/// The distinct changes among `changes` (each with the name of the scenario
+/// it was seen in): breaking first, then the most frequent, then by kind,
+/// path and values.
+///
+/// ```
+/// use veriff_conformance::{Change, ChangeKind, DriftClass, group_changes};
+///
+/// let gone = Change {
+///     class: DriftClass::Breaking,
+///     kind: ChangeKind::FieldRemoved,
+///     path: "$.verification.host".into(),
+///     before: "\"${run.base_url}\"".into(),
+///     after: "absent".into(),
+/// };
+/// let groups = group_changes([("a::x", &gone), ("b::y", &gone), ("b::y", &gone)]);
+/// assert_eq!(groups.len(), 1);
+/// assert_eq!(groups[0].count, 3);
+/// assert_eq!(groups[0].scenarios, ["a::x", "b::y"]);
+/// ```
+pub fn group_changes<'a>(
+    changes: impl IntoIterator<Item = (&'a str, &'a Change)>,
+) -> Vec<ChangeGroup> {
+    let mut index: std::collections::HashMap<&Change, usize> = std::collections::HashMap::new();
+    let mut groups: Vec<ChangeGroup> = Vec::new();
+    for (scenario, change) in changes {
+        let at = *index.entry(change).or_insert_with(|| {
+            groups.push(ChangeGroup {
+                change: change.clone(),
+                count: 0,
+                scenarios: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        let group = &mut groups[at];
+        group.count += 1;
+        if !group.scenarios.iter().any(|s| s == scenario) {
+            group.scenarios.push(scenario.to_string());
+        }
+    }
+    groups.sort_by(|a, b| {
+        let key = |g: &ChangeGroup| {
+            let c = &g.change;
+            (
+                std::cmp::Reverse(c.class),
+                std::cmp::Reverse(g.count),
+                c.kind.name(),
+                c.path.clone(),
+                c.before.clone(),
+                c.after.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    groups
 }

@@ -76,12 +76,40 @@ pub fn record(
     base_url: &str,
     rules: usize,
 ) -> ScenarioBaseline {
+    snapshot(scenario, ran, base_url, rules, false)
+}
+
+/// `ran` as it is compared with a baseline: [`record`], but with the
+/// normalised value of every header that is neither a transport nor a secret
+/// header, so that a header the baseline does not have shows the value this
+/// run saw. Never written to a file; a header recorded as [`NOT_RECORDED`]
+/// is compared by name only.
+pub fn observe(
+    scenario: &Scenario,
+    ran: &Ran<'_>,
+    base_url: &str,
+    rules: usize,
+) -> ScenarioBaseline {
+    snapshot(scenario, ran, base_url, rules, true)
+}
+
+fn snapshot(
+    scenario: &Scenario,
+    ran: &Ran<'_>,
+    base_url: &str,
+    rules: usize,
+    every_value: bool,
+) -> ScenarioBaseline {
     let normalizer = Normalizer::new(base_url, variables(scenario, ran));
     let steps = representatives(ran)
         .into_iter()
         .map(|(info, exchange)| {
             let spec = scenario.steps.get(info.number.wrapping_sub(1));
-            step(&normalizer, rules, info.number, &info.name, spec, exchange)
+            let mut recorded = step(&normalizer, rules, info.number, &info.name, spec, exchange);
+            if every_value {
+                keep_every_value(&mut recorded, &normalizer, rules, exchange);
+            }
+            recorded
         })
         .collect();
     ScenarioBaseline {
@@ -160,6 +188,23 @@ fn step(
         headers,
         body,
         body_text,
+    }
+}
+
+/// Replaces each [`NOT_RECORDED`] value of `recorded` by the header's
+/// normalised value in `exchange`.
+fn keep_every_value(
+    recorded: &mut StepBaseline,
+    n: &Normalizer,
+    rules: usize,
+    exchange: &Exchange,
+) {
+    for (name, value) in &mut recorded.headers {
+        if value == NOT_RECORDED
+            && let Some(seen) = exchange.response.header(name)
+        {
+            *value = n.string(&seen, rules);
+        }
     }
 }
 

@@ -348,6 +348,7 @@ impl Executor {
                 step: info.clone(),
                 exchange: judged.exchange,
                 mismatches: judged.mismatches,
+                later: Vec::new(),
             })));
         }
         judged.captures.into_iter().for_each(|(k, v)| env.set(k, v));
@@ -525,6 +526,7 @@ impl Executor {
                 step: info.clone(),
                 exchange,
                 mismatches,
+                later: Vec::new(),
             }))),
             _ => Ok(()),
         }
@@ -567,6 +569,7 @@ impl Executor {
                 step: info.clone(),
                 exchange: exchange.clone(),
                 mismatches,
+                later: Vec::new(),
             }))
         });
         steps.push(StepResult {

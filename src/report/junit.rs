@@ -2,9 +2,10 @@
 //! not conform) and errors (the spec, the network or the harness broke) are
 //! kept apart, as JUnit intends. One test suite per spec file; spec errors
 //! found at load time are `<file>::<load>` errors. A scenario's drift from
-//! the baseline and its warnings are its `<system-out>`, as text (the same
-//! lines the terminal shows after libtest's summary), and the run's drift
-//! summary is a property of the report's first test suite.
+//! the baseline and its warnings are its `<system-out>`, as text, one line
+//! each under its step ([`libtest::scenario_notes`]), and the run's drift
+//! summary is a property of the report's first test suite, whose own
+//! `<system-out>` lists the distinct changes of the run, one line each.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -42,15 +43,15 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
     let mut passed_notes: BTreeMap<String, String> = BTreeMap::new();
     let mut add =
         |file: &str, name: &str, status: TestCaseStatus, time: Duration, out: Option<String>| {
-            let mut case = TestCase::new(name, status);
+            let mut case = TestCase::new(masker.mask(name), status);
             if let Some(out) = out {
                 case.set_system_out(out);
             }
-            case.set_classname(file);
+            case.set_classname(masker.mask(file));
             case.set_time(time);
             suites
                 .entry(file.to_string())
-                .or_insert_with(|| TestSuite::new(file))
+                .or_insert_with(|| TestSuite::new(masker.mask(file)))
                 .add_test_case(case);
         };
     for result in &results.scenarios {
@@ -115,6 +116,9 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
         && let Some(first) = suites.first_mut()
     {
         first.add_property(("drift", results.drift_summary().as_str()));
+        if let Some(rollup) = libtest::rollup(results, masker) {
+            first.set_system_out(format!("drift, by change:\n{rollup}"));
+        }
     }
     report.add_test_suites(suites);
     report

@@ -2,9 +2,10 @@
 //! scenario's result. A trial runs nothing: it is handed its result, either
 //! at once (a saved result) or as the run delivers it.
 //!
-//! libtest prints nothing under a trial that passes, so compatible drift and
-//! warnings are shown after libtest's summary instead ([`notes`]): one block
-//! per scenario that has any, then the summary lines. A scenario that fails
+//! libtest prints nothing under a trial that passes, so warnings and drift
+//! are shown after libtest's summary instead ([`notes`]): one block per
+//! scenario with warnings, one line per distinct change of the whole run,
+//! then the summary lines. A scenario that fails
 //! on breaking drift (or on anything `--deny-drift` denies) also says so in
 //! its failure message, under the trial, like any other failure.
 
@@ -22,7 +23,8 @@ use crate::results::{Outcome, RunResults, ScenarioResult};
 /// need be; `Err` says why there is none (the harness broke).
 pub type Pending = Box<dyn FnOnce() -> Result<Arc<ScenarioResult>, String> + Send>;
 
-/// The trial of one scenario, flagged ignored for libtest when `ignored` says why.
+/// The trial of one scenario, flagged ignored for libtest when `ignored` says why;
+/// its name masked.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -38,7 +40,8 @@ pub type Pending = Box<dyn FnOnce() -> Result<Arc<ScenarioResult>, String> + Sen
 /// assert!(!t.has_ignored_flag());
 /// ```
 pub fn trial(name: String, ignored: Option<&str>, pending: Pending, masker: Masker) -> Trial {
-    Trial::ignorable_test(name, move || {
+    // libtest prints the name as it is: a secret written into a scenario name is hidden here.
+    Trial::ignorable_test(masker.mask(&name), move || {
         let result = pending().map_err(Failed::from)?;
         verdict(&result, &masker)
     })
@@ -79,15 +82,15 @@ pub fn verdict(result: &ScenarioResult, masker: &Masker) -> Result<Completion, F
 /// Characters of a before or after value shown in a drift line.
 pub const MAX_DRIFT_VALUE_SHOWN: usize = 120;
 
+/// Scenario names shown on a line of the roll-up of distinct changes; the
+/// others are counted (`and N more`).
+pub const ROLLUP_NAMES_SHOWN: usize = 3;
+
 /// The drift and warnings of one scenario as text, one line each, grouped by
-/// step; `None` when it has neither. JUnit carries the same text.
+/// step; `None` when it has neither. JUnit carries it as the scenario's
+/// `<system-out>`.
 pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String> {
     let mut out = String::new();
-    let place = |at: &std::ops::Range<usize>| {
-        let (line, col) = result.file.line_col(at.start);
-        format!("{}:{line}:{col}", result.file.name)
-    };
-    let shown = |v: &str| excerpt(&masker.mask(&printable(v)), MAX_DRIFT_VALUE_SHOWN);
     if let Some(drift) = &result.drift
         && drift.new
     {
@@ -97,8 +100,24 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
             drift.file.display()
         );
     }
+    step_lines(&mut out, result, masker, true);
+    (!out.is_empty()).then(|| masker.mask(out.trim_end()))
+}
+
+/// Per step with findings: a heading, then one line per change (when
+/// `with_drift`) and per warning.
+fn step_lines(out: &mut String, result: &ScenarioResult, masker: &Masker, with_drift: bool) {
+    let place = |at: &std::ops::Range<usize>| {
+        let (line, col) = result.file.line_col(at.start);
+        format!("{}:{line}:{col}", result.file.name)
+    };
+    let shown = |v: &str| excerpt(&masker.mask(&printable(v)), MAX_DRIFT_VALUE_SHOWN);
     for findings in result.findings_by_step() {
-        let (step, drift) = (findings.step, findings.drift);
+        let drift = findings.drift.filter(|_| with_drift);
+        if drift.is_none() && findings.warnings.is_empty() {
+            continue;
+        }
+        let step = findings.step;
         let request = drift.map(|d| format!(" {}", d.request)).unwrap_or_default();
         let _ = writeln!(
             out,
@@ -113,7 +132,7 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
                 "  {:<10}  {:<20}  {}: {} -> {}",
                 c.class.name(),
                 c.kind.name(),
-                c.path,
+                printable(&c.path),
                 shown(&c.before),
                 shown(&c.after)
             );
@@ -124,45 +143,115 @@ pub fn scenario_notes(result: &ScenarioResult, masker: &Masker) -> Option<String
                 "  {:<10}  {:<20}  {}: {}",
                 "warning",
                 w.check.name(),
-                w.path,
+                printable(&w.path),
                 shown(&w.actual)
             );
         }
     }
-    (!out.is_empty()).then(|| masker.mask(out.trim_end()))
+}
+
+/// The distinct changes of a run, one line each ([`RunResults::drift_groups`]):
+/// class, kind, path, before `->` after, then how often and where it was
+/// seen (the first [`ROLLUP_NAMES_SHOWN`] scenarios by name, `and N more`).
+/// `None` when the run found no drift. JUnit carries it as the first test
+/// suite's `<system-out>`.
+pub fn rollup(results: &RunResults, masker: &Masker) -> Option<String> {
+    let groups = results.drift_groups();
+    if groups.is_empty() {
+        return None;
+    }
+    let shown = |v: &str| excerpt(&masker.mask(&printable(v)), MAX_DRIFT_VALUE_SHOWN);
+    let mut out = String::new();
+    for g in &groups {
+        let c = &g.change;
+        let _ = writeln!(
+            out,
+            "  {:<10}  {:<20}  {}: {} -> {}  ({})",
+            c.class.name(),
+            c.kind.name(),
+            printable(&c.path),
+            shown(&c.before),
+            shown(&c.after),
+            seen(g.count, &g.scenarios)
+        );
+    }
+    Some(masker.mask(out.trim_end()))
+}
+
+/// `once in a::x`, `3 times in a::x`, `62 times in 45 scenarios: a, b, c and 42 more`.
+fn seen(count: usize, scenarios: &[String]) -> String {
+    let times = match count {
+        1 => "once".to_string(),
+        n => format!("{n} times"),
+    };
+    let names: Vec<String> = scenarios
+        .iter()
+        .take(ROLLUP_NAMES_SHOWN)
+        .map(|s| printable(s))
+        .collect();
+    let more = scenarios.len().saturating_sub(ROLLUP_NAMES_SHOWN);
+    let names = if more > 0 {
+        format!("{} and {more} more", names.join(", "))
+    } else {
+        names.join(", ")
+    };
+    match scenarios.len() {
+        1 => format!("{times} in {names}"),
+        n => format!("{times} in {n} scenarios: {names}"),
+    }
 }
 
 /// What follows libtest's own summary, since libtest cannot print under a
-/// passing trial: a `---- name: drift and warnings ----` block per scenario
-/// with any, the baseline files with no scenario (gone), a hint when every
-/// failure was the same authentication code, then `warnings: N`
-/// when there are any and, in a run that compares with a baseline, exactly
-/// one last line `drift: B breaking, C compatible`, with `, N new` when N
-/// scenarios have no baseline file. Empty when there is
-/// nothing to say.
+/// passing trial: a `---- name: warnings ----` block per scenario with
+/// warnings; the scenarios with no baseline file (new) and the baseline
+/// files with no scenario (gone); in a run that found drift, a
+/// `---- drift, by change ----` block with one line per distinct change
+/// ([`rollup`]; each change is listed under its step in the failure message
+/// of a scenario it fails, in the Markdown report and in JUnit); then
+/// `warnings: N` when there are any and, in a run that compares with a
+/// baseline, exactly one last line, [`RunResults::drift_summary`]. Empty when
+/// there is nothing to say.
 pub fn notes(results: &RunResults, masker: &Masker) -> String {
     let mut out = String::new();
     for result in &results.scenarios {
-        if let Some(text) = scenario_notes(result, masker) {
-            let _ = writeln!(
+        let mut block = String::new();
+        step_lines(&mut block, result, masker, false);
+        if !block.is_empty() {
+            let _ = write!(
                 out,
-                "\n---- {}: drift and warnings ----\n{text}",
-                result.name
+                "\n---- {}: warnings ----\n{block}",
+                printable(&result.name)
             );
         }
     }
-    if let Some(drift) = &results.drift
-        && !drift.gone.is_empty()
-    {
-        out.push('\n');
+    let mut listed = String::new();
+    for result in &results.scenarios {
+        if let Some(drift) = &result.drift
+            && drift.new
+        {
+            let _ = writeln!(
+                listed,
+                "new: {} has no baseline file {}; record one with --record-baseline",
+                printable(&result.name),
+                drift.file.display()
+            );
+        }
+    }
+    if let Some(drift) = &results.drift {
         for g in &drift.gone {
             let _ = writeln!(
-                out,
+                listed,
                 "gone: {} (no scenario {} any more; delete the file to accept)",
                 g.file.display(),
                 g.trial
             );
         }
+    }
+    if !listed.is_empty() {
+        let _ = write!(out, "\n{listed}");
+    }
+    if let Some(lines) = rollup(results, masker) {
+        let _ = writeln!(out, "\n---- drift, by change ----\n{lines}");
     }
     if let Some(hint) = super::auth_hint::of_run(results) {
         let _ = writeln!(out, "\n{hint}");
@@ -177,17 +266,7 @@ pub fn notes(results: &RunResults, masker: &Masker) -> String {
         let _ = writeln!(out, "warnings: {warnings}");
     }
     if summary {
-        let new = results
-            .scenarios
-            .iter()
-            .filter(|s| s.drift.as_ref().is_some_and(|d| d.new))
-            .count();
-        let new = if new > 0 {
-            format!(", {new} new")
-        } else {
-            String::new()
-        };
-        let _ = writeln!(out, "{}{new}", results.drift_summary());
+        let _ = writeln!(out, "{}", results.drift_summary());
     }
     masker.mask(&out)
 }

@@ -24,18 +24,33 @@ fn location(file: &SourceFile, at: &std::ops::Range<usize>) -> String {
 }
 
 /// The message of a scenario that failed or errored; `None` when it passed or
-/// was ignored. It ends with how the failing step's exchanges came about
+/// was ignored. It ends with how each failing step's exchanges came about
 /// (retries after `Retry-After`, polling, a group), when that was more than one send.
 pub fn of(result: &ScenarioResult, masker: &Masker) -> Option<String> {
-    let (text, step) = match &result.outcome {
+    let (text, step): (String, Vec<usize>) = match &result.outcome {
         Outcome::Passed | Outcome::Ignored(_) => return None,
-        Outcome::Failed(f) => (failure(&result.file, f, masker), Some(f.step.number)),
+        Outcome::Failed(f) => (
+            failure(&result.file, f, masker),
+            f.by_step().map(|f| f.step.number).collect(),
+        ),
         Outcome::Errored(e) => (
             error(&result.file, e, masker),
-            e.step.as_ref().map(|s| s.number),
+            e.step.iter().map(|s| s.number).collect(),
         ),
     };
-    let notes = step.map(|n| attempts(&result.steps, n)).unwrap_or_default();
+    let several = step.len() > 1;
+    let notes: Vec<String> = step
+        .into_iter()
+        .flat_map(|n| {
+            attempts(&result.steps, n).into_iter().map(move |note| {
+                if several {
+                    format!("step {n}: {note}")
+                } else {
+                    note
+                }
+            })
+        })
+        .collect();
     if notes.is_empty() {
         return Some(text);
     }
@@ -108,17 +123,50 @@ pub fn attempts(steps: &[StepResult], number: usize) -> Vec<String> {
     notes
 }
 
-/// The message of a failed trial.
+/// The message of a failed trial: a first line naming every step with an
+/// unmet expectation, then per step its place in the spec, its request line,
+/// its response and its unmet expectations, numbered over the whole failure.
+/// A failure of one step has no per-step heading.
 pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> String {
     let mut out = String::new();
-    let count = failure.mismatches.len();
+    let count = failure.count();
+    let steps: Vec<String> = failure
+        .by_step()
+        .map(|f| format!("step {} \"{}\"", f.step.number, printable(&f.step.name)))
+        .collect();
     let _ = writeln!(
         out,
-        "failure: {count} unmet expectation{} in step {} \"{}\"",
+        "failure: {count} unmet expectation{} in {}",
         if count == 1 { "" } else { "s" },
-        failure.step.number,
-        failure.step.name
+        and_list(&steps)
     );
+    let mut item = 0;
+    for (f, heading) in failure.by_step().zip(&steps) {
+        if steps.len() > 1 {
+            let _ = writeln!(out, "{heading}");
+        }
+        step_failure(&mut out, file, f, masker, &mut item);
+    }
+    masker.mask(out.trim_end())
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// One step's part of a failure message; `item` numbers the expectations.
+fn step_failure(
+    out: &mut String,
+    file: &SourceFile,
+    failure: &Failure,
+    masker: &Masker,
+    item: &mut usize,
+) {
     let _ = writeln!(out, "  --> {}", location(file, &failure.step.at));
     let request = &failure.exchange.request;
     let response = &failure.exchange.response;
@@ -142,7 +190,8 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
         );
         let _ = writeln!(out, "  response: {} {body}", response.status);
     }
-    for (i, m) in failure.mismatches.iter().enumerate() {
+    for m in &failure.mismatches {
+        *item += 1;
         let what = if m.path.is_empty() {
             m.check.name().to_string()
         } else {
@@ -159,12 +208,10 @@ pub fn failure(file: &Arc<SourceFile>, failure: &Failure, masker: &Masker) -> St
         };
         let _ = writeln!(
             out,
-            "  {}. {what}\n       {label}: {expected}\n       actual:   {actual}\n       at {}",
-            i + 1,
+            "  {item}. {what}\n       {label}: {expected}\n       actual:   {actual}\n       at {}",
             location(file, &m.at)
         );
     }
-    masker.mask(out.trim_end())
 }
 
 /// The message of an errored trial.
@@ -240,6 +287,7 @@ mod tests {
                 actual: value,
                 at: 0..1,
             }],
+            later: vec![],
         };
         let text = super::failure(&file, &failure, &Masker::new([secret]));
         assert!(!text.contains("SUPERSE"), "{text}");

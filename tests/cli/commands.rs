@@ -83,7 +83,7 @@ fn a_filter_and_exact_select_trials_as_in_cargo_test() {
     let all = text(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(all.contains("1 passed"), "{all}");
-    let out = run(&["run", "authentication", "--skip", "garbage"]);
+    let out = run(&["run", "authentication::", "--skip", "garbage"]);
     let all = text(&out);
     assert!(all.contains("5 passed"), "{all}");
     assert!(!all.contains("garbage"), "{all}");

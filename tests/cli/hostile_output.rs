@@ -85,6 +85,51 @@ scenarios:
     assert_no_secret(&std::fs::read_to_string(&junit).unwrap());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_15_a_key_written_into_a_scenario_name_is_masked_in_its_trial_name() {
+    let mock = mock().await;
+    let junit = scratch("named-junit").join("junit.xml");
+    // The trial name is the slug of the scenario name: `-`, `.`, `+` and `"`
+    // become `_`, letters lowercase.
+    let slugged = "akey_0b1c_2d3e_4f_5a";
+    let yaml = format!(
+        r#"
+scenarios:
+  - name: '{KEY} is in this name'
+    steps:
+      - name: create
+        method: POST
+        path: /v1/sessions
+        body: {{ verification: {{}} }}
+        expect: {{ status: 418 }}
+  - name: 'this one passes with {KEY}'
+    steps:
+      - name: create
+        method: POST
+        path: /v1/sessions
+        body: {{ verification: {{}} }}
+        expect: {{ status: 201 }}
+"#
+    );
+    let (code, all) = run_spec(
+        "named",
+        &yaml,
+        &mock.base_url(),
+        &["--target-is-mock", "--junit", junit.to_str().unwrap()],
+    );
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_eq!(code, Some(101), "{all}");
+    assert!(all.contains("named::***_is_in_this_name"), "{all}");
+    assert!(all.contains("named::this_one_passes_with_***"), "{all}");
+    assert!(xml.contains("named::***_is_in_this_name"), "{xml}");
+    for text in [&all, &xml] {
+        for form in [slugged, &slugged.to_uppercase(), "AKEY_0b1c_2d3e_4f_5a"] {
+            assert!(!text.contains(form), "`{form}` leaked:\n{text}");
+        }
+        assert_no_secret(text);
+    }
+}
+
 /// A spec whose error quotes the key: an undefined variable named after a
 /// line that holds it.
 fn spec_error_quoting_the_key(dir: &std::path::Path) -> PathBuf {

@@ -168,8 +168,29 @@ async fn a_new_response_header_is_compatible_drift() {
             ChangeKind::HeaderAdded,
             "x-new-header",
             "absent",
-            "<not recorded>"
+            "1"
         )
+    );
+    assert_passes(&result);
+}
+
+#[tokio::test]
+async fn a_new_header_shows_the_value_the_run_saw_normalised_and_masked() {
+    let (result, drift) = drift_after(Change::AddedHeadersWithValues).await;
+    let mut seen: Vec<(String, String)> = drift
+        .changes()
+        .map(|(_, c)| {
+            assert_eq!(c.kind, ChangeKind::HeaderAdded, "{c:?}");
+            (c.path.clone(), c.after.clone())
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("x-echo-key".to_string(), "***".to_string()),
+            ("x-request-id".to_string(), "<uuid>".to_string())
+        ]
     );
     assert_passes(&result);
 }

@@ -188,7 +188,7 @@ async fn breaking_drift_fails_its_trial_with_exit_101_and_the_run_ends_with_one_
     let stdout = stdout(&out);
     assert_eq!(
         stdout.lines().last(),
-        Some("drift: 1 breaking, 0 compatible"),
+        Some("drift: 1 breaking (1 distinct), 0 compatible"),
         "{stdout}"
     );
     assert_eq!(stdout.matches("drift: ").count(), 1, "{stdout}");
@@ -217,18 +217,18 @@ async fn compatible_drift_is_listed_after_the_summary_and_fails_only_with_deny_d
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let summary = stdout.find("test result: ok.").expect("libtest's summary");
     let block = stdout
-        .find(&format!("---- {SCENARIO}: drift and warnings ----"))
+        .find("\n---- drift, by change ----\n")
         .expect("the drift block");
     assert!(summary < block, "{stdout}");
     assert!(
-        stdout.contains(
-            "  compatible  field added           $.verification.newField: absent -> \"new\""
-        ),
+        stdout.contains(&format!(
+            "  compatible  field added           $.verification.newField: absent -> \"new\"  (once in {SCENARIO})"
+        )),
         "{stdout}"
     );
     assert_eq!(
         stdout.lines().last(),
-        Some("drift: 0 breaking, 1 compatible")
+        Some("drift: 0 breaking, 1 compatible (1 distinct)")
     );
 
     let out = run_async(
@@ -349,7 +349,7 @@ async fn no_secret_reaches_a_baseline_a_drift_report_or_junit() {
         .expect("the report")
         .1;
     assert!(
-        md.starts_with("**drift: 1 breaking, 0 compatible**"),
+        md.starts_with("**drift: 1 breaking (1 distinct), 0 compatible**"),
         "{md}"
     );
     assert!(
@@ -362,7 +362,9 @@ async fn no_secret_reaches_a_baseline_a_drift_report_or_junit() {
         .expect("junit")
         .1;
     assert!(
-        xml.contains("<property name=\"drift\" value=\"drift: 1 breaking, 0 compatible\"/>"),
+        xml.contains(
+            "<property name=\"drift\" value=\"drift: 1 breaking (1 distinct), 0 compatible\"/>"
+        ),
         "{xml}"
     );
     assert!(
@@ -384,7 +386,10 @@ fn new_and_gone_scenarios_are_reported_and_fail_nothing() {
         .expect("runs");
     let stdout = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(stdout.contains("---- not_found::unknown_session_id_is_not_found: drift and warnings ----\nnew: no baseline file"), "{stdout}");
+    assert!(
+        stdout.contains("\nnew: not_found::unknown_session_id_is_not_found has no baseline file "),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("gone: ")
             && stdout

@@ -4,5 +4,6 @@
 mod classification;
 mod cli;
 mod folder;
+mod rollup;
 mod support;
 mod webhooks;

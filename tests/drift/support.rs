@@ -32,6 +32,9 @@ pub enum Change {
     AddedField,
     /// The create response has a new header `x-new-header`.
     AddedHeader,
+    /// The create response has two new headers: `x-request-id` (a fresh
+    /// UUID) and `x-echo-key` (the API key).
+    AddedHeadersWithValues,
     /// The create response has no `verification.host`.
     RemovedField,
     /// The create response's `verification.sessionToken` is a number.
@@ -95,10 +98,22 @@ async fn changing(State(c): State<Arc<Changer>>, request: Request, next: Next) -
                 .headers
                 .insert("x-new-header", HeaderValue::from_static("1"));
         }
+        (Change::AddedHeadersWithValues, true) => {
+            let id = uuid::Uuid::new_v4().to_string();
+            for (name, value) in [
+                ("x-request-id", id.as_str()),
+                ("x-echo-key", &c.config.api_key),
+            ] {
+                parts
+                    .headers
+                    .insert(name, HeaderValue::from_str(value).expect("a header value"));
+            }
+        }
         (Change::RemovedField, true) => {
-            json["verification"]
-                .as_object_mut()
-                .map(|v| v.remove("host"));
+            // `get_mut`, not indexing: a rejected create has no `verification` to add.
+            if let Some(v) = json.get_mut("verification").and_then(Value::as_object_mut) {
+                v.remove("host");
+            }
         }
         (Change::ChangedType, true) => json["verification"]["sessionToken"] = 12345678.into(),
         (Change::ChangedStatus, false) => parts.status = StatusCode::FORBIDDEN,

@@ -72,6 +72,9 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
         mock_only,
         [
             "attempts::attempts_are_listed_newest_first",
+            "authentication_matrix::a_delete_with_an_api_key_that_is_not_ours_is_refused",
+            "authentication_matrix::a_delete_without_x_hmac_signature_is_refused",
+            "authentication_matrix::a_delete_signed_over_another_id_is_refused",
             "create::enduserid_is_echoed_in_the_decision",
             "decision::an_approved_session_has_the_documented_decision",
             "decision::a_declined_session_has_code_9102",

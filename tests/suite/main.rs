@@ -3,6 +3,7 @@
 //! it checks.
 
 mod breakages;
+mod breakages_authentication_matrix;
 mod breakages_results;
 mod breakages_sessions;
 mod embedded;

@@ -19,7 +19,7 @@ use veriff_conformance::load_embedded;
 use veriff_conformance::mock::{MockConfig, MockServer};
 
 pub use assert::failure_of;
-pub use breakages::Breakage;
+pub use breakages::{Breakage, Endpoint};
 
 /// The embedded mock, started with one breakage as a layer around its router.
 /// Dropping it stops the mock.

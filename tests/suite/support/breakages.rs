@@ -22,6 +22,10 @@ use super::http::{Req, Res, call};
 
 // --- suite1 breakages ---
 mod sessions;
+// --- the authentication matrix ---
+mod auth;
+
+pub use auth::Endpoint;
 
 /// One promise of the endpoint page, broken. Everything else is the mock's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,6 +197,15 @@ pub enum Breakage {
     SessionMediaListDropsTheBack,
     /// A downloaded medium is typed `application/octet-stream`, not `image/*`.
     DownloadedMediaAreNotImages,
+    // --- the authentication matrix (see breakages/auth.rs) ---
+    /// On this endpoint only, any `X-AUTH-CLIENT` is served as if it were the right key.
+    ForeignKeyServedOn(Endpoint),
+    /// On this endpoint only, a request without `X-HMAC-SIGNATURE` is served
+    /// as if it were correctly signed.
+    UnsignedServedOn(Endpoint),
+    /// On this endpoint only, a signature that does not verify (made with
+    /// another secret, or over another payload) is served as if it did.
+    BadSignatureServedOn(Endpoint),
 }
 
 /// Adds the middleware that breaks `breakage` to `builder`, for a mock that
@@ -564,6 +577,22 @@ impl Breaker {
             | Breakage::AttemptsOldestFirst
             | Breakage::HttpCallbackAccepted
             | Breakage::DownloadVrfAuthClientDiffers => self.apply_sessions(req, next).await,
+            // --- the authentication matrix ---
+            Breakage::ForeignKeyServedOn(endpoint) => {
+                let lax = auth::Lax::ForeignKey;
+                auth::serve_as_authentic(&mut req, endpoint, lax, &self.api_key, secret);
+                call(next, req).await
+            }
+            Breakage::UnsignedServedOn(endpoint) => {
+                let lax = auth::Lax::Unsigned;
+                auth::serve_as_authentic(&mut req, endpoint, lax, &self.api_key, secret);
+                call(next, req).await
+            }
+            Breakage::BadSignatureServedOn(endpoint) => {
+                let lax = auth::Lax::BadSignature;
+                auth::serve_as_authentic(&mut req, endpoint, lax, &self.api_key, secret);
+                call(next, req).await
+            }
             // --- suite2 breakages ---
             Breakage::IdSignatureNotVerified => {
                 let signs_id = req.method == Method::GET || req.method == Method::DELETE;
