@@ -136,7 +136,7 @@ pub use config::{
     DEFAULT_MEDIA_BUDGET, MockConfig,
 };
 pub use controls::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
-pub use delivery::{OutgoingWebhook, WebhookKind};
+pub use delivery::OutgoingWebhook;
 pub use routes::router;
 pub use server::{MockServer, serve};
 pub use webhook_config::WebhookConfig;

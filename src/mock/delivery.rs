@@ -25,7 +25,8 @@ use super::response::to_bytes;
 use crate::mask::Masker;
 use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
 
-pub use outgoing::{OutgoingWebhook, WebhookKind};
+pub use outgoing::OutgoingWebhook;
+pub(crate) use outgoing::WebhookKind;
 
 use attempt::{Outcome, attempt, client};
 use log::{AttemptRecord, Bounds, Entry, Log, Next, Request, State};
@@ -105,6 +106,8 @@ impl Deliveries {
             WebhookKind::Decision => self.decision.as_deref(),
             WebhookKind::Event => self.event.as_deref(),
             WebhookKind::Watchlist => self.watchlist.as_deref(),
+            // The mock sends no other kind.
+            WebhookKind::Unknown => None,
         }
     }
 

@@ -14,9 +14,8 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use veriff_conformance::mock::{
-    MockConfig, MockServer, OutgoingWebhook, WebhookConfig, WebhookKind,
-};
+use veriff_conformance::WebhookKind;
+use veriff_conformance::mock::{MockConfig, MockServer, OutgoingWebhook, WebhookConfig};
 use veriff_conformance::signing::verify;
 
 use crate::support::{Mock, Reply};

@@ -6,13 +6,15 @@ use veriff_conformance::Executor;
 use veriff_conformance::Masker;
 use veriff_conformance::Outcome;
 use veriff_conformance::Scenario;
+use veriff_conformance::Target;
 use veriff_conformance::ignores;
 use veriff_conformance::load_embedded;
 use veriff_conformance::message;
 use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::trial;
+use veriff_conformance::{Inbox, WebhookReceiver, webhook_urls};
 
-use crate::support::{Breakage, BrokenMock, run, target};
+use crate::support::{Breakage, BrokenMock, target};
 
 fn embedded() -> Vec<Scenario> {
     let loaded = load_embedded();
@@ -21,10 +23,10 @@ fn embedded() -> Vec<Scenario> {
     loaded.scenarios
 }
 
-/// Runs every embedded scenario against `target` and lists those that did not pass, with their messages.
-async fn not_passing(target: veriff_conformance::Target) -> Vec<String> {
+/// Runs every embedded scenario with `runner` and lists those that did not pass, with their messages.
+async fn not_passing(runner: Executor) -> Vec<String> {
+    let target = runner.target();
     let masker = Masker::new([&target.api_key, &target.shared_secret]);
-    let runner = Executor::new(target).expect("runner");
     let mut out = Vec::new();
     for scenario in embedded() {
         let result = runner.run(&scenario).await;
@@ -41,10 +43,20 @@ async fn not_passing(target: veriff_conformance::Target) -> Vec<String> {
 
 #[tokio::test]
 async fn the_whole_embedded_suite_passes_against_the_embedded_mock() {
-    let mock = MockServer::start(MockConfig::generated())
+    // With a webhook receiver, as a run against the embedded mock has.
+    let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default())
         .await
-        .expect("mock");
-    let failed = not_passing(target(&mock.base_url(), mock.config(), true)).await;
+        .expect("receiver");
+    let mut config = MockConfig::generated();
+    let (decision, event, watchlist) = webhook_urls(&receiver.url());
+    config.webhooks.decision = Some(decision);
+    config.webhooks.event = Some(event);
+    config.webhooks.watchlist = Some(watchlist);
+    let mock = MockServer::start(config).await.expect("mock");
+    let runner = Executor::new(target(&mock.base_url(), mock.config(), true))
+        .expect("runner")
+        .awaiting_webhooks(receiver.inbox().clone(), receiver.url());
+    let failed = not_passing(runner).await;
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
 
@@ -52,16 +64,19 @@ async fn the_whole_embedded_suite_passes_against_the_embedded_mock() {
 async fn the_whole_embedded_suite_passes_through_the_breaking_layer_when_it_breaks_nothing() {
     // Every failure the breakage tests see is then the breakage's doing.
     let mock = BrokenMock::start(Breakage::Nothing).await;
-    let failed = not_passing(mock.target()).await;
+    let failed = not_passing(mock.runner()).await;
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }
 
 #[tokio::test]
 async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_the_mock() {
-    let mock = MockServer::start(MockConfig::generated())
-        .await
-        .expect("mock");
-    let target = target(&mock.base_url(), mock.config(), false);
+    // The mock, with a webhook receiver, as a server that is not the mock.
+    let mock = BrokenMock::start(Breakage::Nothing).await;
+    let target = Target {
+        is_mock: false,
+        ..mock.target()
+    };
+    let runner = mock.runner_with(target.clone());
     let scenarios = embedded();
     let mock_only: Vec<&str> = scenarios
         .iter()
@@ -85,6 +100,11 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
             "media_lists::session_media_lists_only_the_most_recent_attempt",
             "server_error::an_unexpected_error_has_the_documented_body",
             "submit::valid_submit_of_a_started_session",
+            "webhooks::opening_a_session_sends_a_started_event",
+            "webhooks::an_approved_session_sends_an_approved_decision_webhook",
+            "webhooks::a_declined_session_sends_a_declined_decision_webhook",
+            "webhooks::a_resubmission_request_sends_its_decision_webhook",
+            "webhooks::a_decision_webhook_has_the_body_of_the_decision_endpoint",
         ]
     );
     for scenario in &scenarios {
@@ -115,7 +135,7 @@ async fn mock_only_scenarios_are_reported_ignored_against_a_server_that_is_not_t
             );
         } else {
             assert_eq!(why, None, "{}", scenario.trial_name);
-            let result = run(scenario, target.clone()).await;
+            let result = runner.run(scenario).await;
             assert!(
                 matches!(result.outcome, Outcome::Passed),
                 "{}: {:?}",

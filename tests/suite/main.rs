@@ -6,5 +6,6 @@ mod breakages;
 mod breakages_authentication_matrix;
 mod breakages_results;
 mod breakages_sessions;
+mod breakages_webhooks;
 mod embedded;
 mod support;

@@ -17,6 +17,7 @@ use veriff_conformance::ScenarioResult;
 use veriff_conformance::Target;
 use veriff_conformance::load_embedded;
 use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::{Inbox, WebhookReceiver, webhook_urls};
 
 pub use assert::failure_of;
 pub use breakages::{Breakage, Endpoint};
@@ -26,12 +27,22 @@ pub use breakages::{Breakage, Endpoint};
 pub struct BrokenMock {
     server: MockServer,
     base_url: String,
+    /// Where the mock posts its webhooks, as a run against the embedded mock
+    /// does.
+    receiver: WebhookReceiver,
 }
 
 impl BrokenMock {
     /// Serves a fresh mock (fresh credentials) on 127.0.0.1 with `breakage`.
     pub async fn start(breakage: Breakage) -> BrokenMock {
-        let config = MockConfig::generated();
+        let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default())
+            .await
+            .expect("start the webhook receiver");
+        let mut config = MockConfig::generated();
+        let (decision, event, watchlist) = webhook_urls(&receiver.url());
+        config.webhooks.decision = Some(decision);
+        config.webhooks.event = Some(event);
+        config.webhooks.watchlist = Some(watchlist);
         let builder = MockServer::builder().config(config.clone());
         let server = breakages::add(builder, breakage, &config)
             .start()
@@ -40,7 +51,26 @@ impl BrokenMock {
         BrokenMock {
             base_url: server.base_url(),
             server,
+            receiver,
         }
+    }
+
+    /// A runner for it, webhook steps awaiting what it posts.
+    pub fn runner(&self) -> Executor {
+        self.runner_with(self.target())
+    }
+
+    /// A runner for `target` (this mock, told it is not the mock, say),
+    /// webhook steps awaiting what this mock posts.
+    pub fn runner_with(&self, target: Target) -> Executor {
+        Executor::new(target)
+            .expect("runner")
+            .awaiting_webhooks(self.receiver.inbox().clone(), self.receiver.url())
+    }
+
+    /// Runs one scenario against it.
+    pub async fn run(&self, scenario: &Scenario) -> ScenarioResult {
+        self.runner().run(scenario).await
     }
 
     /// A target for it. The mock's controls still work through the breakage,

@@ -104,7 +104,7 @@ impl Entry {
             .collect();
         json!({
             "id": self.id,
-            "type": self.kind.as_str(),
+            "type": self.kind.name(),
             "sessionId": self.session_id,
             "url": self.url,
             "state": self.state.as_str(),
@@ -136,7 +136,7 @@ impl Entry {
         format!(
             "webhook {} ({} of session {}, to {}) {what}",
             self.id,
-            self.kind.as_str(),
+            self.kind.name(),
             self.session_id,
             self.url
         )

@@ -5,36 +5,7 @@ use std::fmt;
 
 use crate::signing::API_KEY_HEADER;
 
-/// Which webhook a delivery is; each kind goes to its own URL of
-/// [`WebhookConfig`](super::super::WebhookConfig).
-///
-/// ```
-/// use veriff_conformance::mock::WebhookKind;
-///
-/// assert_eq!(WebhookKind::Decision.as_str(), "decision");
-/// assert_eq!(WebhookKind::Event.as_str(), "event");
-/// assert_eq!(WebhookKind::Watchlist.as_str(), "watchlist");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum WebhookKind {
-    /// A decision (`POST` to [`WebhookConfig::decision`](super::super::WebhookConfig::decision)).
-    Decision,
-    /// A `started` or `submitted` event.
-    Event,
-    /// A watchlist-screening result.
-    Watchlist,
-}
-
-impl WebhookKind {
-    /// Its name in the delivery log: `decision`, `event` or `watchlist`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WebhookKind::Decision => "decision",
-            WebhookKind::Event => "event",
-            WebhookKind::Watchlist => "watchlist",
-        }
-    }
-}
+pub use crate::inbox::kind::WebhookKind;
 
 /// One webhook after signing and before sending, as the hook given to
 /// [`MockServerBuilder::tamper_webhooks`](super::super::MockServerBuilder::tamper_webhooks)
@@ -48,7 +19,8 @@ impl WebhookKind {
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use veriff_conformance::mock::{MockConfig, MockServer, OutgoingWebhook, WebhookConfig, WebhookKind};
+/// use veriff_conformance::WebhookKind;
+/// use veriff_conformance::mock::{MockConfig, MockServer, OutgoingWebhook, WebhookConfig};
 ///
 /// let config = MockConfig {
 ///     webhooks: WebhookConfig { event: Some("http://127.0.0.1:9/events".into()), ..WebhookConfig::default() },

@@ -7,7 +7,7 @@ use veriff_conformance::message;
 use veriff_conformance::{CheckKind, Mismatch};
 use veriff_conformance::{Failure, Outcome};
 
-use super::{Breakage, BrokenMock, run, scenario};
+use super::{Breakage, BrokenMock, scenario};
 
 /// A scenario's failure and the message a user reads for it.
 pub struct Reported {
@@ -22,7 +22,7 @@ pub struct Reported {
 pub async fn failure_of(trial_name: &str, breakage: Breakage) -> Reported {
     let mock = BrokenMock::start(breakage).await;
     let scenario = scenario(trial_name);
-    let result = run(&scenario, mock.target()).await;
+    let result = mock.run(&scenario).await;
     let masker = mock.masker();
     let failure = match result.outcome {
         Outcome::Failed(failure) => *failure,

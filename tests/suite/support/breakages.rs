@@ -24,6 +24,8 @@ use super::http::{Req, Res, call};
 mod sessions;
 // --- the authentication matrix ---
 mod auth;
+// --- webhooks ---
+mod webhooks;
 
 pub use auth::Endpoint;
 
@@ -206,6 +208,20 @@ pub enum Breakage {
     /// On this endpoint only, a signature that does not verify (made with
     /// another secret, or over another payload) is served as if it did.
     BadSignatureServedOn(Endpoint),
+    // --- webhooks ---
+    /// The `submitted` event webhook is never sent.
+    SubmittedEventNotSent,
+    /// The `started` event webhook has code 7003 instead of 7001 (signed again).
+    StartedEventCodeChanged,
+    /// Decision webhooks are sent without `X-HMAC-SIGNATURE`.
+    DecisionWebhookUnsigned,
+    /// Decision webhooks are signed with another secret.
+    DecisionWebhookSignedWithAnotherSecret,
+    /// Decision webhooks carry another integration's API key.
+    DecisionWebhookWithAnotherKey,
+    /// The decision webhook has a field that the decision endpoint does not
+    /// (signed again, so only the likeness breaks).
+    DecisionWebhookDiffersFromTheEndpoint,
 }
 
 /// Adds the middleware that breaks `breakage` to `builder`, for a mock that
@@ -225,6 +241,10 @@ pub fn add(
         // --- suite1 breakages ---
         memory: sessions::Memory::default(),
     });
+    let builder = match webhooks::tamper(breakage, &config.shared_secret) {
+        Some(tamper) => builder.tamper_webhooks(tamper),
+        None => builder,
+    };
     builder.layer(middleware::from_fn_with_state(breaker, breaking))
 }
 
@@ -254,7 +274,14 @@ impl Breaker {
         let secret = self.secret.as_str();
         let is_submit = req.submit_id().is_some();
         match self.breakage {
-            Breakage::Nothing => call(next, req).await,
+            // Webhook breakages tamper with what the mock posts, not with requests.
+            Breakage::Nothing
+            | Breakage::SubmittedEventNotSent
+            | Breakage::StartedEventCodeChanged
+            | Breakage::DecisionWebhookUnsigned
+            | Breakage::DecisionWebhookSignedWithAnotherSecret
+            | Breakage::DecisionWebhookWithAnotherKey
+            | Breakage::DecisionWebhookDiffersFromTheEndpoint => call(next, req).await,
             Breakage::MissingApiKeyAccepted => {
                 if req.header(API_KEY_HEADER).is_none() {
                     req.set_header(API_KEY_HEADER, &self.api_key);
