@@ -26,6 +26,7 @@ mod check;
 mod cli;
 mod drift;
 mod exec;
+mod http_server;
 mod inbox;
 mod jsonpath;
 mod mask;
@@ -54,7 +55,9 @@ pub use run::{
 
 // Webhooks: the receiver a run starts, and what arrived.
 pub use inbox::kind::WebhookKind;
-pub use inbox::server::{BODY_TIMEOUT, MAX_WEBHOOK_BYTES, WebhookReceiver};
+pub use inbox::server::{
+    BODY_TIMEOUT, HEADER_TIMEOUT, MAX_RECEIVER_CONNECTIONS, MAX_WEBHOOK_BYTES, WebhookReceiver,
+};
 pub use inbox::store::{DEFAULT_INBOX_CAPACITY, Inbox, Webhook};
 
 // Webhook receivers: the receiver suite's inputs, and one delivery checked.

@@ -1,7 +1,9 @@
 //! The HTTP receiver: takes a POST on any path, reads its body within
 //! [`MAX_WEBHOOK_BYTES`] and [`BODY_TIMEOUT`], keeps it in an [`Inbox`] and
 //! answers 200 (Veriff retries anything else). A body over the bound is
-//! answered 413 and not kept; another method is answered 405.
+//! answered 413 and not kept; another method is answered 405. At most
+//! [`MAX_RECEIVER_CONNECTIONS`] connections are open at once, and a request
+//! head must come within [`HEADER_TIMEOUT`].
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,12 +16,21 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::store::{Inbox, Webhook};
+use crate::http_server::{ConnectionLimits, serve_bounded};
 
 /// The largest webhook body kept; a larger one is refused with 413.
 pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
 
 /// How long the receiver waits for a webhook's whole body; a slower one is refused with 408.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most connections the receiver holds open at once; more wait in the
+/// listening socket's backlog until one closes.
+pub const MAX_RECEIVER_CONNECTIONS: usize = 256;
+
+/// How long a request head may take; a slower connection (or an idle
+/// kept-alive one) is closed.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A running webhook receiver and its inbox.
 ///
@@ -65,12 +76,15 @@ impl WebhookReceiver {
             .fallback(receive)
             .with_state(inbox.clone());
         let (stop, stopped) = oneshot::channel::<()>();
+        let limits = ConnectionLimits {
+            max_connections: MAX_RECEIVER_CONNECTIONS,
+            header_read_timeout: HEADER_TIMEOUT,
+        };
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
+            let _ = serve_bounded(listener, app, limits, async {
+                let _ = stopped.await;
+            })
+            .await;
         });
         Ok(WebhookReceiver {
             inbox,

@@ -17,7 +17,7 @@ use tower::{Layer, Service};
 
 use super::app::App;
 use super::config::MockConfig;
-use super::connections::{ConnectionLimits, serve_app};
+use super::connections::{limits_of, serve_app};
 use super::delivery::{OutgoingWebhook, Tamper};
 use super::routes::app_router;
 use super::server::{MockServer, base_url_for};
@@ -240,7 +240,7 @@ impl MockServerBuilder {
             Bind::Listener(listener) => listener,
         };
         let base_url = base_url_for(listener.local_addr()?);
-        let limits = ConnectionLimits::of(&config);
+        let limits = limits_of(&config);
         let state = Arc::new(App::new(config.clone(), base_url.clone(), self.tamper));
         let deliveries = Arc::clone(&state.deliveries);
         let app = self

@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::builder::MockServerBuilder;
 use super::config::MockConfig;
-use super::connections::{ConnectionLimits, serve_app};
+use super::connections::{limits_of, serve_app};
 use super::delivery::Deliveries;
 use super::routes::router;
 
@@ -70,7 +70,7 @@ pub async fn serve(
         .check()
         .map_err(|why| io::Error::new(io::ErrorKind::InvalidInput, why))?;
     let base_url = base_url_for(listener.local_addr()?);
-    let limits = ConnectionLimits::of(&config);
+    let limits = limits_of(&config);
     serve_app(listener, router(config, base_url), limits, shutdown).await
 }
 

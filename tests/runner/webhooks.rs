@@ -545,3 +545,29 @@ async fn a_body_of_exactly_the_bound_is_kept() {
     assert_eq!(held[0].body.len(), veriff_conformance::MAX_WEBHOOK_BYTES);
     assert_eq!(held[0].kind, veriff_conformance::WebhookKind::Unknown);
 }
+
+#[tokio::test]
+async fn the_receiver_closes_a_connection_whose_request_head_never_comes() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default())
+        .await
+        .unwrap();
+    let mut stream = tokio::net::TcpStream::connect(receiver.local_addr())
+        .await
+        .unwrap();
+    // Half a head, then nothing: a slowloris.
+    stream
+        .write_all(b"POST /x HTTP/1.1\r\nhost: a\r\n")
+        .await
+        .unwrap();
+    let mut rest = Vec::new();
+    // Guard only: the receiver closes it after HEADER_TIMEOUT.
+    let read = tokio::time::timeout(
+        veriff_conformance::HEADER_TIMEOUT * 6,
+        stream.read_to_end(&mut rest),
+    )
+    .await
+    .expect("the receiver closed the connection");
+    assert_eq!(read.unwrap(), 0, "{}", String::from_utf8_lossy(&rest));
+    assert!(receiver.inbox().after(0).is_empty());
+}
