@@ -173,6 +173,7 @@ mod tests {
             scenarios: vec![Arc::new(errored), Arc::new(passed), Arc::new(failed)],
             load_errors: vec![],
             drift: None,
+            setup_error: None,
         }
     }
 

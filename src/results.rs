@@ -395,6 +395,10 @@ pub struct RunResults {
     pub load_errors: Vec<SpecError>,
     /// What the run compared with, when it compared with a baseline.
     pub drift: Option<RunDrift>,
+    /// Why the run stopped before running anything (an unreachable base URL,
+    /// rejected credentials, a baseline of another target, a filter that
+    /// selects nothing), when it did.
+    pub setup_error: Option<String>,
 }
 
 impl RunResults {

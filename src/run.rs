@@ -160,6 +160,7 @@ pub fn run(options: Options) -> ExitCode {
             scenarios: Vec::new(),
             load_errors: loaded.errors,
             drift: None,
+            setup_error: None,
         };
         if let Some(path) = &options.junit
             && let Err(e) = report::write(Format::Junit, path, &results, &given)
@@ -239,7 +240,7 @@ pub fn run(options: Options) -> ExitCode {
     let baseline = match drift::load(&options.drift, &trial_names) {
         Ok(b) => b.map(Arc::new),
         // A hand-edited file may hold anything, a secret too.
-        Err(e) => return usage_error(masker.mask(&e)),
+        Err(e) => return setup_failed(&options, &masker, masker.mask(&e)),
     };
     let base_url = runner.target().base_url.clone();
     // A baseline compares with, and a recording replaces, only the same kind of target.
@@ -249,7 +250,7 @@ pub fn run(options: Options) -> ExitCode {
             Ok(warnings) => warnings
                 .iter()
                 .for_each(|w| eprintln!("warning: {}", masker.mask(w))),
-            Err(e) => return usage_error(masker.mask(&e)),
+            Err(e) => return setup_failed(&options, &masker, masker.mask(&e)),
         }
     }
     let plan = Plan::new(
@@ -279,9 +280,13 @@ pub fn run(options: Options) -> ExitCode {
         );
         match options.no_tests {
             NoTests::Fail => {
-                return usage_error(format!(
-                    "{what}; see the names with --list, or allow an empty run with --no-tests=warn or --no-tests=pass"
-                ));
+                return setup_failed(
+                    &options,
+                    &masker,
+                    format!(
+                        "{what}; see the names with --list, or allow an empty run with --no-tests=warn or --no-tests=pass"
+                    ),
+                );
             }
             NoTests::Warn => eprintln!("warning: {what} (--no-tests=warn)"),
             NoTests::Pass => {}
@@ -292,7 +297,7 @@ pub fn run(options: Options) -> ExitCode {
         let checked = crate::exec::http::client()
             .and_then(|client| runtime.block_on(preflight::check(&client, runner.target())));
         if let Err(e) = checked {
-            return usage_error(masker.mask(&e));
+            return setup_failed(&options, &masker, masker.mask(&e));
         }
     }
     let deliveries = if listing {
@@ -374,6 +379,7 @@ pub fn run(options: Options) -> ExitCode {
         drift: baseline
             .as_deref()
             .map(|b| drift::run_drift(b, &base_url, embedded_mock)),
+        setup_error: None,
     };
     let reports = [
         (Format::Junit, &options.junit),
@@ -442,4 +448,20 @@ fn record_baseline(
         }
     }
     Ok(())
+}
+
+/// A set-up error found before anything ran: said on standard error, and,
+/// when the run writes JUnit, as the report's one error, so that CI never
+/// reads a report left from an earlier run. Exit status 2.
+fn setup_failed(options: &Options, masker: &Masker, message: String) -> ExitCode {
+    if let Some(path) = &options.junit {
+        let results = RunResults {
+            setup_error: Some(message.clone()),
+            ..RunResults::default()
+        };
+        if let Err(e) = report::write(Format::Junit, path, &results, masker) {
+            eprintln!("error: {e}");
+        }
+    }
+    usage_error(message)
 }

@@ -33,6 +33,7 @@ use crate::results::{ErrorKind, Outcome, RunResults};
 ///     ],
 ///     load_errors: vec![],
 ///     drift: None,
+///     setup_error: None,
 /// };
 /// let xml = Format::Junit.render(&results, &Masker::default());
 /// assert!(xml.contains(r#"<testcase name="a::ok" classname="specs/a.yaml""#));
@@ -109,6 +110,11 @@ pub fn render(results: &RunResults, masker: &Masker) -> String {
             Duration::ZERO,
             None,
         );
+    }
+    if let Some(error) = &results.setup_error {
+        // The run stopped before running anything: one error, not a stale report.
+        let status = non_success(NonSuccessKind::Error, "setup error", &masker.mask(error));
+        add("run", "run::<setup>", status, Duration::ZERO, None);
     }
     let mut report = Report::new("veriff-conformance");
     let mut suites: Vec<TestSuite> = suites.into_values().collect();

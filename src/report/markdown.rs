@@ -407,6 +407,7 @@ mod tests {
                 gone: vec![],
                 target: "https://stationapi.veriff.com".into(),
             }),
+            setup_error: None,
         }
     }
 

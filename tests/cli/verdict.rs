@@ -166,6 +166,8 @@ fn an_unreachable_base_url_is_one_setup_error_with_exit_2_naming_it() {
         .port();
     let base = format!("http://127.0.0.1:{port}");
     let junit = crate::support::scratch("verdict-refused-junit").join("junit.xml");
+    // A report left from an earlier run is replaced, not left to be read.
+    std::fs::write(&junit, "<testsuites name=\"an earlier run\"/>").unwrap();
     let out = run_spec(
         "verdict-refused",
         &base,
@@ -183,6 +185,13 @@ fn an_unreachable_base_url_is_one_setup_error_with_exit_2_naming_it() {
     assert!(!all.contains("test result"), "no scenario runs: {all}");
     assert!(all.lines().count() <= 4, "a few lines: {all}");
     assert!(!all.contains("secret-for-refused") && !all.contains("key-for-refused"));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(!xml.contains("an earlier run"), "{xml}");
+    assert!(
+        xml.contains(r#"<testcase name="run::&lt;setup&gt;""#),
+        "{xml}"
+    );
+    assert!(xml.contains("cannot reach the base URL"), "{xml}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -118,6 +118,7 @@ async fn a_503_with_retry_after_is_retried_after_the_delay_and_the_retry_is_show
             scenarios: vec![Arc::new(result)],
             load_errors: vec![],
             drift: None,
+            setup_error: None,
         },
         &masker(),
     );
