@@ -5,7 +5,7 @@
 //! - `kind.rs`: telling a webhook's type and session apart by its payload's
 //!   shape (there is no event-type header);
 //! - `store.rs`: the bounded store, whose waiters are woken on arrival;
-//! - `server.rs`: the HTTP receiver (POST on any path, answered 200, bodies
+//! - `listen.rs`: the HTTP receiver (POST on any path, answered 200, bodies
 //!   read within a bound).
 //!
 //! It uses no other module of the crate: the scenario model names a
@@ -13,5 +13,5 @@
 //! [`Inbox`], and a run starts the [`WebhookReceiver`].
 
 pub mod kind;
-pub mod server;
+pub mod listen;
 pub mod store;

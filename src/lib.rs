@@ -55,7 +55,7 @@ pub use run::{
 
 // Webhooks: the receiver a run starts, and what arrived.
 pub use inbox::kind::WebhookKind;
-pub use inbox::server::{
+pub use inbox::listen::{
     BODY_TIMEOUT, HEADER_TIMEOUT, MAX_RECEIVER_CONNECTIONS, MAX_WEBHOOK_BYTES, WebhookReceiver,
 };
 pub use inbox::store::{DEFAULT_INBOX_CAPACITY, Inbox, Webhook};

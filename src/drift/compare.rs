@@ -1,6 +1,6 @@
 //! Comparing a run's normalised exchanges with the baseline, and classifying
 //! each difference by Veriff's "Backwards compatible changes" rules
-//! (reference §8).
+//! (docs/veriff-api.md, section 8).
 //!
 //! Compatible (Veriff may do it without notice):
 //! - a new response field, or a new array item;

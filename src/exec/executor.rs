@@ -115,7 +115,7 @@ impl Executor {
 
     /// This runner, with webhook steps awaiting their webhooks in `inbox`,
     /// which a receiver listening at `receiver_url` fills (see
-    /// [`crate::inbox::server::WebhookReceiver`]). Without it, a webhook step
+    /// [`crate::inbox::listen::WebhookReceiver`]). Without it, a webhook step
     /// is an error.
     ///
     /// ```

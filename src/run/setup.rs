@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::exec::target::{Target, check_url};
-use crate::inbox::server::WebhookReceiver;
+use crate::inbox::listen::WebhookReceiver;
 use crate::inbox::store::Inbox;
 use crate::mock::{MockConfig, MockServer};
 

@@ -21,7 +21,7 @@ mod scenario;
 mod schema_files;
 mod scope;
 mod step;
-mod webhook;
+mod webhook_step;
 
 use std::collections::HashMap;
 use std::sync::Arc;

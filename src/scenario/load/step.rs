@@ -13,7 +13,7 @@ use super::names::to_pointer;
 use super::repeat::{group, poll};
 use super::schema_files::Schemas;
 use super::scope::{Scope, check_variable_name};
-use super::webhook::webhook_step;
+use super::webhook_step::webhook_step;
 use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
 use crate::scenario::model::{Capture, CaptureFrom, Expect, Located, RequestBody, SignMode, Step};
 use crate::scenario::raw;
