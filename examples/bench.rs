@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example bench                 # every phase
 //! cargo run --release --example bench -- flows        # harness vs bare loop only
+//! cargo run --release --example bench -- webhooks     # the mock with webhooks off and on
 //! cargo run --release --example bench -- --jobs 2     # another concurrency
 //! cargo run --release --example bench -- flows --rounds 9 --flows 2000
 //! cargo run --release --example bench -- flows --harness-only   # to profile it
@@ -18,6 +19,11 @@
 //!   (`run::run` on generated YAML: load, plan, execute, libtest), both with
 //!   `--jobs` in flight. Wall, CPU (the process minus the mock's threads),
 //!   peak RSS, CPU per step and the ratio.
+//! - `webhooks`: N flows (create with the decision trick's first name, open
+//!   the session URL, submit: three requests and four webhooks each) as a bare
+//!   reqwest loop, `--jobs` in flight, against a mock without webhooks and one
+//!   that sends all three kinds to a local receiver answering 200, alternating;
+//!   requests per second of each, the ratio, and the webhooks delivered.
 //! - `load`: loading 1,000 and 10,000 scenarios from YAML.
 //! - `hurl`: the `veriff-conformance` binary and Hurl, each as a process, on
 //!   the same flows against one mock in a child process; wall, CPU and peak
