@@ -1182,7 +1182,7 @@ fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
     on.stop();
     let total = receiver.received();
     receiver.stop();
-    let delivered = total - jobs as u64 * WEBHOOKS_PER_FLOW;
+    let delivered = total.saturating_sub(jobs as u64 * WEBHOOKS_PER_FLOW);
     let rps = |costs: &[Cost]| {
         let mut v: Vec<f64> = costs
             .iter()
@@ -1219,7 +1219,9 @@ fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
         per_run,
         by_end[by_end.len() / 2],
     );
-    let why = if failed > 0 {
+    let why = if flows == 0 {
+        Some("no flows".to_string())
+    } else if failed > 0 {
         Some("a flow failed".to_string())
     } else if short.is_some() {
         short
