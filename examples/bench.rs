@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example bench                 # every phase
 //! cargo run --release --example bench -- flows        # harness vs bare loop only
+//! cargo run --release --example bench -- webhooks     # the mock with webhooks off and on
 //! cargo run --release --example bench -- --jobs 2     # another concurrency
 //! cargo run --release --example bench -- flows --rounds 9 --flows 2000
 //! cargo run --release --example bench -- flows --harness-only   # to profile it
@@ -18,6 +19,11 @@
 //!   (`run::run` on generated YAML: load, plan, execute, libtest), both with
 //!   `--jobs` in flight. Wall, CPU (the process minus the mock's threads),
 //!   peak RSS, CPU per step and the ratio.
+//! - `webhooks`: N flows (create with the decision trick's first name, open
+//!   the session URL, submit: three requests and four webhooks each) as a bare
+//!   reqwest loop, `--jobs` in flight, against a mock without webhooks and one
+//!   that sends all three kinds to a local receiver answering 200, alternating;
+//!   requests per second of each, the ratio, and the webhooks delivered.
 //! - `load`: loading 1,000 and 10,000 scenarios from YAML.
 //! - `hurl`: the `veriff-conformance` binary and Hurl, each as a process, on
 //!   the same flows against one mock in a child process; wall, CPU and peak
@@ -35,13 +41,14 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libtest_mimic::Arguments;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
-use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::mock::{MockConfig, MockServer, WebhookConfig};
 use veriff_conformance::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign, verify};
 use veriff_conformance::{Options, TargetOptions, run};
 use veriff_conformance::{load_embedded, load_paths};
@@ -58,6 +65,11 @@ static HARNESS_ONLY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBo
 static KEEP_EXCHANGES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 const STEPS_PER_FLOW: usize = 3;
+/// Requests of one flow of the `webhooks` phase: create, open, submit.
+const REQUESTS_PER_WEBHOOK_FLOW: usize = 3;
+/// Webhooks one flow of the `webhooks` phase makes the mock send: `started`,
+/// `submitted`, the decision and the watchlist screening.
+const WEBHOOKS_PER_FLOW: u64 = 4;
 const FAIL_SCHEMA: &str = include_str!("../specs/schemas/fail.json");
 
 // ---------------------------------------------------------------- /proc
@@ -127,6 +139,15 @@ impl Mock {
     /// The embedded mock on its own two-thread runtime, whose threads are
     /// known so that their CPU can be told apart from the client's.
     fn start(latency: Duration) -> Mock {
+        Mock::start_with(MockConfig {
+            max_sessions: 1_000_000,
+            latency,
+            ..MockConfig::generated()
+        })
+    }
+
+    /// The same, with another configuration.
+    fn start_with(config: MockConfig) -> Mock {
         let tids = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&tids);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -140,11 +161,6 @@ impl Mock {
             .enable_all()
             .build()
             .expect("mock runtime");
-        let config = MockConfig {
-            max_sessions: 1_000_000,
-            latency,
-            ..MockConfig::generated()
-        };
         let server = runtime
             .block_on(MockServer::builder().config(config).start())
             .expect("mock");
@@ -339,10 +355,69 @@ impl Bare {
         }
         Ok(())
     }
+
+    /// Create (with the decision trick's first name), open the session URL
+    /// (`started`), submit (`submitted`, then the decision and a watchlist
+    /// screening): [`WEBHOOKS_PER_FLOW`] webhooks when the mock sends them.
+    async fn webhook_flow(&self) -> Result<(), String> {
+        let create = serde_json::to_vec(
+            &json!({ "verification": { "person": { "firstName": "Approve" } } }),
+        )
+        .expect("json");
+        let created = self
+            .step(
+                self.client
+                    .post(format!("{}/v1/sessions", self.base))
+                    .header(API_KEY_HEADER, &self.key)
+                    .header("content-type", "application/json")
+                    .body(create),
+                201,
+            )
+            .await?;
+        let field = |name: &str| {
+            created
+                .pointer(&format!("/verification/{name}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or(format!("no verification.{name}"))
+        };
+        let (id, url) = (field("id")?, field("url")?);
+        let opened = self.step(self.client.get(url), 200).await?;
+        if opened.pointer("/verification/status") != Some(&json!("started")) {
+            return Err(format!("opening it answered {opened}"));
+        }
+        let body = serde_json::to_vec(&json!({ "verification": { "status": "submitted" } }))
+            .expect("json");
+        self.step(
+            self.client
+                .patch(format!("{}/v1/sessions/{id}", self.base))
+                .header(API_KEY_HEADER, &self.key)
+                .header("content-type", "application/json")
+                .header(SIGNATURE_HEADER, sign(&self.secret, &body))
+                .body(body),
+            200,
+        )
+        .await?;
+        Ok(())
+    }
 }
 
-/// `flows` bare flows, `jobs` in flight, on a runtime like the harness's.
+/// What each flow of a bare loop does.
+#[derive(Clone, Copy)]
+enum Workload {
+    /// [`Bare::flow`]: [`STEPS_PER_FLOW`] requests.
+    DoubleSubmit,
+    /// [`Bare::webhook_flow`]: [`REQUESTS_PER_WEBHOOK_FLOW`] requests.
+    Webhooks,
+}
+
+/// `flows` bare double-submit flows, `jobs` in flight, on a runtime like the harness's.
 fn bare_loop(mock: &Mock, flows: usize, jobs: usize) -> usize {
+    bare_workload(mock, flows, jobs, Workload::DoubleSubmit)
+}
+
+/// `flows` bare flows of `workload`, `jobs` in flight; how many failed.
+fn bare_workload(mock: &Mock, flows: usize, jobs: usize, workload: Workload) -> usize {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -370,7 +445,10 @@ fn bare_loop(mock: &Mock, flows: usize, jobs: usize) -> usize {
                 let (bare, permits) = (Arc::clone(&bare), Arc::clone(&permits));
                 tokio::spawn(async move {
                     let _permit = permits.acquire().await.expect("permit");
-                    bare.flow().await
+                    match workload {
+                        Workload::DoubleSubmit => bare.flow().await,
+                        Workload::Webhooks => bare.webhook_flow().await,
+                    }
                 })
             })
             .collect();
@@ -961,6 +1039,210 @@ fn phase_hurl(flows: usize, jobs: usize, rounds: usize) {
     );
 }
 
+// ---------------------------------------------------------------- webhooks
+
+/// A webhook receiver that reads each body, answers 200 at once and counts,
+/// on a one-thread runtime of its own, so that its work is not the mock's.
+struct Receiver {
+    runtime: tokio::runtime::Runtime,
+    url: String,
+    received: Arc<AtomicU64>,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        async fn count(
+            axum::extract::State(received): axum::extract::State<Arc<AtomicU64>>,
+            _body: axum::body::Bytes,
+        ) -> axum::http::StatusCode {
+            received.fetch_add(1, Ordering::Relaxed);
+            axum::http::StatusCode::OK
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("receiver")
+            .enable_all()
+            .build()
+            .expect("receiver runtime");
+        let received = Arc::new(AtomicU64::new(0));
+        let app = axum::Router::new()
+            .fallback(count)
+            .with_state(Arc::clone(&received));
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("receiver port");
+        let url = format!("http://{}", listener.local_addr().expect("its address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Receiver {
+            runtime,
+            url,
+            received,
+            stop,
+        }
+    }
+
+    fn received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+
+    /// Waits until `want` webhooks in all have arrived, or nothing has
+    /// arrived for `quiet`; how many have.
+    fn settle(&self, want: u64, quiet: Duration) -> u64 {
+        let (mut seen, mut since) = (self.received(), Instant::now());
+        while seen < want && since.elapsed() < quiet {
+            std::thread::sleep(Duration::from_millis(2));
+            let now = self.received();
+            if now != seen {
+                (seen, since) = (now, Instant::now());
+            }
+        }
+        seen
+    }
+
+    fn stop(self) {
+        let _ = self.stop.send(());
+        self.runtime.shutdown_timeout(Duration::from_secs(5));
+    }
+}
+
+/// The mock with all three webhook URLs pointed at `receiver`, bounds wide
+/// enough that `flows` flows drop nothing.
+fn webhook_mock(receiver: &Receiver, flows: usize) -> Mock {
+    let pending = flows * WEBHOOKS_PER_FLOW as usize;
+    Mock::start_with(MockConfig {
+        max_sessions: 1_000_000,
+        webhooks: WebhookConfig {
+            decision: Some(format!("{}/decision", receiver.url)),
+            event: Some(format!("{}/event", receiver.url)),
+            watchlist: Some(format!("{}/watchlist", receiver.url)),
+            max_pending: pending,
+            max_pending_bytes: pending * 16 * 1024,
+            ..WebhookConfig::default()
+        },
+        ..MockConfig::generated()
+    })
+}
+
+/// `webhooks`: the same bare flows (create, open, submit with the decision
+/// trick) against a mock without webhooks and one that sends them to a
+/// local receiver, alternating, `rounds` times; requests per second of each.
+fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
+    let requests = flows * REQUESTS_PER_WEBHOOK_FLOW;
+    let per_run = flows as u64 * WEBHOOKS_PER_FLOW;
+    // Every delivery arrives within milliseconds here; a wait this long
+    // with none arriving means the rest will not.
+    let quiet = Duration::from_secs(10);
+    let receiver = Receiver::start();
+    let off = Mock::start(Duration::ZERO);
+    let on = webhook_mock(&receiver, flows.max(jobs));
+    // Warm up both (connections, lazy statics, allocator), and the receiver.
+    let mut failed = bare_workload(&off, jobs, jobs, Workload::Webhooks)
+        + bare_workload(&on, jobs, jobs, Workload::Webhooks);
+    let mut want = jobs as u64 * WEBHOOKS_PER_FLOW;
+    let mut short: Option<String> = None;
+    let got = receiver.settle(want, quiet);
+    if got != want {
+        short = Some(format!("{got} of {want} webhooks arrived from the warm-up"));
+    }
+    let (mut offs, mut ons, mut by_end) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        // Each goes first in every other round.
+        for webhooks in [round % 2 == 1, round % 2 == 0] {
+            let mock = if webhooks { &on } else { &off };
+            let before = receiver.received();
+            let (f, cost) = mock.measure(|| bare_workload(mock, flows, jobs, Workload::Webhooks));
+            failed += f;
+            if !webhooks {
+                offs.push(cost);
+                continue;
+            }
+            by_end.push(receiver.received() - before);
+            ons.push(cost);
+            // Deliveries settle before the next run, so that none of them
+            // runs during it.
+            want += per_run;
+            let got = receiver.settle(want, quiet);
+            if got != want && short.is_none() {
+                short = Some(format!(
+                    "{} of {per_run} webhooks arrived from a run",
+                    got.saturating_sub(want - per_run)
+                ));
+            }
+        }
+    }
+    off.stop();
+    on.stop();
+    let total = receiver.received();
+    receiver.stop();
+    let delivered = total.saturating_sub(jobs as u64 * WEBHOOKS_PER_FLOW);
+    let rps = |costs: &[Cost]| {
+        let mut v: Vec<f64> = costs
+            .iter()
+            .map(|c| requests as f64 / c.wall.as_secs_f64())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (off_rps, on_rps) = (rps(&offs), rps(&ons));
+    let (off_cost, on_cost) = (median_cost(offs), median_cost(ons));
+    by_end.sort();
+    let ratio = on_rps / off_rps;
+    println!();
+    println!(
+        "webhooks: {flows} flows (create, open, submit with the decision trick; {requests} requests, {per_run} webhooks), bare loop, --jobs {jobs}, median of {rounds} rounds"
+    );
+    println!(
+        "{:<34} {:>10} {:>10} {:>14}",
+        "", "req/s", "wall", "mock CPU/req"
+    );
+    for (what, rps, cost) in [
+        ("webhooks off", off_rps, &off_cost),
+        ("webhooks on", on_rps, &on_cost),
+    ] {
+        println!(
+            "{what:<34} {rps:>10.0} {:>8.3} s {:>11.1} µs",
+            cost.wall.as_secs_f64(),
+            cost.mock_cpu.as_secs_f64() * 1e6 / requests as f64,
+        );
+    }
+    println!(
+        "  ratio on/off: {ratio:.3}; delivered in the on runs: {delivered} of {} ({} per run, a median of {} of them by the run's last answer); {failed} flows failed",
+        per_run * rounds as u64,
+        per_run,
+        by_end[by_end.len() / 2],
+    );
+    let why = if flows == 0 {
+        Some("no flows".to_string())
+    } else if failed > 0 {
+        Some("a flow failed".to_string())
+    } else if short.is_some() {
+        short
+    } else if delivered != per_run * rounds as u64 {
+        Some(format!(
+            "{delivered} webhooks arrived, not {}",
+            per_run * rounds as u64
+        ))
+    } else {
+        None
+    };
+    target(
+        "requests per second with webhooks on within 10% of off",
+        match &why {
+            Some(why) => Err(why.as_str()),
+            None => Ok(ratio >= 0.9),
+        },
+        &format!("{:.1}% of off", ratio * 100.0),
+    );
+}
+
 fn main() {
     if std::env::args().nth(1).as_deref() == Some("--serve-mock") {
         return serve_mock();
@@ -981,14 +1263,16 @@ fn main() {
             "--harness-only" => HARNESS_ONLY.store(true, std::sync::atomic::Ordering::Relaxed),
             "--keep-exchanges" => KEEP_EXCHANGES.store(true, std::sync::atomic::Ordering::Relaxed),
             "--flows" => flows = args.next().and_then(|v| v.parse().ok()).expect("--flows N"),
-            "latency" | "flows" | "load" | "scale" | "hurl" => phases.push(arg),
+            "latency" | "flows" | "webhooks" | "load" | "scale" | "hurl" => phases.push(arg),
             other => {
-                panic!("unknown argument {other}: phases are latency, flows, load, scale, hurl")
+                panic!(
+                    "unknown argument {other}: phases are latency, flows, webhooks, load, scale, hurl"
+                )
             }
         }
     }
     if phases.is_empty() {
-        phases = ["latency", "flows", "load", "scale", "hurl"]
+        phases = ["latency", "flows", "webhooks", "load", "scale", "hurl"]
             .map(String::from)
             .into();
     }
@@ -1000,6 +1284,7 @@ fn main() {
         match phase.as_str() {
             "latency" => phase_latency(jobs),
             "flows" => phase_flows(flows, jobs, rounds),
+            "webhooks" => phase_webhooks(flows, jobs, rounds),
             "load" => phase_load(),
             "scale" => phase_scale(jobs),
             "hurl" => phase_hurl(flows, jobs, rounds),
