@@ -124,6 +124,10 @@ pub fn run(options: Options) -> ExitCode {
     let files: Vec<(&str, &Path)> = [
         ("--junit", options.junit.as_deref()),
         ("--drift-report", options.drift.report.as_deref()),
+        (
+            "--logfile",
+            options.libtest.logfile.as_deref().map(Path::new),
+        ),
     ]
     .into_iter()
     .filter_map(|(flag, path)| Some((flag, path?)))
