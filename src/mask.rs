@@ -2,7 +2,8 @@
 //! replaced by `***` wherever they appear, in every form output can show them:
 //! as written, escaped for JSON, Rust strings, regular expressions and XML,
 //! percent-encoded as URLs carry them, and slugged as a trial name carries a
-//! scenario name (`_` for every run of other characters, lowercase).
+//! scenario name (`_` for every run of other characters, lowercase); each in
+//! any ASCII letter case.
 
 /// Replaces known secrets in text.
 ///
@@ -52,6 +53,8 @@ impl Masker {
         let finder = (!secrets.is_empty()).then(|| {
             aho_corasick::AhoCorasick::builder()
                 .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                // A header or hex digits may come back in another case.
+                .ascii_case_insensitive(true)
                 .build(&secrets)
                 .expect("a few short literal patterns always build")
         });
@@ -201,6 +204,16 @@ fn unquote(quoted: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_in_another_letter_case_is_masked() {
+        let key = "c0ffee00-aBcD-4e5f-9a8b-0123456789ab";
+        let m = Masker::new([key]);
+        let upper = format!("x-auth-client: {:?}", key.to_ascii_uppercase());
+        assert_eq!(m.mask(&upper), "x-auth-client: \"***\"");
+        let lower = key.to_ascii_lowercase();
+        assert_eq!(m.mask_bytes(lower.as_bytes()).as_ref(), b"***");
+    }
 
     #[test]
     fn short_secrets_are_not_masked_and_long_ones_win() {

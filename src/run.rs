@@ -124,6 +124,10 @@ pub fn run(options: Options) -> ExitCode {
     let files: Vec<(&str, &Path)> = [
         ("--junit", options.junit.as_deref()),
         ("--drift-report", options.drift.report.as_deref()),
+        (
+            "--logfile",
+            options.libtest.logfile.as_deref().map(Path::new),
+        ),
     ]
     .into_iter()
     .filter_map(|(flag, path)| Some((flag, path?)))
@@ -292,8 +296,9 @@ pub fn run(options: Options) -> ExitCode {
             NoTests::Pass => {}
         }
     }
-    // One request that changes nothing tells a set-up problem from an API problem.
-    if !listing && setup.mock.is_none() && !plan.to_run.is_empty() {
+    // One request that changes nothing tells a set-up problem from an API problem
+    // (of the session API: the receiver suite's URLs are webhook receivers).
+    if !listing && setup.mock.is_none() && options.suite == Suite::Api && !plan.to_run.is_empty() {
         let checked = crate::exec::http::client()
             .and_then(|client| runtime.block_on(preflight::check(&client, runner.target())));
         if let Err(e) = checked {

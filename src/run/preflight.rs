@@ -82,17 +82,67 @@ pub async fn check(client: &reqwest::Client, target: &Target) -> Result<(), Stri
         }
     };
     let status = response.status().as_u16();
-    // An error body is small; a larger one is not one of Veriff's envelopes.
-    let body = match response.bytes().await {
-        Ok(b) if b.len() <= 64 * 1024 => b.to_vec(),
-        _ => Vec::new(),
-    };
+    let body = envelope(response).await;
     judge(&target.base_url, &Response::new(status, Vec::new(), body))
+}
+
+/// The most bytes of the preflight's answer read: an error envelope is small.
+const MAX_ENVELOPE_BYTES: usize = 64 * 1024;
+
+/// The answer's body when it is small enough to be one of Veriff's error
+/// envelopes; empty when it is larger (reading stops at the bound) or breaks.
+async fn envelope(mut response: reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() <= MAX_ENVELOPE_BYTES => {
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return body,
+            Ok(Some(_)) | Err(_) => return Vec::new(),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    #[tokio::test]
+    async fn an_endless_answer_is_read_only_up_to_the_envelope_bound() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (done, finished) = tokio::sync::oneshot::channel::<()>();
+        // Answers with more than the bound and then neither ends the body
+        // nor closes the connection until the test is over.
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let head = "HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\n";
+            socket.write_all(head.as_bytes()).await.unwrap();
+            socket
+                .write_all(&vec![b'x'; MAX_ENVELOPE_BYTES + 1])
+                .await
+                .unwrap();
+            let _ = finished.await;
+        });
+        let target = Target {
+            base_url: format!("http://{addr}"),
+            api_key: "key".into(),
+            shared_secret: "secret".into(),
+            // Longer than any test run: only the bound can end the read.
+            timeout: Duration::from_secs(24 * 3600),
+            is_mock: false,
+            allow_insecure_http: false,
+            features: Vec::new(),
+        };
+        let client = crate::exec::http::client().unwrap();
+        assert_eq!(check(&client, &target).await, Ok(()));
+        let _ = done.send(());
+    }
 
     #[test]
     fn an_authentication_code_names_its_credential_and_any_other_answer_goes_on() {

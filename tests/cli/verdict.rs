@@ -75,12 +75,21 @@ async fn an_output_path_that_cannot_be_written_is_exit_2_before_any_request() {
     let missing = dir.join("no-such-folder/out.xml");
     let file = dir.join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let cases: [(&str, &std::path::Path, String); 3] = [
+    let cases: [(&str, &std::path::Path, String); 4] = [
         (
             "--junit",
             &missing,
             format!(
                 "error: --junit {}: the folder {} does not exist",
+                missing.display(),
+                dir.join("no-such-folder").display()
+            ),
+        ),
+        (
+            "--logfile",
+            &missing,
+            format!(
+                "error: --logfile {}: the folder {} does not exist",
                 missing.display(),
                 dir.join("no-such-folder").display()
             ),
@@ -121,6 +130,7 @@ async fn an_output_path_that_cannot_be_written_is_exit_2_before_any_request() {
         let all = text(&out);
         assert_eq!(out.status.code(), Some(2), "{all}");
         assert!(all.contains(&says), "{says}\n{all}");
+        assert!(!all.contains("panicked"), "{all}");
     }
     let sent = server.received_requests().await.unwrap_or_default();
     assert!(sent.is_empty(), "{} requests were sent", sent.len());

@@ -44,6 +44,14 @@ async fn a_correct_receiver_passes_every_rule() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_is_sent_nothing_but_webhook_posts_to_its_urls() {
+    let receiver = Receiver::start(Flaw::None).await;
+    let run = receiver.run(&[]);
+    assert_eq!(run.status, Some(0), "{}", run.text());
+    assert_eq!(receiver.strays(), Vec::<String>::new(), "{}", run.text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_that_verifies_re_serialised_json_fails_the_raw_bytes_rule_only() {
     fails_exactly(
         Flaw::ReSerialises,

@@ -53,6 +53,8 @@ struct Seen {
     bodies: HashSet<Vec<u8>>,
     decided: HashSet<String>,
     session_ids: Vec<String>,
+    /// Requests other than a POST to one of the routes: `METHOD /path`.
+    strays: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -74,6 +76,7 @@ impl Receiver {
         let seen = Arc::new(Mutex::new(Seen::default()));
         let app = Router::new()
             .route("/{kind}", post(handle))
+            .fallback(stray)
             .with_state(App {
                 flaw,
                 seen: Arc::clone(&seen),
@@ -98,6 +101,11 @@ impl Receiver {
     /// The session ids of the deliveries it accepted as genuine, in order.
     pub fn session_ids(&self) -> Vec<String> {
         self.seen.lock().unwrap().session_ids.clone()
+    }
+
+    /// The requests it got that were not a POST to one of its routes.
+    pub fn strays(&self) -> Vec<String> {
+        self.seen.lock().unwrap().strays.clone()
     }
 
     /// `veriff-conformance receiver` against every route, with `extra` arguments.
@@ -270,6 +278,12 @@ fn session_of(kind: &str, value: &Value) -> Option<String> {
         _ => value.get("sessionId"),
     };
     id.and_then(Value::as_str).map(str::to_string)
+}
+
+async fn stray(State(app): State<App>, request: axum::extract::Request) -> StatusCode {
+    let line = format!("{} {}", request.method(), request.uri());
+    app.seen.lock().unwrap().strays.push(line);
+    StatusCode::NOT_FOUND
 }
 
 async fn handle(
