@@ -276,12 +276,31 @@ pub fn run(options: Options) -> ExitCode {
             plan.other_shards
         );
     }
-    if plan.selected == 0 && !listing {
-        let what = format!(
+    // A run that would compare nothing: no scenario selected, or every one
+    // selected ignored (in a whole run; an empty shard of --partition is fine).
+    let nothing = if listing {
+        None
+    } else if plan.selected == 0 {
+        Some(format!(
             "no scenario matches {} (out of {} loaded)",
             plan::describe_filters(&options.libtest),
             scenarios.len()
-        );
+        ))
+    } else if plan.to_run.is_empty() && options.partition.is_none() {
+        let reason = plan
+            .skipped
+            .first()
+            .map(|(_, why)| why.clone())
+            .or_else(|| plan.ignored.iter().flatten().next().cloned())
+            .unwrap_or_default();
+        Some(format!(
+            "every scenario selected ({}) is ignored, so nothing would be compared; the first says: {reason}",
+            plan.selected
+        ))
+    } else {
+        None
+    };
+    if let Some(what) = nothing {
         match options.no_tests {
             NoTests::Fail => {
                 return setup_failed(

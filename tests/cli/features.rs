@@ -49,9 +49,21 @@ async fn a_feature_scenario_is_ignored_with_its_reason_until_the_feature_is_turn
     let dir = scratch("features");
     let junit = dir.join("junit.xml");
 
-    // The server is not known to be the mock: without --feature nothing is sent.
+    // The server is not known to be the mock: without --feature nothing is
+    // sent. A run of only that scenario would compare nothing, which fails
+    // unless allowed.
     let (out, text) = run(&mock, &[], &junit);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("every scenario selected (1) is ignored"),
+        "{text}"
+    );
+    let (out, text) = run(&mock, &["--no-tests=warn"], &junit);
     assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("warning: every scenario selected (1) is ignored"),
+        "{text}"
+    );
     assert!(text.contains("1 ignored"), "{text}");
     // The terminal says why, as libtest does for `#[ignore = "..."]`.
     assert!(

@@ -36,6 +36,35 @@ fn a_filter_that_selects_no_scenario_is_an_error_naming_the_filter() {
 }
 
 #[test]
+fn a_run_whose_selected_scenarios_are_all_ignored_is_an_error_saying_why() {
+    // Against a server that is not the mock, without a webhook receiver:
+    // the webhook scenarios are all ignored, so nothing would be compared.
+    let args = [
+        "run",
+        "webhooks::",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--api-key",
+        "key-for-ignored",
+        "--shared-secret",
+        "secret-for-ignored",
+    ];
+    let out = run(&args);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("error: every scenario selected (6) is ignored, so nothing would be compared"),
+        "{all}"
+    );
+    assert!(all.contains("--webhook-listen"), "the reason: {all}");
+
+    let out = run(&[&args[..], &["--no-tests=pass"]].concat());
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("6 ignored"), "{all}");
+}
+
+#[test]
 fn an_empty_shard_is_not_a_filter_that_selects_nothing() {
     let out = run(&[
         "run",
