@@ -45,8 +45,9 @@ fn show(d: Duration) -> String {
     }
 }
 
-/// A duration value of `retry`, or its default; errors point at the value.
-fn duration(
+/// A duration value written at `key` (`retry.every`, say), or its default;
+/// errors point at the value.
+pub(super) fn duration(
     cx: &mut FileCx<'_>,
     raw: Option<&raw::Any>,
     key: &str,
@@ -69,7 +70,7 @@ fn duration(
         None => {
             cx.error(
                 at,
-                format!("`retry.{key}` is not a duration"),
+                format!("`{key}` is not a duration"),
                 "here",
                 "write whole milliseconds, seconds or minutes with their unit: `500ms`, `2s`, `1m`",
             );
@@ -94,14 +95,14 @@ pub(super) fn poll(
     let every = duration(
         cx,
         raw.value.every.as_ref(),
-        "every",
+        "retry.every",
         DEFAULT_EVERY,
         at.clone(),
     );
     let within = duration(
         cx,
         raw.value.within.as_ref(),
-        "for",
+        "retry.for",
         DEFAULT_FOR,
         at.clone(),
     );

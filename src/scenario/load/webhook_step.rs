@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::cx::{FileCx, list};
 use super::expect::expect;
-use super::repeat::parse_duration;
+use super::repeat::duration;
 use super::schema_files::Schemas;
 use super::scope::Scope;
 use super::step::captures;
@@ -15,7 +15,7 @@ use crate::inbox::kind::WebhookKind;
 use crate::scenario::model::{
     AwaitWebhook, Expect, Located, RequestBody, SignMode, SignatureExpect, Step, WEBHOOK_METHOD,
 };
-use crate::scenario::raw::{self, Json};
+use crate::scenario::raw;
 use crate::scenario::template::Template;
 
 /// `webhook.within` when it is not written.
@@ -180,36 +180,15 @@ fn within(
     raw: Option<&raw::Any>,
     fallback_at: Range<usize>,
 ) -> Option<Located<Duration>> {
-    let Some(raw) = raw else {
-        return Some(Located {
-            value: DEFAULT_WITHIN,
-            at: fallback_at,
-        });
-    };
-    let at = cx.range(&raw.referenced);
-    let parsed = match &raw.value {
-        Json::String(s) => parse_duration(s),
-        _ => None,
-    };
-    match parsed {
-        Some(value) if value.is_zero() || value > MAX_WITHIN => {
-            cx.error(
-                at,
-                "`webhook.within` is out of range",
-                "here",
-                "wait for more than 0s and at most 60m",
-            );
-            None
-        }
-        Some(value) => Some(Located { value, at }),
-        None => {
-            cx.error(
-                at,
-                "`webhook.within` is not a duration",
-                "here",
-                "write whole milliseconds, seconds or minutes with their unit: `500ms`, `10s`, `1m`",
-            );
-            None
-        }
+    let within = duration(cx, raw, "webhook.within", DEFAULT_WITHIN, fallback_at)?;
+    if within.value.is_zero() || within.value > MAX_WITHIN {
+        cx.error(
+            within.at,
+            "`webhook.within` is out of range",
+            "here",
+            "wait for more than 0s and at most 60m",
+        );
+        return None;
     }
+    Some(within)
 }
