@@ -132,9 +132,18 @@ pub fn run(options: Options) -> ExitCode {
     .into_iter()
     .filter_map(|(flag, path)| Some((flag, path?)))
     .collect();
-    if !options.libtest.list
-        && let Err(e) = outputs::check(&files, options.drift.record.as_deref())
-    {
+    // A listing writes only to libtest's --logfile.
+    let checked = if options.libtest.list {
+        let logfile: Vec<(&str, &Path)> = files
+            .iter()
+            .copied()
+            .filter(|(flag, _)| *flag == "--logfile")
+            .collect();
+        outputs::check(&logfile, None)
+    } else {
+        outputs::check(&files, options.drift.record.as_deref())
+    };
+    if let Err(e) = checked {
         return usage_error(e);
     }
     let loaded: Loaded = if options.paths.is_empty() {

@@ -34,6 +34,11 @@ fn writable_file(file: &Path) -> Result<(), String> {
             parent.display()
         ));
     }
+    if blocks_when_opened(file) {
+        return Err(
+            "is a pipe or a socket, which could wait for ever for a reader; give a file".into(),
+        );
+    }
     if file.exists() {
         OpenOptions::new()
             .append(true)
@@ -48,6 +53,19 @@ fn writable_file(file: &Path) -> Result<(), String> {
             .map_err(|e| format!("cannot be created ({e})"))?;
         std::fs::remove_file(file).map_err(|e| format!("cannot be written ({e})"))
     }
+}
+
+/// Whether `file` is a named pipe or a socket: opening one to write can wait
+/// for a reader that never comes. Devices such as `/dev/null` are fine.
+#[cfg(unix)]
+fn blocks_when_opened(file: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::metadata(file).is_ok_and(|m| m.file_type().is_fifo() || m.file_type().is_socket())
+}
+
+#[cfg(not(unix))]
+fn blocks_when_opened(_file: &Path) -> bool {
+    false
 }
 
 fn writable_dir(dir: &Path) -> Result<(), String> {

@@ -104,7 +104,14 @@ async fn an_output_path_that_cannot_be_written_is_exit_2_before_any_request() {
     let missing = dir.join("no-such-folder/out.xml");
     let file = dir.join("a-file");
     std::fs::write(&file, "x").unwrap();
-    let cases: [(&str, &std::path::Path, String); 4] = [
+    // A named pipe nobody reads: opening it to write would wait for ever.
+    let fifo = dir.join("a-fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let cases: [(&str, &std::path::Path, String); 5] = [
         (
             "--junit",
             &missing,
@@ -136,6 +143,11 @@ async fn an_output_path_that_cannot_be_written_is_exit_2_before_any_request() {
                 file.display()
             ),
         ),
+        (
+            "--junit",
+            &fifo,
+            format!("error: --junit {}: is a pipe or a socket", fifo.display()),
+        ),
     ];
     for (flag, path, says) in cases {
         let base = server.uri();
@@ -163,6 +175,17 @@ async fn an_output_path_that_cannot_be_written_is_exit_2_before_any_request() {
     }
     let sent = server.received_requests().await.unwrap_or_default();
     assert!(sent.is_empty(), "{} requests were sent", sent.len());
+}
+
+#[test]
+fn a_listing_with_a_log_file_that_cannot_be_written_is_exit_2_not_a_panic() {
+    let dir = crate::support::scratch("verdict-list-logfile");
+    let missing = dir.join("no-such-folder/log.txt");
+    let out = run(&["run", "--list", "--logfile", missing.to_str().unwrap()]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("error: --logfile"), "{all}");
+    assert!(!all.contains("panicked"), "{all}");
 }
 
 const PASSING: &str = r#"
