@@ -326,9 +326,16 @@ pub fn run(options: Options) -> ExitCode {
     }
     // One request that changes nothing tells a set-up problem from an API problem
     // (of the session API: the receiver suite's URLs are webhook receivers).
-    if !listing && setup.mock.is_none() && options.suite == Suite::Api && !plan.to_run.is_empty() {
-        let checked = crate::exec::http::client()
-            .and_then(|client| runtime.block_on(preflight::check(&client, runner.target())));
+    if !listing && setup.mock.is_none() && !plan.to_run.is_empty() {
+        let target = runner.target();
+        let checked = match options.suite {
+            Suite::Api => crate::exec::http::client()
+                .and_then(|client| runtime.block_on(preflight::check(&client, target))),
+            // A receiver is only connected to: it sees nothing but deliveries.
+            Suite::Receiver => {
+                runtime.block_on(preflight::reachable(&target.base_url, target.timeout))
+            }
+        };
         if let Err(e) = checked {
             return setup_failed(&options, &masker, masker.mask(&e));
         }

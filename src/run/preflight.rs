@@ -104,6 +104,29 @@ async fn envelope(mut response: reqwest::Response) -> Vec<u8> {
     }
 }
 
+/// For the receiver suite: whether a TCP connection to `url`'s host and port
+/// can be made within `timeout`. Nothing is sent: the receiver sees only the
+/// suite's deliveries. `Err` names the URL when it cannot be reached.
+pub async fn reachable(url: &str, timeout: std::time::Duration) -> Result<(), String> {
+    let unreachable = |why: String| {
+        format!(
+            "cannot reach the receiver at {url}: {why}.\n  \
+             This is a set-up problem: check --decision-url and that the receiver is running \
+             (nothing was sent to it)."
+        )
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| unreachable(e.to_string()))?;
+    let (Some(host), Some(port)) = (parsed.host_str(), parsed.port_or_known_default()) else {
+        return Err(unreachable("no host or port".into()));
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(unreachable(e.to_string())),
+        Err(_) => Err(unreachable(format!("no connection within {timeout:?}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
