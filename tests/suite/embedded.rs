@@ -12,9 +12,9 @@ use veriff_conformance::load_embedded;
 use veriff_conformance::message;
 use veriff_conformance::mock::{MockConfig, MockServer};
 use veriff_conformance::trial;
-use veriff_conformance::{Inbox, WebhookReceiver, webhook_urls};
+use veriff_conformance::{Inbox, WebhookReceiver};
 
-use crate::support::{Breakage, BrokenMock, target};
+use crate::support::{Breakage, BrokenMock, posting_webhooks_to, target};
 
 fn embedded() -> Vec<Scenario> {
     let loaded = load_embedded();
@@ -47,12 +47,9 @@ async fn the_whole_embedded_suite_passes_against_the_embedded_mock() {
     let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default())
         .await
         .expect("receiver");
-    let mut config = MockConfig::generated();
-    let (decision, event, watchlist) = webhook_urls(&receiver.url());
-    config.webhooks.decision = Some(decision);
-    config.webhooks.event = Some(event);
-    config.webhooks.watchlist = Some(watchlist);
-    let mock = MockServer::start(config).await.expect("mock");
+    let mock = MockServer::start(posting_webhooks_to(&receiver))
+        .await
+        .expect("mock");
     let runner = Executor::new(target(&mock.base_url(), mock.config(), true))
         .expect("runner")
         .awaiting_webhooks(receiver.inbox().clone(), receiver.url());

@@ -38,11 +38,7 @@ impl BrokenMock {
         let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default())
             .await
             .expect("start the webhook receiver");
-        let mut config = MockConfig::generated();
-        let (decision, event, watchlist) = webhook_urls(&receiver.url());
-        config.webhooks.decision = Some(decision);
-        config.webhooks.event = Some(event);
-        config.webhooks.watchlist = Some(watchlist);
+        let config = posting_webhooks_to(&receiver);
         let builder = MockServer::builder().config(config.clone());
         let server = breakages::add(builder, breakage, &config)
             .start()
@@ -87,6 +83,17 @@ impl BrokenMock {
     pub fn config(&self) -> &MockConfig {
         self.server.config()
     }
+}
+
+/// A fresh mock config (fresh credentials) that posts every webhook to
+/// `receiver`, as a run against the embedded mock does.
+pub fn posting_webhooks_to(receiver: &WebhookReceiver) -> MockConfig {
+    let mut config = MockConfig::generated();
+    let (decision, event, watchlist) = webhook_urls(&receiver.url());
+    config.webhooks.decision = Some(decision);
+    config.webhooks.event = Some(event);
+    config.webhooks.watchlist = Some(watchlist);
+    config
 }
 
 /// A target with the mock's credentials.
