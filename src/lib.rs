@@ -31,6 +31,7 @@ mod inbox;
 mod jsonpath;
 mod mask;
 pub mod mock;
+mod patterns;
 mod receiver;
 mod record;
 mod report;

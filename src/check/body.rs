@@ -3,9 +3,6 @@
 //! including fields of the same response (`${response.verification.host}`),
 //! and matchers (`{$regex: ...}`, `{$type: ...}`).
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
-
 use serde_json::Value;
 
 use super::{CheckKind, Mismatch};
@@ -20,29 +17,6 @@ struct Walk<'a> {
     exact: bool,
     at: std::ops::Range<usize>,
     out: Vec<Mismatch>,
-}
-
-/// Compiled `$regex` patterns by their text: each distinct pattern is compiled
-/// once per process, however many steps and scenarios use it. Bounded: past
-/// [`MAX_CACHED_PATTERNS`] (patterns filled in from responses are each new),
-/// a pattern is compiled for its one use.
-static PATTERNS: LazyLock<Mutex<HashMap<String, regex::Regex>>> = LazyLock::new(Mutex::default);
-
-/// How many distinct `$regex` patterns are kept compiled.
-pub const MAX_CACHED_PATTERNS: usize = 4096;
-
-fn compiled(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    let cached = |cache: &HashMap<String, regex::Regex>| cache.get(pattern).cloned();
-    let lock = || PATTERNS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(re) = cached(&lock()) {
-        return Ok(re);
-    }
-    let re = regex::Regex::new(pattern)?;
-    let mut cache = lock();
-    if cache.len() < MAX_CACHED_PATTERNS {
-        cache.insert(pattern.to_string(), re.clone());
-    }
-    Ok(re)
 }
 
 fn array_of(len: usize) -> String {
@@ -179,7 +153,7 @@ impl Walk<'_> {
                         );
                     }
                 };
-                match (compiled(&pattern), actual) {
+                match (crate::patterns::compiled(&pattern), actual) {
                     (Err(e), _) => self.push(
                         path,
                         format!("a valid regular expression: {e}"),
@@ -311,7 +285,7 @@ mod tests {
             JsonTemplate::Matcher(Matcher::Regex(Template::literal("^cached-[0-9]+$"))),
         )]);
         assert!(found(&expected, false, r#"{"id":"cached-1"}"#).is_empty());
-        assert!(PATTERNS.lock().unwrap().contains_key("^cached-[0-9]+$"));
+        assert!(crate::patterns::is_cached("^cached-[0-9]+$"));
         assert_eq!(found(&expected, false, r#"{"id":"cached-x"}"#).len(), 1);
         let broken = object(vec![field(
             "id",

@@ -486,7 +486,7 @@ pub enum HeaderRule {
     /// Present and equal to this.
     Equals(Template),
     /// Present and matching this regular expression.
-    Matches(regex::Regex),
+    Matches(std::sync::Arc<regex::Regex>),
 }
 
 /// What the response signature must be.

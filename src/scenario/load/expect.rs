@@ -178,18 +178,20 @@ fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &
                 Some((k, Json::String(s))) if k == "equals" => scope
                     .parse_template(cx, s, at.clone())
                     .map(|t| HeaderRule::Equals(t.value)),
-                Some((k, Json::String(s))) if k == "matches" => match regex::Regex::new(s) {
-                    Ok(re) => Some(HeaderRule::Matches(re)),
-                    Err(e) => {
-                        cx.error(
-                            at.clone(),
-                            "invalid regular expression",
-                            "here",
-                            &e.to_string(),
-                        );
-                        continue;
+                Some((k, Json::String(s))) if k == "matches" => {
+                    match crate::patterns::compiled(s) {
+                        Ok(re) => Some(HeaderRule::Matches(re)),
+                        Err(e) => {
+                            cx.error(
+                                at.clone(),
+                                "invalid regular expression",
+                                "here",
+                                &e.to_string(),
+                            );
+                            continue;
+                        }
                     }
-                },
+                }
                 _ => None,
             },
             _ => None,

@@ -93,7 +93,7 @@ fn matcher(
         ("$regex", Json::String(s)) => match scope.parse_template(cx, s, at.clone()) {
             Some(t) => {
                 if let Some(lit) = t.value.as_literal()
-                    && let Err(e) = regex::Regex::new(lit)
+                    && let Err(e) = crate::patterns::compiled(lit)
                 {
                     cx.error(key_at, "invalid regular expression", "here", &e.to_string());
                 }
