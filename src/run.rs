@@ -221,25 +221,25 @@ pub fn run(options: Options) -> ExitCode {
     let keep_exchanges = options.keep_exchanges
         || options.drift.record.is_some()
         || options.drift.baseline.is_some();
-    let runner = match Executor::new(target).map(|r| {
-        let r = match &setup.receiver {
-            Some(receiver) => r.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
-            None => r,
-        };
-        let r = r
-            .keeping_passed_steps(keep_exchanges)
-            .with_run_values(options.run_values.clone());
-        match options.answer_budget {
-            Some(budget) => r.with_answer_budget(budget),
-            None => r,
-        }
-    }) {
-        Ok(r) => match options.rate {
-            Some(rate) => Arc::new(r.with_rate(rate)),
-            None => Arc::new(r),
-        },
-        Err(e) => return usage_error(e),
+    // A listing never builds the HTTP client: it sends nothing.
+    let runner = Executor::unconnected(target);
+    if !listing && let Err(e) = runner.client() {
+        return usage_error(e);
+    }
+    let runner = match &setup.receiver {
+        Some(receiver) => runner.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
+        None => runner,
+    }
+    .keeping_passed_steps(keep_exchanges)
+    .with_run_values(options.run_values.clone());
+    let runner = match options.answer_budget {
+        Some(budget) => runner.with_answer_budget(budget),
+        None => runner,
     };
+    let runner = Arc::new(match options.rate {
+        Some(rate) => runner.with_rate(rate),
+        None => runner,
+    });
     if let (Rate::PerSecond(n), false) = (runner.rate(), options.libtest.quiet || listing) {
         eprintln!("rate: at most {n} requests a second (--rate)");
     }
@@ -329,8 +329,9 @@ pub fn run(options: Options) -> ExitCode {
     if !listing && setup.mock.is_none() && !plan.to_run.is_empty() {
         let target = runner.target();
         let checked = match options.suite {
-            Suite::Api => crate::exec::http::client()
-                .and_then(|client| runtime.block_on(preflight::check(&client, target))),
+            Suite::Api => runner
+                .client()
+                .and_then(|client| runtime.block_on(preflight::check(client, target))),
             // A receiver is only connected to: it sees nothing but deliveries.
             Suite::Receiver => {
                 runtime.block_on(preflight::reachable(&target.base_url, target.timeout))

@@ -5,8 +5,8 @@
 //! every report masks them, then shortens them.
 
 use std::ops::Range;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::http;
@@ -55,7 +55,8 @@ use crate::scenario::model::{AwaitWebhook, Group, Poll, Scenario, Step};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Executor {
-    client: reqwest::Client,
+    /// Built on first use ([`Executor::client`]), and shared by every clone.
+    client: Arc<OnceLock<reqwest::Client>>,
     target: Target,
     masker: Masker,
     throttle: Arc<Throttle>,
@@ -98,10 +99,19 @@ impl Executor {
     /// A runner with its own HTTP client, under the default rate cap for
     /// the target ([`Rate::default_for`]).
     pub fn new(target: Target) -> Result<Self, String> {
+        let runner = Executor::unconnected(target);
+        runner.client()?;
+        Ok(runner)
+    }
+
+    /// A runner like [`Executor::new`]'s that builds its HTTP client only when
+    /// it first needs it: building one reads the system's CA certificates,
+    /// which a run that only lists its scenarios never needs.
+    pub(crate) fn unconnected(target: Target) -> Self {
         let masker = Masker::new([target.api_key.as_str(), target.shared_secret.as_str()]);
         let rate = Rate::default_for(&target.base_url);
-        Ok(Executor {
-            client: http::client()?,
+        Executor {
+            client: Arc::new(OnceLock::new()),
             target,
             masker,
             throttle: Arc::new(Throttle::new(rate)),
@@ -110,7 +120,17 @@ impl Executor {
             run_values: Arc::new([]),
             started: Arc::new(AtomicUsize::new(0)),
             answer_budget: None,
-        })
+        }
+    }
+
+    /// The runner's HTTP client, one for the whole run and all its clones;
+    /// built on the first call.
+    pub(crate) fn client(&self) -> Result<&reqwest::Client, String> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let built = http::client()?;
+        Ok(self.client.get_or_init(|| built))
     }
 
     /// This runner, with webhook steps awaiting their webhooks in `inbox`,
@@ -439,10 +459,15 @@ impl Executor {
             let tasks: Vec<_> = built
                 .iter()
                 .map(|sent| {
-                    let (client, target) = (self.client.clone(), self.target.clone());
+                    let (client, target) = (self.client().cloned(), self.target.clone());
                     let (throttle, sent) = (Arc::clone(&self.throttle), sent.clone());
                     tokio::spawn(async move {
-                        http::send_politely(&client, &target, &throttle, &sent, true).await
+                        match client {
+                            Ok(client) => {
+                                http::send_politely(&client, &target, &throttle, &sent, true).await
+                            }
+                            Err(e) => http::Sent::unsent(e),
+                        }
                     })
                 })
                 .collect();
@@ -462,10 +487,12 @@ impl Executor {
         } else {
             let mut answers = Vec::with_capacity(size);
             for sent in &built {
-                answers.push(
-                    http::send_politely(&self.client, &self.target, &self.throttle, sent, false)
-                        .await,
-                );
+                answers.push(match self.client() {
+                    Ok(client) => {
+                        http::send_politely(client, &self.target, &self.throttle, sent, false).await
+                    }
+                    Err(e) => http::Sent::unsent(e),
+                });
             }
             answers
         };
@@ -591,8 +618,12 @@ impl Executor {
     ) -> Result<(Exchange, Attempts), Stop> {
         let built = request::build(step, env, &self.target)
             .map_err(|e| errored(ErrorKind::Spec, info, None, e.message, Some(e.at)))?;
-        let answer =
-            http::send_politely(&self.client, &self.target, &self.throttle, &built, false).await;
+        let answer = match self.client() {
+            Ok(client) => {
+                http::send_politely(client, &self.target, &self.throttle, &built, false).await
+            }
+            Err(e) => http::Sent::unsent(e),
+        };
         self.answered(step, info, built.sent, answer)
     }
 

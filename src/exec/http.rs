@@ -128,6 +128,20 @@ pub struct Sent {
     pub elapsed: Duration,
 }
 
+impl Sent {
+    /// A request that was never sent because the run has no HTTP client:
+    /// `why` it could not be built (a network error, as the harness cannot
+    /// connect at all).
+    pub fn unsent(why: String) -> Sent {
+        Sent {
+            result: Err((ErrorKind::Network, format!("harness error: {why}"))),
+            retries: Vec::new(),
+            not_retried: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
 /// Sends `built` under `throttle`: waits for a slot unless `slot_taken` (a
 /// group takes its slots together), and retries a 429 or 503 that has a
 /// `Retry-After` after that delay, at most [`MAX_RETRIES`] times and only for
