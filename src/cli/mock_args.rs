@@ -58,25 +58,39 @@ fn seconds(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{text:?} is not a positive number of seconds"))
 }
 
-async fn stopped() {
+/// Starts listening for Ctrl-C and SIGTERM at once, so that a signal sent
+/// as soon as the mock says it listens is not missed; the future ends when
+/// one comes. Called on the runtime.
+fn stop_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let (interrupt, terminate) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        );
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                (Ok(mut interrupt), Err(_)) => {
+                    interrupt.recv().await;
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -174,6 +188,7 @@ pub fn run(args: MockArgs) -> ExitCode {
             Ok(server) => server,
             Err(e) => return usage_error(format!("cannot listen on {}: {e}", args.listen)),
         };
+        let stopped = stop_signal();
         println!("veriff-conformance mock listening on {}", server.base_url());
         println!("  api key (X-AUTH-CLIENT): {api_key_shown}");
         println!("  shared secret:           {secret_shown}");
@@ -197,7 +212,7 @@ pub fn run(args: MockArgs) -> ExitCode {
             );
         }
         println!("Press Ctrl-C to stop.");
-        stopped().await;
+        stopped.await;
         server.shutdown().await;
         println!("mock stopped");
         ExitCode::SUCCESS
