@@ -1,37 +1,41 @@
-//! The harness against a bare reqwest loop, in one process, on the same flows,
-//! against the embedded mock; and the cost of loading and holding many scenarios.
+//! What the harness costs, on the same flows as a bare reqwest loop and Hurl.
 //!
 //! ```text
+//! cargo build --release                               # the binary, for `process`
 //! cargo run --release --example bench                 # every phase
-//! cargo run --release --example bench -- flows        # harness vs bare loop only
+//! cargo run --release --example bench -- process      # the whole-process figures
+//! cargo run --release --example bench -- flows        # harness vs bare loop, in one process
 //! cargo run --release --example bench -- webhooks     # the mock with webhooks off and on
 //! cargo run --release --example bench -- --jobs 2     # another concurrency
 //! cargo run --release --example bench -- flows --rounds 9 --flows 2000
 //! cargo run --release --example bench -- flows --harness-only   # to profile it
 //! ```
 //!
-//! Phases (each names what it prints):
+//! Every phase runs the same double-submit flow (`workload.rs`: create,
+//! submit, submit again, with the same checks on every side). Phases (each
+//! names what it prints):
 //!
+//! - `process`: the figures as a user meets them, each side a whole process
+//!   against a mock in another process: the `veriff-conformance` binary, Hurl
+//!   (when on `PATH`) and the bare loop on N flows; `run --list` of them; and
+//!   the binary's peak RSS running 10,000 scenarios. Wall from this program's
+//!   clock, CPU and peak RSS from GNU time. Hurl checks less: no response
+//!   signatures.
 //! - `latency`: the built-in suite against a mock with 100 ms of latency per
 //!   request; its wall time against its longest chain of steps.
-//! - `flows`: N double-submit flows (create, submit, submit again, the same checks
-//!   on each side), first as a bare reqwest loop, then through the harness
+//! - `flows`: N flows first as a bare reqwest loop, then through the harness
 //!   (`run::run` on generated YAML: load, plan, execute, libtest), both with
-//!   `--jobs` in flight. Wall, CPU (the process minus the mock's threads),
-//!   peak RSS, CPU per step and the ratio.
+//!   `--jobs` in flight, in this process against the embedded mock. Wall, CPU
+//!   (the process minus the mock's threads), peak RSS, CPU per step and the
+//!   ratio; to profile the harness without process start-up.
 //! - `webhooks`: N flows (create with the decision trick's first name, open
 //!   the session URL, submit: three requests and four webhooks each) as a bare
 //!   reqwest loop, `--jobs` in flight, against a mock without webhooks and one
 //!   that sends all three kinds to a local receiver answering 200, alternating;
 //!   requests per second of each, the ratio, and the webhooks delivered.
-//! - `load`: loading 1,000 and 10,000 scenarios from YAML.
-//! - `hurl`: the `veriff-conformance` binary and Hurl, each as a process, on
-//!   the same flows against one mock in a child process; wall, CPU and peak
-//!   RSS from GNU time. Needs `hurl` on `PATH` and `cargo build --release`.
-//!   Hurl checks less: no response signatures, no JSON Schema.
-//! - `scale`: peak RSS of a whole run of 10,000 scenarios, with the mock in a
-//!   child process (this program run with `--serve-mock`), so that the figure is
-//!   the harness's own; the mock's CPU is not counted there.
+//! - `load`: loading 1,000 and 10,000 scenarios from YAML, in this process.
+//! - `scale`: a run of 10,000 scenarios through the library in this process,
+//!   with the mock in a child process (this program run with `--serve-mock`).
 //!
 //! CPU and memory (Linux only): the process's CPU clock (`clock_gettime`,
 //! every thread, ended ones too, in nanoseconds), `/proc/self/task/TID/schedstat`
@@ -54,17 +58,17 @@ use veriff_conformance::{Options, TargetOptions, run};
 use veriff_conformance::{load_embedded, load_paths};
 
 mod flows;
-mod hurl;
 mod measure;
 mod mocks;
+mod process;
 mod scale;
 mod webhooks;
 mod workload;
 
 use flows::*;
-use hurl::*;
 use measure::*;
 use mocks::*;
+use process::*;
 use scale::*;
 use webhooks::*;
 use workload::*;
@@ -86,7 +90,6 @@ const REQUESTS_PER_WEBHOOK_FLOW: usize = 3;
 /// Webhooks one flow of the `webhooks` phase makes the mock send: `started`,
 /// `submitted`, the decision and the watchlist screening.
 const WEBHOOKS_PER_FLOW: u64 = 4;
-const FAIL_SCHEMA: &str = include_str!("../../specs/schemas/fail.json");
 
 // ---------------------------------------------------------------- harness
 
@@ -144,35 +147,43 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    if std::env::args().nth(1).as_deref() == Some("--serve-mock") {
-        return serve_mock();
+    match std::env::args().nth(1).as_deref() {
+        Some("--serve-mock") => return serve_mock(),
+        Some("--bare-process") => {
+            std::process::exit(match bare_process(std::env::args().skip(2)) {
+                code if code == ExitCode::SUCCESS => 0,
+                _ => 1,
+            })
+        }
+        _ => {}
     }
     let mut args = std::env::args().skip(1);
     let mut phases = Vec::new();
-    let (mut jobs, mut flows, mut rounds) = (16, 1000, 5);
+    let (mut jobs, mut flows, mut rounds) = (16, 1000, None);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--jobs" => jobs = args.next().and_then(|v| v.parse().ok()).expect("--jobs N"),
             "--rounds" => {
-                rounds = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .filter(|&r| r > 0)
-                    .expect("--rounds N")
+                rounds = Some(
+                    args.next()
+                        .and_then(|v| v.parse().ok())
+                        .filter(|&r| r > 0)
+                        .expect("--rounds N"),
+                )
             }
             "--harness-only" => HARNESS_ONLY.store(true, std::sync::atomic::Ordering::Relaxed),
             "--keep-exchanges" => KEEP_EXCHANGES.store(true, std::sync::atomic::Ordering::Relaxed),
             "--flows" => flows = args.next().and_then(|v| v.parse().ok()).expect("--flows N"),
-            "latency" | "flows" | "webhooks" | "load" | "scale" | "hurl" => phases.push(arg),
+            "latency" | "flows" | "webhooks" | "load" | "scale" | "process" => phases.push(arg),
             other => {
                 panic!(
-                    "unknown argument {other}: phases are latency, flows, webhooks, load, scale, hurl"
+                    "unknown argument {other}: phases are latency, flows, webhooks, load, scale, process"
                 )
             }
         }
     }
     if phases.is_empty() {
-        phases = ["latency", "flows", "webhooks", "load", "scale", "hurl"]
+        phases = ["latency", "flows", "webhooks", "load", "scale", "process"]
             .map(String::from)
             .into();
     }
@@ -183,11 +194,11 @@ fn main() {
     for phase in phases {
         match phase.as_str() {
             "latency" => phase_latency(jobs),
-            "flows" => phase_flows(flows, jobs, rounds),
-            "webhooks" => phase_webhooks(flows, jobs, rounds),
+            "flows" => phase_flows(flows, jobs, rounds.unwrap_or(5)),
+            "webhooks" => phase_webhooks(flows, jobs, rounds.unwrap_or(5)),
             "load" => phase_load(),
             "scale" => phase_scale(jobs),
-            "hurl" => phase_hurl(flows, jobs, rounds),
+            "process" => phase_process(flows, jobs, rounds.unwrap_or(7)),
             _ => unreachable!(),
         }
     }
