@@ -303,6 +303,18 @@ impl Log {
         (next, notice)
     }
 
+    /// Drops `id` if it is still pending, for `why`; returns a line for
+    /// standard error.
+    pub(super) fn drop_pending(&mut self, id: &str, why: &str) -> Option<String> {
+        let entry = self.get_mut(id).filter(|e| e.state == State::Pending)?;
+        let notice = entry.notice(why);
+        let bytes = entry.bytes();
+        entry.finish(State::Dropped, Some(why.to_owned()));
+        self.pending -= 1;
+        self.pending_bytes -= bytes;
+        Some(notice)
+    }
+
     /// Stops every pending delivery's task (the mock is shutting down).
     pub(super) fn stop_all(&mut self) {
         for entry in &mut self.entries {
