@@ -176,7 +176,8 @@ pub fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
     off.stop();
     on.stop();
     let total = receiver.received();
-    let connections = receiver.connections.load(Ordering::Relaxed) - connections_before;
+    let total_connections = receiver.connections.load(Ordering::Relaxed);
+    let connections = total_connections - connections_before;
     receiver.stop();
     let delivered = total.saturating_sub(jobs as u64 * WEBHOOKS_PER_FLOW);
     let rps = |costs: &[Cost]| {
@@ -211,7 +212,7 @@ pub fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
     }
     let delivery = median(delivery_cpu);
     println!(
-        "  delivery thread ({DELIVERY_THREAD}), from the run's start until all arrived: {:.1} µs CPU per webhook, {:.1} µs per request (mock CPU/req with it: {:.1} µs); all arrived a median of {:.0} ms after the run's last answer; the receiver accepted {connections} connections for {} webhooks",
+        "  delivery thread ({DELIVERY_THREAD}), from the run's start until all arrived: {:.1} µs CPU per webhook, {:.1} µs per request (mock CPU/req with it: {:.1} µs); all arrived a median of {:.0} ms after the run's last answer; the receiver accepted {connections} new connections for the {} webhooks after the warm-up ({total_connections} in all)",
         delivery.as_secs_f64() * 1e6 / per_run as f64,
         delivery.as_secs_f64() * 1e6 / requests as f64,
         (on_cost.mock_cpu + delivery).as_secs_f64() * 1e6 / requests as f64,

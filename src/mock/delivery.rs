@@ -203,6 +203,7 @@ impl Deliveries {
         let id = uuid::Uuid::new_v4().to_string();
         let entry = Entry {
             id: id.clone(),
+            seq: 0,
             kind,
             session_id,
             url,
