@@ -87,7 +87,7 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// delivery log) and returns; no answer waits for a delivery. Every attempt
 /// runs on one thread of the mock's own, `mock-webhooks`, with a one-thread
 /// runtime, started with the first webhook; on Linux it runs at a lower
-/// scheduling priority (nice 10) than the threads that answer. So under
+/// scheduling priority (nice 19) than the threads that answer. So under
 /// saturation the API is served first and deliveries lag behind answers:
 /// they wait as `pending`, within `webhooks.max_pending` and
 /// `webhooks.max_pending_bytes`, and past those the oldest pending one is

@@ -71,9 +71,9 @@ fn a_named_pipe_with_a_writer_is_read_to_its_end() {
         .write(true)
         .open(&fifo)
         .expect("open the pipe to write");
-    writer.write_all(BODY[..10].as_bytes()).expect("write");
+    writer.write_all(&BODY.as_bytes()[..10]).expect("write");
     writer.flush().expect("flush");
-    writer.write_all(BODY[10..].as_bytes()).expect("write");
+    writer.write_all(&BODY.as_bytes()[10..]).expect("write");
     drop(writer);
     let out = child.wait_with_output().expect("ends");
     let shown = text(&out);
