@@ -10,6 +10,8 @@ pub struct Receiver {
     pub runtime: tokio::runtime::Runtime,
     pub url: String,
     pub received: Arc<AtomicU64>,
+    /// Connections accepted: few when the mock reuses them.
+    pub connections: Arc<AtomicU64>,
     pub stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -36,6 +38,11 @@ impl Receiver {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("receiver port");
         let url = format!("http://{}", listener.local_addr().expect("its address"));
+        let connections = Arc::new(AtomicU64::new(0));
+        let accepted = Arc::clone(&connections);
+        let listener = axum::serve::ListenerExt::tap_io(listener, move |_| {
+            accepted.fetch_add(1, Ordering::Relaxed);
+        });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         runtime.spawn(async move {
             let _ = axum::serve(listener, app)
@@ -48,6 +55,7 @@ impl Receiver {
             runtime,
             url,
             received,
+            connections,
             stop,
         }
     }
@@ -76,6 +84,23 @@ impl Receiver {
     }
 }
 
+/// The thread the mock delivers webhooks on (docs/mock.md, "Webhooks").
+const DELIVERY_THREAD: &str = "mock-webhooks";
+
+/// The CPU time of this process's live threads named `name`.
+fn named_threads_cpu(name: &str) -> Duration {
+    let tids: Vec<u32> = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|task| {
+            std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.trim_end() == name)
+        })
+        .filter_map(|task| task.file_name().to_str()?.parse().ok())
+        .collect();
+    threads_cpu(&tids)
+}
+
 /// The mock with all three webhook URLs pointed at `receiver`, bounds wide
 /// enough that `flows` flows drop nothing.
 pub fn webhook_mock(receiver: &Receiver, flows: usize) -> Mock {
@@ -88,6 +113,7 @@ pub fn webhook_mock(receiver: &Receiver, flows: usize) -> Mock {
             watchlist: Some(format!("{}/watchlist", receiver.url)),
             max_pending: pending,
             max_pending_bytes: pending * 16 * 1024,
+            max_log: pending,
             ..WebhookConfig::default()
         },
         ..MockConfig::generated()
@@ -116,12 +142,16 @@ pub fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
         short = Some(format!("{got} of {want} webhooks arrived from the warm-up"));
     }
     let (mut offs, mut ons, mut by_end) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut drains, mut delivery_cpu) = (Vec::new(), Vec::new());
+    let connections_before = receiver.connections.load(Ordering::Relaxed);
     for round in 0..rounds {
         // Each goes first in every other round.
         for webhooks in [round % 2 == 1, round % 2 == 0] {
             let mock = if webhooks { &on } else { &off };
             let before = receiver.received();
+            let delivery_before = named_threads_cpu(DELIVERY_THREAD);
             let (f, cost) = mock.measure(|| bare_workload(mock, flows, jobs, Workload::Webhooks));
+            let answered = Instant::now();
             failed += f;
             if !webhooks {
                 offs.push(cost);
@@ -133,6 +163,8 @@ pub fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
             // runs during it.
             want += per_run;
             let got = receiver.settle(want, quiet);
+            drains.push(answered.elapsed());
+            delivery_cpu.push(named_threads_cpu(DELIVERY_THREAD).saturating_sub(delivery_before));
             if got != want && short.is_none() {
                 short = Some(format!(
                     "{} of {per_run} webhooks arrived from a run",
@@ -144,6 +176,8 @@ pub fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
     off.stop();
     on.stop();
     let total = receiver.received();
+    let total_connections = receiver.connections.load(Ordering::Relaxed);
+    let connections = total_connections - connections_before;
     receiver.stop();
     let delivered = total.saturating_sub(jobs as u64 * WEBHOOKS_PER_FLOW);
     let rps = |costs: &[Cost]| {
@@ -176,6 +210,15 @@ pub fn phase_webhooks(flows: usize, jobs: usize, rounds: usize) {
             cost.mock_cpu.as_secs_f64() * 1e6 / requests as f64,
         );
     }
+    let delivery = median(delivery_cpu);
+    println!(
+        "  delivery thread ({DELIVERY_THREAD}), from the run's start until all arrived: {:.1} µs CPU per webhook, {:.1} µs per request (mock CPU/req with it: {:.1} µs); all arrived a median of {:.0} ms after the run's last answer; the receiver accepted {connections} new connections for the {} webhooks after the warm-up ({total_connections} in all)",
+        delivery.as_secs_f64() * 1e6 / per_run as f64,
+        delivery.as_secs_f64() * 1e6 / requests as f64,
+        (on_cost.mock_cpu + delivery).as_secs_f64() * 1e6 / requests as f64,
+        median(drains).as_secs_f64() * 1e3,
+        per_run * rounds as u64,
+    );
     println!(
         "  ratio on/off: {ratio:.3}; delivered in the on runs: {delivered} of {} ({} per run, a median of {} of them by the run's last answer); {failed} flows failed",
         per_run * rounds as u64,

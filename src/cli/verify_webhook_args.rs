@@ -2,8 +2,9 @@
 //! by rule, as a receiver should check it.
 
 use std::io::Read as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
@@ -38,6 +39,49 @@ pub struct VerifyWebhookArgs {
     file: Option<PathBuf>,
 }
 
+/// How long a named pipe is given to get a writer before it is refused.
+const PIPE_WRITER_WAIT: Duration = Duration::from_secs(2);
+
+/// Opens the named pipe `path` without waiting for a writer (a plain open
+/// would wait for ever), then waits at most [`PIPE_WRITER_WAIT`] for one:
+/// its first bytes, or a read that would block, show it is there. Gives what
+/// to read from, those first bytes included.
+fn open_pipe(path: &Path, name: &str) -> Result<Box<dyn std::io::Read>, String> {
+    use rustix::fs::OFlags;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let cannot = |e: std::io::Error| format!("cannot read {name}: {e}");
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(OFlags::NONBLOCK.bits().cast_signed())
+        .open(path)
+        .map_err(cannot)?;
+    let started = Instant::now();
+    let mut first = vec![0; 64 * 1024];
+    let n = loop {
+        match file.read(&mut first) {
+            // No writer yet (or one that left without writing anything).
+            Ok(0) if started.elapsed() < PIPE_WRITER_WAIT => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Ok(0) => {
+                return Err(format!(
+                    "cannot read {name}: it is a named pipe that nothing wrote to within {} s",
+                    PIPE_WRITER_WAIT.as_secs()
+                ));
+            }
+            Ok(n) => break n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break 0,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(cannot(e)),
+        }
+    };
+    first.truncate(n);
+    // A writer is there: from now on, read as from any pipe.
+    let flags = rustix::fs::fcntl_getfl(&file).map_err(|e| cannot(e.into()))?;
+    rustix::fs::fcntl_setfl(&file, flags - OFlags::NONBLOCK).map_err(|e| cannot(e.into()))?;
+    Ok(Box::new(std::io::Cursor::new(first).chain(file)))
+}
+
 /// Reads at most [`MAX_DELIVERY_BYTES`] from a file or pipe (not a device or a folder).
 fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, String> {
     let (name, reader): (String, Box<dyn std::io::Read>) = match file {
@@ -47,8 +91,8 @@ fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, String> {
             if meta.is_dir() {
                 return Err(format!("cannot read {name}: it is a folder"));
             }
+            use std::os::unix::fs::FileTypeExt as _;
             {
-                use std::os::unix::fs::FileTypeExt as _;
                 let t = meta.file_type();
                 if t.is_char_device() || t.is_block_device() || t.is_socket() {
                     return Err(format!(
@@ -56,8 +100,14 @@ fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, String> {
                     ));
                 }
             }
-            let f = std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-            (name, Box::new(f))
+            if meta.file_type().is_fifo() {
+                let pipe = open_pipe(path, &name)?;
+                (name, pipe)
+            } else {
+                let f =
+                    std::fs::File::open(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+                (name, Box::new(f))
+            }
         }
         None => ("standard input".into(), Box::new(std::io::stdin().lock())),
     };

@@ -81,6 +81,19 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// | webhook attempts kept in the log | the latest 10 per delivery (all are counted) | older ones forgotten |
 /// | redirects followed by webhook attempts | none | a 3xx is a failed attempt |
 ///
+/// ## Webhook deliveries
+///
+/// A change that makes webhooks records them (signed, `pending` in the
+/// delivery log) and returns; no answer waits for a delivery. Every attempt
+/// runs on one thread of the mock's own, `mock-webhooks`, with a one-thread
+/// runtime, started with the first webhook; on Linux it runs at a lower
+/// scheduling priority (nice 19) than the threads that answer. So under
+/// saturation the API is served first and deliveries lag behind answers:
+/// they wait as `pending`, within `webhooks.max_pending` and
+/// `webhooks.max_pending_bytes`, and past those the oldest pending one is
+/// dropped (`dropped`, and a line on standard error). Given spare CPU they
+/// go out at once, in the order they were made.
+///
 /// ## Request bodies
 ///
 /// After its API key is checked and before its body is read, a request

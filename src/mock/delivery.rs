@@ -1,23 +1,26 @@
 //! Webhook delivery: signs a webhook, runs the tamper hook, and delivers it
 //! in the background, retrying until a `200`, within the bounds of
 //! [`WebhookConfig`]. Nothing here blocks a request: [`Deliveries::send`]
-//! records the webhook and spawns its series of attempts.
+//! records the webhook and queues its series of attempts for the delivery
+//! worker, a thread of its own at a lower priority.
 //!
 //! - `delivery/log.rs`: the bounded log of deliveries and their states;
 //! - `delivery/attempt.rs`: one HTTP attempt;
+//! - `delivery/worker.rs`: the thread that runs every series of attempts;
 //! - `delivery/outgoing.rs`: [`OutgoingWebhook`], what the tamper hook sees.
 
 mod attempt;
 mod log;
+mod origins;
 mod outgoing;
+mod worker;
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use serde_json::{Value, json};
-use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::config::MockConfig;
@@ -30,6 +33,8 @@ pub(crate) use outgoing::WebhookKind;
 
 use attempt::{Outcome, attempt, client};
 use log::{AttemptRecord, Bounds, Entry, Log, Next, Request, State};
+use origins::Origins;
+use worker::Worker;
 
 /// Most bytes of an answer kept in the log, per attempt.
 pub(crate) const ANSWER_KEPT: usize = 1024;
@@ -41,6 +46,8 @@ pub(crate) type Tamper = Arc<dyn Fn(&mut OutgoingWebhook) + Send + Sync>;
 struct Shared {
     log: Mutex<Log>,
     client: Result<reqwest::Client, String>,
+    /// Turns to send to each receiver, so that connections are reused.
+    origins: Origins,
     retry_every: Duration,
     retry_for: Duration,
     attempt_timeout: Duration,
@@ -59,11 +66,11 @@ impl Shared {
     }
 }
 
-/// The mock's webhook deliveries: their log, and the tasks sending them.
-/// Dropping it stops every delivery.
+/// The mock's webhook deliveries: their log, and the worker sending them
+/// (started with the first delivery). Dropping it stops every delivery.
 pub(crate) struct Deliveries {
     shared: Arc<Shared>,
-    tasks: Mutex<JoinSet<()>>,
+    worker: OnceLock<Result<Worker, String>>,
     decision: Option<String>,
     event: Option<String>,
     watchlist: Option<String>,
@@ -84,12 +91,13 @@ impl Deliveries {
                     max_log: webhooks.max_log,
                 })),
                 client: client(webhooks.attempt_timeout),
+                origins: Origins::default(),
                 retry_every: webhooks.retry_every.max(Duration::from_millis(1)),
                 retry_for: webhooks.retry_for,
                 attempt_timeout: webhooks.attempt_timeout,
                 masker: Masker::new([&config.api_key, &config.shared_secret]),
             }),
-            tasks: Mutex::new(JoinSet::new()),
+            worker: OnceLock::new(),
             decision: webhooks.decision.clone(),
             event: webhooks.event.clone(),
             watchlist: webhooks.watchlist.clone(),
@@ -176,20 +184,26 @@ impl Deliveries {
             tamper(&mut outgoing);
         }
         let (headers, body, discarded) = outgoing.into_parts();
-        let runtime = tokio::runtime::Handle::try_current();
         let (state, note) = if discarded {
             (
                 State::Dropped,
-                Some("dropped: discarded by the tamper hook"),
+                Some("dropped: discarded by the tamper hook".to_owned()),
             )
-        } else if self.closed.load(Ordering::Acquire) || runtime.is_err() {
-            (State::Dropped, Some("dropped: the mock is shutting down"))
+        } else if self.closed.load(Ordering::Acquire) {
+            (
+                State::Dropped,
+                Some("dropped: the mock is shutting down".to_owned()),
+            )
         } else {
-            (State::Pending, None)
+            match self.worker() {
+                Ok(_) => (State::Pending, None),
+                Err(why) => (State::Dropped, Some(format!("dropped: {why}"))),
+            }
         };
         let id = uuid::Uuid::new_v4().to_string();
         let entry = Entry {
             id: id.clone(),
+            seq: 0,
             kind,
             session_id,
             url,
@@ -201,7 +215,7 @@ impl Deliveries {
                 body: Bytes::from(body),
             },
             state,
-            note: note.map(str::to_owned),
+            note,
             attempts: Default::default(),
             attempt_count: 0,
             task: None,
@@ -210,15 +224,32 @@ impl Deliveries {
         for notice in &notices {
             self.shared.report(notice);
         }
-        if let (State::Pending, Ok(runtime)) = (state, runtime) {
-            let task = {
-                let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
-                while tasks.try_join_next().is_some() {}
-                tasks.spawn_on(series(Arc::clone(&self.shared), id.clone()), &runtime)
-            };
-            self.shared.log().set_task(&id, task);
+        if state == State::Pending
+            && let Ok(worker) = self.worker()
+        {
+            let (shared, task_id) = (Arc::clone(&self.shared), id.clone());
+            let queued = worker.queue(series(Arc::clone(&self.shared), id.clone()), move |task| {
+                shared.log().set_task(&task_id, task);
+            });
+            if !queued {
+                let notice = self
+                    .shared
+                    .log()
+                    .drop_pending(&id, "dropped: the mock is shutting down");
+                if let Some(notice) = notice {
+                    self.shared.report(&notice);
+                }
+            }
         }
         id
+    }
+
+    /// The delivery worker, started on first use.
+    fn worker(&self) -> Result<&Worker, &str> {
+        self.worker
+            .get_or_init(Worker::start)
+            .as_ref()
+            .map_err(String::as_str)
     }
 
     /// The log, oldest delivery first, as masked JSON
@@ -244,22 +275,23 @@ impl Deliveries {
         self.shared.masker.mask_bytes(&to_bytes(view)).into_owned()
     }
 
-    /// Stops every delivery and waits until their tasks have ended; later
-    /// webhooks are dropped.
+    /// Stops every delivery and waits until the worker has ended them and
+    /// closed their connections; later webhooks are dropped.
     pub(crate) async fn shutdown(&self) {
         self.closed.store(true, Ordering::Release);
         self.shared.log().stop_all();
-        let mut tasks =
-            std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
-        tasks.shutdown().await;
+        if let Some(Ok(worker)) = self.worker.get() {
+            worker.stop().await;
+        }
     }
 
-    /// Tasks still running (for tests).
+    /// Series of attempts queued or running (for tests).
     #[cfg(test)]
     fn running(&self) -> usize {
-        let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
-        while tasks.try_join_next().is_some() {}
-        tasks.len()
+        match self.worker.get() {
+            Some(Ok(worker)) => worker.live(),
+            _ => 0,
+        }
     }
 }
 
@@ -273,7 +305,10 @@ async fn series(shared: Arc<Shared>, id: String) {
             return;
         };
         let outcome = match &shared.client {
-            Ok(client) => attempt(client, &url, &request, shared.attempt_timeout).await,
+            Ok(client) => {
+                let _turn = shared.origins.turn(&url).await;
+                attempt(client, &url, &request, shared.attempt_timeout).await
+            }
             Err(error) => Outcome::Failed(error.clone()),
         };
         made = made.saturating_add(1);

@@ -5,6 +5,7 @@ mod commands;
 mod features;
 mod hostile_output;
 mod partition;
+mod pipe_input;
 mod secrets_property;
 mod support;
 mod verdict;

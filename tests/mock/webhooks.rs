@@ -455,6 +455,47 @@ async fn a_receiver_that_never_answers_delays_no_api_answer_and_times_out() {
 }
 
 #[tokio::test]
+async fn a_receiver_that_never_answers_holds_at_most_eight_attempts_and_holds_back_no_other_receiver()
+ {
+    let (silent, mut held) = silent_receiver().await;
+    let mut decisions = Receiver::start(&[200]).await;
+    let mock = Mock::start_with(webhooks(WebhookConfig {
+        event: Some(silent),
+        decision: Some(decisions.url.clone()),
+        attempt_timeout: Duration::from_secs(3_600),
+        ..quick()
+    }))
+    .await;
+    // Ten `started` webhooks to the receiver that never answers.
+    let mut sessions = Vec::new();
+    for _ in 0..10 {
+        let created = mock.create().await;
+        mock.open(&created.token).await;
+        sessions.push(created);
+    }
+    let mut holding = Vec::new();
+    for _ in 0..8 {
+        holding.push(held.recv().await.expect("an attempt arrives"));
+    }
+    // A decision goes to the other receiver while all eight are held.
+    let approved = mock.approved_session().await;
+    let decision = decisions.next().await;
+    assert_eq!(decision.json()["verification"]["id"], approved);
+    // The two other `started` webhooks still wait their turn: the log shows
+    // ten pending, and the silent receiver has had eight requests.
+    let log = mock.log().await;
+    let pending = log["deliveries"]
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .filter(|d| d["type"] == "event" && d["state"] == "pending")
+        .count();
+    assert!(pending >= 10, "{log}");
+    assert!(held.try_recv().is_err(), "a ninth attempt was let through");
+    drop(holding);
+}
+
+#[tokio::test]
 async fn a_redirect_is_a_failed_attempt_and_is_not_followed() {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}/first", listener.local_addr().expect("addr"));

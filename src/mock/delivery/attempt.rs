@@ -22,7 +22,7 @@ pub(super) enum Outcome {
 /// Idle connections kept per receiver host, for the next deliveries: a new
 /// TCP connection per webhook cost the mock several times the CPU of the
 /// API request that caused it.
-const IDLE_PER_HOST: usize = 8;
+pub(super) const IDLE_PER_HOST: usize = 8;
 
 /// How long an idle connection to a receiver is kept.
 const IDLE_FOR: Duration = Duration::from_secs(30);

@@ -2,7 +2,7 @@
 //! attempts, bounded in entries, in pending deliveries and in pending bytes.
 //! Pure bookkeeping: no I/O, no clock beyond time stamps.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 
 use axum::body::Bytes;
 use serde_json::{Value, json};
@@ -64,6 +64,8 @@ pub(super) struct AttemptRecord {
 #[derive(Debug)]
 pub(super) struct Entry {
     pub(super) id: String,
+    /// Its place in the log: larger for later entries (set by [`Log::push`]).
+    pub(super) seq: u64,
     pub(super) kind: WebhookKind,
     pub(super) session_id: String,
     pub(super) url: String,
@@ -160,8 +162,12 @@ pub(super) enum Next {
 }
 
 pub(super) struct Log {
-    /// Oldest first.
+    /// Oldest first, so in increasing `seq`.
     entries: VecDeque<Entry>,
+    /// The `seq` of each entry, by id: a lookup is a hash and a binary search,
+    /// not a scan of the log.
+    index: HashMap<String, u64>,
+    next_seq: u64,
     pending: usize,
     pending_bytes: usize,
     bounds: Bounds,
@@ -171,6 +177,8 @@ impl Log {
     pub(super) fn new(bounds: Bounds) -> Self {
         Self {
             entries: VecDeque::new(),
+            index: HashMap::new(),
+            next_seq: 0,
             pending: 0,
             pending_bytes: 0,
             bounds: Bounds {
@@ -216,6 +224,9 @@ impl Log {
                 self.pending_bytes += entry.bytes();
             }
         }
+        entry.seq = self.next_seq;
+        self.next_seq += 1;
+        self.index.insert(entry.id.clone(), entry.seq);
         self.entries.push_back(entry);
         while self.entries.len() > self.bounds.max_log {
             let at = self
@@ -223,9 +234,11 @@ impl Log {
                 .iter()
                 .position(|e| e.state != State::Pending)
                 .unwrap_or(0);
-            if let Some(mut gone) = self.entries.remove(at)
-                && gone.state == State::Pending
-            {
+            let Some(mut gone) = self.entries.remove(at) else {
+                break;
+            };
+            self.index.remove(&gone.id);
+            if gone.state == State::Pending {
                 notices.push(gone.notice("dropped: the delivery log is full"));
                 self.pending -= 1;
                 self.pending_bytes -= gone.bytes();
@@ -236,11 +249,18 @@ impl Log {
     }
 
     pub(super) fn get(&self, id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id)
+        let at = self.position(id)?;
+        self.entries.get(at)
     }
 
     fn get_mut(&mut self, id: &str) -> Option<&mut Entry> {
-        self.entries.iter_mut().find(|e| e.id == id)
+        let at = self.position(id)?;
+        self.entries.get_mut(at)
+    }
+
+    fn position(&self, id: &str) -> Option<usize> {
+        let seq = *self.index.get(id)?;
+        self.entries.binary_search_by_key(&seq, |e| e.seq).ok()
     }
 
     /// Every entry, oldest first.
@@ -303,6 +323,18 @@ impl Log {
         (next, notice)
     }
 
+    /// Drops `id` if it is still pending, for `why`; returns a line for
+    /// standard error.
+    pub(super) fn drop_pending(&mut self, id: &str, why: &str) -> Option<String> {
+        let entry = self.get_mut(id).filter(|e| e.state == State::Pending)?;
+        let notice = entry.notice(why);
+        let bytes = entry.bytes();
+        entry.finish(State::Dropped, Some(why.to_owned()));
+        self.pending -= 1;
+        self.pending_bytes -= bytes;
+        Some(notice)
+    }
+
     /// Stops every pending delivery's task (the mock is shutting down).
     pub(super) fn stop_all(&mut self) {
         for entry in &mut self.entries {
@@ -324,6 +356,7 @@ mod tests {
         };
         Entry {
             id: id.into(),
+            seq: 0,
             kind: WebhookKind::Event,
             session_id: "s".into(),
             url: "http://127.0.0.1:9/".into(),
@@ -425,6 +458,25 @@ mod tests {
         assert_eq!(log.record("b", attempt(Some(200)), false).0, Next::Stop);
         assert_eq!(log.get("b").map(|e| e.state), Some(State::Delivered));
         assert_eq!((log.pending, log.pending_bytes), (0, 0));
+    }
+
+    #[test]
+    fn entries_are_found_by_id_after_others_are_forgotten_from_the_middle() {
+        let mut log = log(10, 1_000, 3);
+        log.push(entry("p1", "{}", State::Pending));
+        log.push(entry("done", "{}", State::Delivered));
+        log.push(entry("p2", "{}", State::Pending));
+        log.push(entry("p3", "{}", State::Pending));
+        assert!(log.get("done").is_none(), "the finished one is forgotten");
+        for id in ["p1", "p2", "p3"] {
+            assert_eq!(log.get(id).map(|e| e.id.as_str()), Some(id));
+        }
+        assert_eq!(log.record("p2", attempt(Some(200)), false).0, Next::Stop);
+        assert_eq!(log.get("p2").map(|e| e.state), Some(State::Delivered));
+        log.push(entry("p4", "{}", State::Pending));
+        assert!(log.get("p2").is_none());
+        assert_eq!(log.get("p4").map(|e| e.state), Some(State::Pending));
+        assert_eq!(log.get("p1").map(|e| e.state), Some(State::Pending));
     }
 
     #[test]
