@@ -16,6 +16,7 @@ mod expect;
 mod header_names;
 mod json;
 mod names;
+mod regexes;
 mod repeat;
 mod scenario;
 mod schema_files;
@@ -45,6 +46,7 @@ pub const OMITTABLE: &[&str] = &["x-auth-client", "x-hmac-signature", "content-t
 #[derive(Debug)]
 pub struct Loader {
     schemas: schema_files::Schemas,
+    regexes: regexes::Regexes,
     run_values: Vec<String>,
 }
 
@@ -53,6 +55,7 @@ impl Loader {
     pub fn new(files: Files) -> Self {
         Loader {
             schemas: schema_files::Schemas::new(files),
+            regexes: regexes::Regexes::default(),
             run_values: Vec::new(),
         }
     }
@@ -123,7 +126,7 @@ impl Loader {
         parsed: Result<Parsed, SpecError>,
         trial_prefix: &str,
     ) -> (Vec<Scenario>, Vec<SpecError>) {
-        let mut cx = FileCx::new(file, &self.run_values);
+        let mut cx = FileCx::new(file, &self.run_values, &self.regexes);
         let parsed = match parsed {
             Ok(Parsed(parsed)) => parsed,
             Err(err) => {
@@ -185,6 +188,9 @@ pub struct Parsed(raw::File);
 pub fn parse(file: &Arc<SourceFile>) -> Result<Parsed, SpecError> {
     // Comments are still read and checked as YAML, but their text is not kept
     // (no spec type reads it); the budget and every other default stays.
+    if let Some(read) = raw::read_events(&file.text) {
+        return Ok(Parsed(read));
+    }
     let options = serde_saphyr::options! { emit_comments: false };
     serde_saphyr::from_str_with_options(&file.text, options)
         .map(Parsed)

@@ -178,15 +178,10 @@ fn header_rules(cx: &mut FileCx<'_>, raw: &raw::Expect, scope: &Scope, expect: &
                 Some((k, Json::String(s))) if k == "equals" => scope
                     .parse_template(cx, s, at.clone())
                     .map(|t| HeaderRule::Equals(t.value)),
-                Some((k, Json::String(s))) if k == "matches" => match regex::Regex::new(s) {
+                Some((k, Json::String(s))) if k == "matches" => match cx.regexes.get(s) {
                     Ok(re) => Some(HeaderRule::Matches(re)),
                     Err(e) => {
-                        cx.error(
-                            at.clone(),
-                            "invalid regular expression",
-                            "here",
-                            &e.to_string(),
-                        );
+                        cx.error(at.clone(), "invalid regular expression", "here", &e);
                         continue;
                     }
                 },

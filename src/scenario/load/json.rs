@@ -93,9 +93,9 @@ fn matcher(
         ("$regex", Json::String(s)) => match scope.parse_template(cx, s, at.clone()) {
             Some(t) => {
                 if let Some(lit) = t.value.as_literal()
-                    && let Err(e) = regex::Regex::new(lit)
+                    && let Err(e) = cx.regexes.get(lit)
                 {
-                    cx.error(key_at, "invalid regular expression", "here", &e.to_string());
+                    cx.error(key_at, "invalid regular expression", "here", &e);
                 }
                 JsonTemplate::Matcher(Matcher::Regex(t.value))
             }
