@@ -75,11 +75,13 @@ mod tests {
             ),
             rule(
                 "content-type",
-                HeaderRule::Matches(regex::Regex::new("^application/json").unwrap()),
+                HeaderRule::Matches(std::sync::Arc::new(
+                    regex::Regex::new("^application/json").unwrap(),
+                )),
             ),
             rule(
                 "x-missing",
-                HeaderRule::Matches(regex::Regex::new(".").unwrap()),
+                HeaderRule::Matches(std::sync::Arc::new(regex::Regex::new(".").unwrap())),
             ),
         ];
         let found = check(&rules, &response(), &Env::new("http://x"));

@@ -485,8 +485,9 @@ pub enum HeaderRule {
     Absent,
     /// Present and equal to this.
     Equals(Template),
-    /// Present and matching this regular expression.
-    Matches(regex::Regex),
+    /// Present and matching this regular expression (one compiled regex
+    /// per pattern, shared by every rule that writes it).
+    Matches(Arc<regex::Regex>),
 }
 
 /// What the response signature must be.
