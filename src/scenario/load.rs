@@ -185,6 +185,9 @@ pub struct Parsed(raw::File);
 pub fn parse(file: &Arc<SourceFile>) -> Result<Parsed, SpecError> {
     // Comments are still read and checked as YAML, but their text is not kept
     // (no spec type reads it); the budget and every other default stays.
+    if let Some(read) = raw::read_events(&file.text) {
+        return Ok(Parsed(read));
+    }
     let options = serde_saphyr::options! { emit_comments: false };
     serde_saphyr::from_str_with_options(&file.text, options)
         .map(Parsed)

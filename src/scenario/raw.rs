@@ -1,13 +1,88 @@
 //! The YAML shape of a spec file, as serde reads it. Values whose shape varies
 //! are read as spanned JSON values and interpreted in [`super::load`], which
 //! can then point at them in errors.
+//!
+//! Most files are read by [`events`], straight from the YAML parser's events;
+//! what it does not read (an error, an anchor, a tag, a merge key...) serde
+//! reads, so that every file reads the same either way.
+
+mod events;
 
 use std::fmt;
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Number;
-use serde_saphyr::Spanned;
+
+pub use events::read as read_events;
+
+/// Where a YAML node starts: as `serde_saphyr::Location`, in 16 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Loc {
+    line: u32,
+    column: u32,
+    /// Byte offset, `u32::MAX` when unknown.
+    offset: u32,
+    len: u32,
+}
+
+impl Loc {
+    /// 1-based line.
+    pub fn line(&self) -> u64 {
+        u64::from(self.line)
+    }
+
+    /// 1-based column.
+    pub fn column(&self) -> u64 {
+        u64::from(self.column)
+    }
+
+    /// Byte offset and length of the node's first token, when known.
+    pub fn bytes(&self) -> Option<(usize, usize)> {
+        (self.offset != u32::MAX).then_some((self.offset as usize, self.len as usize))
+    }
+
+    fn saturate(n: u64) -> u32 {
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+}
+
+impl From<&serde_saphyr::Location> for Loc {
+    fn from(loc: &serde_saphyr::Location) -> Loc {
+        let span = loc.span();
+        let (offset, len) = match (span.byte_offset(), span.byte_len()) {
+            (Some(offset), Some(len)) if offset < u64::from(u32::MAX) => {
+                (Loc::saturate(offset), Loc::saturate(len))
+            }
+            _ => (u32::MAX, 0),
+        };
+        Loc {
+            line: Loc::saturate(loc.line()),
+            column: Loc::saturate(loc.column()),
+            offset,
+            len,
+        }
+    }
+}
+
+/// A value and where it was written (its first token).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub referenced: Loc,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let read = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        Ok(Spanned {
+            referenced: Loc::from(&read.referenced),
+            value: read.value,
+        })
+    }
+}
 
 /// A spanned value of any shape.
 pub type Any = Spanned<Json>;
@@ -394,7 +469,8 @@ mod tests {
 
     #[test]
     fn spanned_map_reads_the_entries_and_errors_a_hash_map_reads() {
-        type Hashed = std::collections::HashMap<Spanned<String>, Spanned<String>>;
+        type Hashed =
+            std::collections::HashMap<serde_saphyr::Spanned<String>, serde_saphyr::Spanned<String>>;
         let cases = [
             "a: x\nb: y\n",
             "{}",
@@ -410,13 +486,23 @@ mod tests {
             let ordered: Result<SpannedMap<Spanned<String>>, _> = serde_saphyr::from_str(yaml);
             match (hashed, ordered) {
                 (Ok(hashed), Ok(ordered)) => {
-                    let key = |(k, _): &(Spanned<String>, Spanned<String>)| {
-                        (k.referenced.line(), k.referenced.column())
-                    };
-                    let mut hashed: Vec<_> = hashed.into_iter().collect();
-                    hashed.sort_by_key(key);
-                    let mut ordered = ordered.0;
-                    ordered.sort_by_key(key);
+                    let mut hashed: Vec<_> = hashed
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let (k_at, v_at) = (Loc::from(&k.referenced), Loc::from(&v.referenced));
+                            ((k_at.line(), k_at.column()), k.value, v.value, v_at)
+                        })
+                        .collect();
+                    hashed.sort_by_key(|e| e.0);
+                    let mut ordered: Vec<_> = ordered
+                        .0
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let at = (k.referenced.line(), k.referenced.column());
+                            (at, k.value, v.value, v.referenced)
+                        })
+                        .collect();
+                    ordered.sort_by_key(|e| e.0);
                     assert_eq!(hashed, ordered, "{yaml:?}");
                 }
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{yaml:?}"),

@@ -4,10 +4,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use serde_saphyr::{Location, Spanned};
-
 use crate::scenario::error::SpecError;
-use crate::scenario::raw;
+use crate::scenario::raw::{self, Loc, Spanned};
 use crate::scenario::source::SourceFile;
 
 /// One spec file while it is being loaded, and the errors found in it so far.
@@ -46,13 +44,10 @@ impl<'a> FileCx<'a> {
     }
 
     /// The byte range a YAML location stands for.
-    pub(super) fn range(&self, loc: &Location) -> Range<usize> {
-        let span = loc.span();
-        if let (Some(offset), Some(len)) = (span.byte_offset(), span.byte_len()) {
-            let start = usize::try_from(offset)
-                .unwrap_or(usize::MAX)
-                .min(self.file.text.len());
-            let len = usize::try_from(len).unwrap_or(0).max(1);
+    pub(super) fn range(&self, loc: &Loc) -> Range<usize> {
+        if let Some((offset, len)) = loc.bytes() {
+            let start = offset.min(self.file.text.len());
+            let len = len.max(1);
             return self.file.snap(start..start.saturating_add(len));
         }
         let line = usize::try_from(loc.line()).unwrap_or(1);

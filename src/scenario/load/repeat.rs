@@ -83,7 +83,7 @@ pub(super) fn duration(
 pub(super) fn poll(
     cx: &mut FileCx<'_>,
     schemas: &Schemas,
-    raw: &serde_saphyr::Spanned<raw::Poll>,
+    raw: &raw::Spanned<raw::Poll>,
     scope: &Scope,
 ) -> Option<Poll> {
     let at = cx.range(&raw.referenced);

@@ -9,7 +9,7 @@ use super::scope::{Scope, check_variable_name};
 use super::step::step;
 use crate::scenario::model::{FEATURES, Requirement, Scenario};
 use crate::scenario::raw;
-use serde_saphyr::Spanned;
+use crate::scenario::raw::Spanned;
 
 /// Builds a scenario; errors go to `cx`, and the caller drops a scenario that had any.
 pub(super) fn scenario(

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use serde_saphyr::Spanned;
+use crate::scenario::raw::Spanned;
 
 use super::cx::{FileCx, list};
 use crate::scenario::model::Located;

@@ -29,7 +29,7 @@ pub(super) fn webhook_step(
     cx: &mut FileCx<'_>,
     schemas: &Schemas,
     raw: raw::Step,
-    webhook: &serde_saphyr::Spanned<raw::Webhook>,
+    webhook: &raw::Spanned<raw::Webhook>,
     scope: &mut Scope,
 ) -> Option<Step> {
     let before = cx.errors.len();
