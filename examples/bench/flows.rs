@@ -2,8 +2,8 @@
 
 use super::*;
 
-// ---------------------------------------------------------------- phases
-
+/// `latency`: the built-in suite against a mock with 100 ms of latency per
+/// request, beside its longest chain of steps.
 pub fn phase_latency(jobs: usize) {
     let latency = Duration::from_millis(100);
     let suite = load_embedded();
@@ -28,6 +28,8 @@ pub fn phase_latency(jobs: usize) {
     );
 }
 
+/// `flows`: the bare loop and the harness in turn on the same flows, in this
+/// process against the embedded mock; the harness's CPU per step beside the loop's.
 pub fn phase_flows(flows: usize, jobs: usize, rounds: usize) {
     let dir = write_flows("flows", 10, flows.div_ceil(10));
     let flows = flows.div_ceil(10) * 10;
@@ -131,7 +133,7 @@ pub fn load_cost(dir: &std::path::Path) -> (Duration, Duration) {
     (median(walls), median(cpus))
 }
 
-/// Prints a target the figure is held to and whether it meets it; `not
+/// `load`: loading 1,000 and 10,000 scenarios in this process; wall, CPU and peak RSS.
 pub fn phase_load() {
     println!();
     for (files, label) in [(10, "1,000"), (100, "10,000")] {

@@ -114,6 +114,7 @@ fn harness(target: TargetOptions, paths: Vec<PathBuf>, jobs: usize) -> ExitCode 
     })
 }
 
+/// Prints a target the figure is held to and whether it meets it; `not
 /// measured` when a run it rests on failed or gave no figure.
 fn target(what: &str, measured: Result<bool, &str>, figure: &str) {
     match measured {

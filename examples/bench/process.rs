@@ -49,6 +49,31 @@ fn wall_of(
     Some((started.elapsed().as_secs_f64(), status.success()))
 }
 
+/// The CPU of running the YAML parser alone over every file in `dir` (its
+/// events read and dropped), the median of five passes: the floor under
+/// loading with this parser.
+fn parser_cost(dir: &std::path::Path) -> Duration {
+    let texts: Vec<String> = std::fs::read_dir(dir)
+        .expect("spec dir")
+        .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+        .collect();
+    let cpus = (0..5)
+        .map(|_| {
+            let cpu0 = process_cpu();
+            let mut events = 0usize;
+            for text in &texts {
+                let mut options = granit_parser::Options::default();
+                options.set_emit_comments(false);
+                let parser = granit_parser::Parser::new_from_str_with_options(text, options);
+                events += parser.map_while(Result::ok).count();
+            }
+            assert!(events > 0);
+            process_cpu().saturating_sub(cpu0)
+        })
+        .collect();
+    median(cpus)
+}
+
 /// The median of `f` over `v`; NaN when `v` is empty.
 fn mid<T>(v: &[T], f: impl Fn(&T) -> f64) -> f64 {
     let mut x: Vec<f64> = v.iter().map(f).collect();
@@ -150,6 +175,8 @@ pub fn phase_process(flows: usize, jobs: usize, rounds: usize) {
         .filter_map(|_| timed(&ours, &big_args, &our_env))
         .collect();
     mock.stop();
+    let (_, load_cpu) = load_cost(&yaml);
+    let parse_cpu = parser_cost(&yaml);
     for dir in [&yaml, &big, &hurl_dir] {
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -211,6 +238,17 @@ pub fn phase_process(flows: usize, jobs: usize, rounds: usize) {
         &bigs,
     );
 
+    let (ours_cpu, bare_cpu) = (mid(&runs, |t| t.cpu), mid(&bares, |t| t.cpu));
+    let load_s = load_cpu.as_secs_f64();
+    let parse_s = parse_cpu.as_secs_f64();
+    println!(
+        "  where the binary's CPU goes (loading measured again in this process, median of 5): loading the {flows} scenarios {:.0} ms, of which the YAML parser's own events {:.0} ms and building the model from them {:.0} ms; everything else (start-up, plan, the requests and checks, libtest, exit) {:.0} ms, against the bare loop's whole {:.0} ms",
+        load_s * 1e3,
+        parse_s * 1e3,
+        (load_s - parse_s).max(0.0) * 1e3,
+        (ours_cpu - load_s).max(0.0) * 1e3,
+        bare_cpu * 1e3,
+    );
     let complete = |v: &[Timed], n: usize| v.len() == n && v.iter().all(|t| t.ok);
     let runs_ok = complete(&runs, rounds);
     let wall_ratio = mid(&runs, |t| t.wall) / mid(&hurls, |t| t.wall);
