@@ -83,8 +83,13 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 ///
 /// ## Webhook deliveries
 ///
-/// A change that makes webhooks records them (signed, `pending` in the
-/// delivery log) and returns; no answer waits for a delivery. Every attempt
+/// A change that makes webhooks keeps what they will say and returns; no
+/// answer waits for a delivery, nor for a body to be built or signed. The
+/// delivery thread, woken once per batch, builds, signs and records them
+/// (`pending` in the delivery log) in the order they were made; reading the
+/// log records those still waiting first, and at most
+/// `webhooks.max_pending` wait so (the request that makes one more records
+/// them itself). Every attempt
 /// runs on one thread of the mock's own, `mock-webhooks`, with a one-thread
 /// runtime, started with the first webhook; on Linux it runs at a lower
 /// scheduling priority (nice 19) than the threads that answer. So under

@@ -1,15 +1,18 @@
 //! Webhook delivery: signs a webhook, runs the tamper hook, and delivers it
 //! in the background, retrying until a `200`, within the bounds of
 //! [`WebhookConfig`]. Nothing here blocks a request: [`Deliveries::send`]
-//! records the webhook and queues its series of attempts for the delivery
-//! worker, a thread of its own at a lower priority.
+//! leaves the webhook's facts in the inbox, in the order made, and wakes the
+//! delivery worker (a thread of its own at a lower priority) once per batch;
+//! the worker builds, signs and records the batch, then sends it.
 //!
+//! - `delivery/inbox.rs`: the webhooks made and not yet recorded;
 //! - `delivery/log.rs`: the bounded log of deliveries and their states;
 //! - `delivery/attempt.rs`: one HTTP attempt;
 //! - `delivery/worker.rs`: the thread that runs every series of attempts;
 //! - `delivery/outgoing.rs`: [`OutgoingWebhook`], what the tamper hook sees.
 
 mod attempt;
+mod inbox;
 mod log;
 mod origins;
 mod outgoing;
@@ -17,7 +20,7 @@ mod worker;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use axum::body::Bytes;
 use serde_json::{Value, json};
@@ -32,9 +35,10 @@ pub use outgoing::OutgoingWebhook;
 pub(crate) use outgoing::WebhookKind;
 
 use attempt::{Outcome, attempt, client};
+use inbox::{Inbox, Made, Pushed};
 use log::{AttemptRecord, Bounds, Entry, Log, Next, Request, State};
 use origins::Origins;
-use worker::Worker;
+use worker::{Spawner, Worker};
 
 /// Most bytes of an answer kept in the log, per attempt.
 pub(crate) const ANSWER_KEPT: usize = 1024;
@@ -69,8 +73,18 @@ impl Shared {
 /// The mock's webhook deliveries: their log, and the worker sending them
 /// (started with the first delivery). Dropping it stops every delivery.
 pub(crate) struct Deliveries {
+    core: Arc<Core>,
+}
+
+/// What [`Deliveries`] holds; the worker's wake-ups see it weakly.
+struct Core {
     shared: Arc<Shared>,
     worker: OnceLock<Result<Worker, String>>,
+    /// Webhooks made and not yet recorded.
+    inbox: Inbox,
+    /// Held while recording, so that webhooks enter the log in the order
+    /// they were made.
+    recording: Mutex<()>,
     decision: Option<String>,
     event: Option<String>,
     watchlist: Option<String>,
@@ -83,7 +97,7 @@ pub(crate) struct Deliveries {
 impl Deliveries {
     pub(crate) fn new(config: &MockConfig, tamper: Option<Tamper>) -> Self {
         let webhooks = &config.webhooks;
-        Self {
+        let core = Core {
             shared: Arc::new(Shared {
                 log: Mutex::new(Log::new(Bounds {
                     max_pending: webhooks.max_pending,
@@ -98,6 +112,8 @@ impl Deliveries {
                 masker: Masker::new([&config.api_key, &config.shared_secret]),
             }),
             worker: OnceLock::new(),
+            inbox: Inbox::new(webhooks.max_pending),
+            recording: Mutex::new(()),
             decision: webhooks.decision.clone(),
             event: webhooks.event.clone(),
             watchlist: webhooks.watchlist.clone(),
@@ -105,9 +121,133 @@ impl Deliveries {
             shared_secret: config.shared_secret.clone(),
             tamper,
             closed: AtomicBool::new(false),
+        };
+        Self {
+            core: Arc::new(core),
         }
     }
 
+    /// Whether webhooks of `kind` are sent at all (a URL is configured).
+    pub(crate) fn wants(&self, kind: WebhookKind) -> bool {
+        self.core.url(kind).is_some()
+    }
+
+    /// Sends the webhook of `kind` about `session_id` whose body `body`
+    /// builds, if its URL is configured. Returns at once: the webhook waits,
+    /// after every one made before it, for the worker (or the next reader of
+    /// the log) to build its body as compact JSON, sign it, run the tamper
+    /// hook and record it; then it is delivered in the background. When
+    /// [`WebhookConfig::max_pending`](super::WebhookConfig::max_pending)
+    /// webhooks wait so, the caller records them itself.
+    pub(crate) fn send(
+        &self,
+        kind: WebhookKind,
+        session_id: &str,
+        body: impl FnOnce() -> Value + Send + 'static,
+    ) {
+        if !self.wants(kind) {
+            return;
+        }
+        let made = Made {
+            kind,
+            session_id: session_id.to_owned(),
+            at: SystemTime::now(),
+            body: Box::new(body),
+        };
+        match self.core.inbox.push(made) {
+            Pushed::More => {}
+            Pushed::First => self.wake(),
+            Pushed::Full => drop(self.core.record_made(None)),
+        }
+    }
+
+    /// Has the worker record the webhooks made; records them here when it
+    /// cannot (it did not start, or it is stopping).
+    fn wake(&self) {
+        let core = Arc::downgrade(&self.core);
+        let woken = match self.core.worker() {
+            Ok(worker) => worker.submit(move |spawner| {
+                if let Some(core) = core.upgrade() {
+                    drop(core.record_made(Some(spawner)));
+                }
+            }),
+            Err(_) => false,
+        };
+        if !woken {
+            drop(self.core.record_made(None));
+        }
+    }
+
+    /// A new series of attempts for the delivery `id`, with the same signed
+    /// bytes (through the tamper hook again). Returns the new delivery, as
+    /// the log shows it; `None` for an unknown id.
+    pub(crate) fn resend(&self, id: &str) -> Option<Vec<u8>> {
+        let core = &self.core;
+        let recording = core.record_made(None);
+        let (kind, session_id, url, signed) = {
+            let log = core.shared.log();
+            let entry = log.get(id)?;
+            (
+                entry.kind,
+                entry.session_id.clone(),
+                entry.url.clone(),
+                entry.signed.clone(),
+            )
+        };
+        let entry = core.entry(kind, session_id, url, signed, Some(id.to_owned()), now());
+        let new_id = entry.id.clone();
+        core.enter(vec![entry], None);
+        drop(recording);
+        self.one(&new_id)
+    }
+
+    /// The log, oldest delivery first, as masked JSON
+    /// `{"deliveries":[...]}`; only those of `session` when given. Every
+    /// webhook made before is in it.
+    pub(crate) fn list(&self, session: Option<&str>) -> Vec<u8> {
+        drop(self.core.record_made(None));
+        let deliveries: Vec<Value> = self
+            .core
+            .shared
+            .log()
+            .iter()
+            .filter(|entry| session.is_none_or(|id| entry.session_id == id))
+            .map(Entry::view)
+            .collect();
+        self.core.masked(&json!({ "deliveries": deliveries }))
+    }
+
+    /// One delivery as masked JSON.
+    pub(crate) fn one(&self, id: &str) -> Option<Vec<u8>> {
+        drop(self.core.record_made(None));
+        let view = self.core.shared.log().get(id).map(Entry::view)?;
+        Some(self.core.masked(&view))
+    }
+
+    /// Stops every delivery and waits until the worker has ended them and
+    /// closed their connections; later webhooks are dropped, and so are
+    /// those made and not yet recorded.
+    pub(crate) async fn shutdown(&self) {
+        let core = &self.core;
+        core.closed.store(true, Ordering::Release);
+        drop(core.record_made(None));
+        core.shared.log().stop_all();
+        if let Some(Ok(worker)) = core.worker.get() {
+            worker.stop().await;
+        }
+    }
+
+    /// Series of attempts running (for tests).
+    #[cfg(test)]
+    fn running(&self) -> usize {
+        match self.core.worker.get() {
+            Some(Ok(worker)) => worker.live(),
+            _ => 0,
+        }
+    }
+}
+
+impl Core {
     /// The configured URL of `kind`, if any.
     fn url(&self, kind: WebhookKind) -> Option<&str> {
         match kind {
@@ -119,61 +259,60 @@ impl Deliveries {
         }
     }
 
-    /// Whether webhooks of `kind` are sent at all (a URL is configured).
-    pub(crate) fn wants(&self, kind: WebhookKind) -> bool {
-        self.url(kind).is_some()
+    /// Records every webhook made so far, in order, and starts the attempts
+    /// of those pending: on `spawner` when on the worker's thread, else
+    /// through the worker's queue. Returns the recording lock, still held.
+    fn record_made(&self, spawner: Option<&mut Spawner<'_>>) -> MutexGuard<'_, ()> {
+        let recording = self
+            .recording
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let entries: Vec<Entry> = self
+            .inbox
+            .take()
+            .into_iter()
+            .filter_map(|made| {
+                let url = self.url(made.kind)?.to_owned();
+                let bytes = to_bytes(&(made.body)());
+                let headers = vec![
+                    ("content-type".to_owned(), "application/json".to_owned()),
+                    (API_KEY_HEADER.to_owned(), self.api_key.clone()),
+                    (
+                        SIGNATURE_HEADER.to_owned(),
+                        sign(&self.shared_secret, &bytes),
+                    ),
+                ];
+                let signed = Request {
+                    headers,
+                    body: Bytes::from(bytes),
+                };
+                Some(self.entry(
+                    made.kind,
+                    made.session_id,
+                    url,
+                    signed,
+                    None,
+                    stamp(made.at),
+                ))
+            })
+            .collect();
+        if !entries.is_empty() {
+            self.enter(entries, spawner);
+        }
+        recording
     }
 
-    /// Sends `body` as a webhook of `kind` about `session_id`, if its URL is
-    /// configured: compact JSON, signed, through the tamper hook, then
-    /// delivered in the background. Returns at once.
-    pub(crate) fn send(&self, kind: WebhookKind, session_id: &str, body: &Value) {
-        let Some(url) = self.url(kind) else {
-            return;
-        };
-        let bytes = to_bytes(body);
-        let headers = vec![
-            ("content-type".to_owned(), "application/json".to_owned()),
-            (API_KEY_HEADER.to_owned(), self.api_key.clone()),
-            (
-                SIGNATURE_HEADER.to_owned(),
-                sign(&self.shared_secret, &bytes),
-            ),
-        ];
-        let signed = Request {
-            headers,
-            body: Bytes::from(bytes),
-        };
-        self.start(kind, session_id.to_owned(), url.to_owned(), signed, None);
-    }
-
-    /// A new series of attempts for the delivery `id`, with the same signed
-    /// bytes (through the tamper hook again). Returns the new delivery, as
-    /// the log shows it; `None` for an unknown id.
-    pub(crate) fn resend(&self, id: &str) -> Option<Vec<u8>> {
-        let (kind, session_id, url, signed) = {
-            let log = self.shared.log();
-            let entry = log.get(id)?;
-            (
-                entry.kind,
-                entry.session_id.clone(),
-                entry.url.clone(),
-                entry.signed.clone(),
-            )
-        };
-        let new_id = self.start(kind, session_id, url, signed, Some(id.to_owned()));
-        self.one(&new_id)
-    }
-
-    /// Records a delivery and starts its attempts; returns its id.
-    fn start(
+    /// A delivery of `signed` as the log keeps it, through the tamper hook:
+    /// pending, or dropped when it cannot be sent.
+    fn entry(
         &self,
         kind: WebhookKind,
         session_id: String,
         url: String,
         signed: Request,
         resend_of: Option<String>,
-    ) -> String {
+        created_at: String,
+    ) -> Entry {
         let mut outgoing = OutgoingWebhook::new(
             kind,
             url.clone(),
@@ -200,14 +339,13 @@ impl Deliveries {
                 Err(why) => (State::Dropped, Some(format!("dropped: {why}"))),
             }
         };
-        let id = uuid::Uuid::new_v4().to_string();
-        let entry = Entry {
-            id: id.clone(),
+        Entry {
+            id: uuid::Uuid::new_v4().to_string(),
             seq: 0,
             kind,
             session_id,
             url,
-            created_at: now(),
+            created_at,
             resend_of,
             signed,
             sent: Request {
@@ -219,29 +357,53 @@ impl Deliveries {
             attempts: Default::default(),
             attempt_count: 0,
             task: None,
-        };
-        let notices = self.shared.log().push(entry);
+        }
+    }
+
+    /// Adds `entries` to the log, in order, and starts the attempts of those
+    /// still pending (see [`Core::record_made`]).
+    fn enter(&self, entries: Vec<Entry>, spawner: Option<&mut Spawner<'_>>) {
+        let mut notices = Vec::new();
+        let mut pending = Vec::new();
+        {
+            let mut log = self.shared.log();
+            for entry in entries {
+                if entry.state == State::Pending {
+                    pending.push(entry.id.clone());
+                }
+                notices.extend(log.push(entry));
+            }
+        }
         for notice in &notices {
             self.shared.report(notice);
         }
-        if state == State::Pending
-            && let Ok(worker) = self.worker()
-        {
-            let (shared, task_id) = (Arc::clone(&self.shared), id.clone());
-            let queued = worker.queue(series(Arc::clone(&self.shared), id.clone()), move |task| {
-                shared.log().set_task(&task_id, task);
-            });
-            if !queued {
-                let notice = self
-                    .shared
-                    .log()
-                    .drop_pending(&id, "dropped: the mock is shutting down");
-                if let Some(notice) = notice {
-                    self.shared.report(&notice);
+        if pending.is_empty() {
+            return;
+        }
+        let shared = Arc::clone(&self.shared);
+        match spawner {
+            Some(spawner) => start_series(&shared, pending, spawner),
+            None => {
+                let ids = pending.clone();
+                let queued = match self.worker() {
+                    Ok(worker) => {
+                        worker.submit(move |spawner| start_series(&shared, pending, spawner))
+                    }
+                    Err(_) => false,
+                };
+                if !queued {
+                    for id in ids {
+                        if let Some(notice) = self
+                            .shared
+                            .log()
+                            .drop_pending(&id, "dropped: the mock is shutting down")
+                        {
+                            self.shared.report(&notice);
+                        }
+                    }
                 }
             }
         }
-        id
     }
 
     /// The delivery worker, started on first use.
@@ -252,46 +414,16 @@ impl Deliveries {
             .map_err(String::as_str)
     }
 
-    /// The log, oldest delivery first, as masked JSON
-    /// `{"deliveries":[...]}`; only those of `session` when given.
-    pub(crate) fn list(&self, session: Option<&str>) -> Vec<u8> {
-        let deliveries: Vec<Value> = self
-            .shared
-            .log()
-            .iter()
-            .filter(|entry| session.is_none_or(|id| entry.session_id == id))
-            .map(Entry::view)
-            .collect();
-        self.masked(&json!({ "deliveries": deliveries }))
-    }
-
-    /// One delivery as masked JSON.
-    pub(crate) fn one(&self, id: &str) -> Option<Vec<u8>> {
-        let view = self.shared.log().get(id).map(Entry::view)?;
-        Some(self.masked(&view))
-    }
-
     fn masked(&self, view: &Value) -> Vec<u8> {
         self.shared.masker.mask_bytes(&to_bytes(view)).into_owned()
     }
+}
 
-    /// Stops every delivery and waits until the worker has ended them and
-    /// closed their connections; later webhooks are dropped.
-    pub(crate) async fn shutdown(&self) {
-        self.closed.store(true, Ordering::Release);
-        self.shared.log().stop_all();
-        if let Some(Ok(worker)) = self.worker.get() {
-            worker.stop().await;
-        }
-    }
-
-    /// Series of attempts queued or running (for tests).
-    #[cfg(test)]
-    fn running(&self) -> usize {
-        match self.worker.get() {
-            Some(Ok(worker)) => worker.live(),
-            _ => 0,
-        }
+/// Starts the series of attempts of each delivery of `ids`, in order.
+fn start_series(shared: &Arc<Shared>, ids: Vec<String>, spawner: &mut Spawner<'_>) {
+    for id in ids {
+        let task = spawner.spawn(series(Arc::clone(shared), id.clone()));
+        shared.log().set_task(&id, task);
     }
 }
 
@@ -346,8 +478,12 @@ fn record_of(outcome: Outcome, masker: &Masker) -> AttemptRecord {
 
 /// The current time as ISO-8601 UTC with milliseconds.
 fn now() -> String {
-    chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    stamp(SystemTime::now())
+}
+
+/// `at` as ISO-8601 UTC with milliseconds.
+fn stamp(at: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[cfg(test)]
@@ -371,7 +507,7 @@ mod tests {
             ..MockConfig::generated()
         };
         let deliveries = Deliveries::new(&config, None);
-        deliveries.send(WebhookKind::Event, "session", &json!({"id": "session"}));
+        deliveries.send(WebhookKind::Event, "session", || json!({"id": "session"}));
         let (mut held, _) = listener.accept().await.expect("the attempt connects");
         // The whole request arrives, and its answer never comes.
         let mut seen = Vec::new();
@@ -391,17 +527,61 @@ mod tests {
         held.read_to_end(&mut rest).await.expect("read");
         assert!(rest.is_empty());
 
-        deliveries.send(WebhookKind::Event, "session", &json!({"id": "later"}));
+        deliveries.send(WebhookKind::Event, "session", || json!({"id": "later"}));
         assert_eq!(deliveries.running(), 0, "nothing starts after shutdown");
         let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
         assert_eq!(log["deliveries"][1]["state"], "dropped");
     }
 
     #[tokio::test]
+    async fn webhooks_made_are_in_the_log_in_the_order_made_signed_over_their_bytes() {
+        let config = MockConfig {
+            webhooks: WebhookConfig {
+                event: Some("http://127.0.0.1:9/".into()),
+                max_pending: 3,
+                attempt_timeout: Duration::from_secs(3_600),
+                ..WebhookConfig::default()
+            },
+            ..MockConfig::generated()
+        };
+        let deliveries = Deliveries::new(&config, None);
+        // More than max_pending: the fourth records the first three itself.
+        for n in 0..5 {
+            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
+        }
+        let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
+        let entries = log["deliveries"].as_array().expect("deliveries");
+        let bodies: Vec<&str> = entries
+            .iter()
+            .map(|e| e["body"].as_str().expect("body"))
+            .collect();
+        assert_eq!(
+            bodies,
+            [
+                r#"{"n":0}"#,
+                r#"{"n":1}"#,
+                r#"{"n":2}"#,
+                r#"{"n":3}"#,
+                r#"{"n":4}"#
+            ]
+        );
+        for entry in entries {
+            let body = entry["body"].as_str().expect("body");
+            let signature = &entry["headers"][2];
+            assert_eq!(signature[0], SIGNATURE_HEADER);
+            assert_eq!(
+                signature[1],
+                sign(&config.shared_secret, body.as_bytes()).as_str()
+            );
+        }
+        deliveries.shutdown().await;
+    }
+
+    #[tokio::test]
     async fn webhooks_of_kinds_without_a_url_are_not_recorded() {
         let deliveries = Deliveries::new(&MockConfig::generated(), None);
         assert!(!deliveries.wants(WebhookKind::Decision));
-        deliveries.send(WebhookKind::Decision, "s", &json!({}));
+        deliveries.send(WebhookKind::Decision, "s", || json!({}));
         assert_eq!(deliveries.list(None), br#"{"deliveries":[]}"#);
     }
 }

@@ -1,6 +1,6 @@
 //! The delivery worker: one OS thread of the mock's own, with a one-thread
-//! runtime, that runs every delivery's series of attempts. An API request
-//! only queues the delivery's id; the worker takes the queue in batches.
+//! runtime, that runs every delivery's series of attempts. It is woken once
+//! per batch of webhooks made, and takes its queue in batches.
 //!
 //! On Linux the thread runs at a lower scheduling priority ([`NICENESS`]),
 //! so that when the CPU is saturated the mock's answers are served first and
@@ -24,13 +24,35 @@ const THREAD_NAME: &str = "mock-webhooks";
 /// Most queued deliveries taken at once.
 const BATCH: usize = 256;
 
-/// Starts the series of one delivery on the worker's runtime.
-type Job = Box<dyn FnOnce(&mut JoinSet<()>) + Send>;
+/// Work for the worker's thread: records webhooks, starts series.
+type Job = Box<dyn FnOnce(&mut Spawner<'_>) + Send>;
+
+/// Starts series of attempts on the worker's runtime, for a [`Job`].
+pub(super) struct Spawner<'a> {
+    tasks: &'a mut JoinSet<()>,
+    live: &'a Arc<AtomicUsize>,
+}
+
+impl Spawner<'_> {
+    /// Starts `series`; its handle stops it.
+    pub(super) fn spawn(
+        &mut self,
+        series: impl Future<Output = ()> + Send + 'static,
+    ) -> AbortHandle {
+        let live = Live::new(self.live);
+        self.tasks.spawn(async move {
+            let _live = live;
+            series.await;
+        })
+    }
+}
 
 /// The worker thread: a queue in, and word when it has ended.
 pub(super) struct Worker {
     queue: Mutex<Option<mpsc::UnboundedSender<Job>>>,
     ended: Mutex<Option<oneshot::Receiver<()>>>,
+    /// Series running (for tests).
+    #[cfg(test)]
     live: Arc<AtomicUsize>,
 }
 
@@ -43,11 +65,15 @@ impl Worker {
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the delivery runtime: {e}"))?;
+        let live = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&live);
+        #[cfg(not(test))]
+        drop(live);
         std::thread::Builder::new()
             .name(THREAD_NAME.to_owned())
             .spawn(move || {
                 lower_priority();
-                runtime.block_on(run(jobs));
+                runtime.block_on(run(jobs, counted));
                 // Dropping the runtime closes every connection it drove.
                 drop(runtime);
                 let _ = ended_tx.send(());
@@ -56,26 +82,18 @@ impl Worker {
         Ok(Self {
             queue: Mutex::new(Some(queue)),
             ended: Mutex::new(Some(ended)),
-            live: Arc::new(AtomicUsize::new(0)),
+            #[cfg(test)]
+            live,
         })
     }
 
-    /// Queues `series`; `started` is given its handle when it starts.
+    /// Runs `job` on the worker's thread, after the jobs given before it.
     /// `false` once the worker is stopping.
-    pub(super) fn queue(
-        &self,
-        series: impl Future<Output = ()> + Send + 'static,
-        started: impl FnOnce(AbortHandle) + Send + 'static,
-    ) -> bool {
-        let live = Live::new(&self.live);
-        let job: Job = Box::new(move |tasks: &mut JoinSet<()>| {
-            started(tasks.spawn(async move {
-                let _live = live;
-                series.await;
-            }));
-        });
+    pub(super) fn submit(&self, job: impl FnOnce(&mut Spawner<'_>) + Send + 'static) -> bool {
         let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        queue.as_ref().is_some_and(|queue| queue.send(job).is_ok())
+        queue
+            .as_ref()
+            .is_some_and(|queue| queue.send(Box::new(job)).is_ok())
     }
 
     /// Stops taking deliveries, ends every series still running, and waits
@@ -121,13 +139,17 @@ impl Drop for Live {
 }
 
 /// Takes jobs in batches until the queue closes, then ends every series.
-async fn run(mut jobs: mpsc::UnboundedReceiver<Job>) {
+async fn run(mut jobs: mpsc::UnboundedReceiver<Job>, live: Arc<AtomicUsize>) {
     let mut tasks = JoinSet::new();
     let mut batch = Vec::with_capacity(BATCH);
     while jobs.recv_many(&mut batch, BATCH).await > 0 {
         while tasks.try_join_next().is_some() {}
+        let mut spawner = Spawner {
+            tasks: &mut tasks,
+            live: &live,
+        };
         for job in batch.drain(..) {
-            job(&mut tasks);
+            job(&mut spawner);
         }
     }
     tasks.shutdown().await;
@@ -153,7 +175,9 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         for n in 0..50 {
             let tx = tx.clone();
-            assert!(worker.queue(async move { tx.send(n).expect("send") }, |_| ()));
+            assert!(worker.submit(move |spawner| {
+                spawner.spawn(async move { tx.send(n).expect("send") });
+            }));
         }
         let mut seen = Vec::new();
         while seen.len() < 50 {
@@ -162,8 +186,8 @@ mod tests {
         assert_eq!(seen, (0..50).collect::<Vec<_>>());
 
         let (handle_tx, handle_rx) = oneshot::channel();
-        assert!(worker.queue(std::future::pending(), move |handle| {
-            let _ = handle_tx.send(handle);
+        assert!(worker.submit(move |spawner| {
+            let _ = handle_tx.send(spawner.spawn(std::future::pending()));
         }));
         let handle = handle_rx.await.expect("started");
         assert!(!handle.is_finished());
@@ -171,7 +195,9 @@ mod tests {
         assert!(handle.is_finished());
         assert_eq!(worker.live(), 0);
         assert!(
-            !worker.queue(async {}, |_| ()),
+            !worker.submit(|spawner| {
+                spawner.spawn(async {});
+            }),
             "nothing is taken after stop"
         );
         assert_eq!(worker.live(), 0);
@@ -182,13 +208,10 @@ mod tests {
     async fn the_worker_thread_runs_at_a_lower_priority() {
         let worker = Worker::start().expect("worker");
         let (tx, rx) = oneshot::channel();
-        worker.queue(
-            async move {
-                let tid = rustix::thread::gettid();
-                let _ = tx.send(rustix::process::getpriority_process(Some(tid)));
-            },
-            |_| (),
-        );
+        worker.submit(move |_| {
+            let tid = rustix::thread::gettid();
+            let _ = tx.send(rustix::process::getpriority_process(Some(tid)));
+        });
         let niceness = rx.await.expect("ran").expect("getpriority");
         // An unprivileged thread cannot go below what it started with.
         let own = rustix::process::getpriority_process(None).expect("getpriority");
