@@ -91,9 +91,8 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// `webhooks.max_pending` wait so (the request that makes one more records
 /// them itself). Every attempt
 /// runs on one thread of the mock's own, `mock-webhooks`, with a one-thread
-/// runtime, started with the first webhook; on Linux it runs at a lower
-/// scheduling priority (nice 19) than the threads that answer. So under
-/// saturation the API is served first and deliveries lag behind answers:
+/// runtime, started with the first webhook, at the priority of the threads
+/// that answer. When the CPU is saturated deliveries lag behind answers:
 /// they wait as `pending`, within `webhooks.max_pending` and
 /// `webhooks.max_pending_bytes`, and past those the oldest pending one is
 /// dropped (`dropped`, and a line on standard error). Given spare CPU they

@@ -2,7 +2,7 @@
 //! in the background, retrying until a `200`, within the bounds of
 //! [`WebhookConfig`]. Nothing here blocks a request: [`Deliveries::send`]
 //! leaves the webhook's facts in the inbox, in the order made, and wakes the
-//! delivery worker (a thread of its own at a lower priority) once per batch;
+//! delivery worker (a thread of its own) once per batch;
 //! the worker builds, signs and records the batch, then sends it.
 //!
 //! - `delivery/inbox.rs`: the webhooks made and not yet recorded;

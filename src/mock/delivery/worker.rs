@@ -2,9 +2,9 @@
 //! runtime, that runs every delivery's series of attempts. It is woken once
 //! per batch of webhooks made, and takes its queue in batches.
 //!
-//! On Linux the thread runs at a lower scheduling priority ([`NICENESS`]),
-//! so that when the CPU is saturated the mock's answers are served first and
-//! deliveries lag behind them, within the pending bounds of the log.
+//! The thread keeps the process's scheduling priority. At a lower one it
+//! would starve while a busy run keeps the cores, and a scenario awaiting a
+//! webhook within its time limit would fail on a busy machine.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,11 +12,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{AbortHandle, JoinSet};
-
-/// The nice value of the worker thread (Linux), the lowest: when it and a
-/// thread at 0 both want a core it gets about 1.5% of it, and all of an
-/// idle one.
-pub(super) const NICENESS: i32 = 19;
 
 /// The name of the worker thread (as `/proc/self/task/*/comm` shows it).
 const THREAD_NAME: &str = "mock-webhooks";
@@ -72,7 +67,6 @@ impl Worker {
         std::thread::Builder::new()
             .name(THREAD_NAME.to_owned())
             .spawn(move || {
-                lower_priority();
                 runtime.block_on(run(jobs, counted));
                 // Dropping the runtime closes every connection it drove.
                 drop(runtime);
@@ -155,16 +149,6 @@ async fn run(mut jobs: mpsc::UnboundedReceiver<Job>, live: Arc<AtomicUsize>) {
     tasks.shutdown().await;
 }
 
-/// Lowers the calling thread's scheduling priority to [`NICENESS`]; where it
-/// cannot, the thread keeps its priority.
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        let tid = rustix::thread::gettid();
-        let _ = rustix::process::setpriority_process(Some(tid), NICENESS);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,21 +185,5 @@ mod tests {
             "nothing is taken after stop"
         );
         assert_eq!(worker.live(), 0);
-    }
-
-    #[cfg(target_os = "linux")]
-    #[tokio::test]
-    async fn the_worker_thread_runs_at_a_lower_priority() {
-        let worker = Worker::start().expect("worker");
-        let (tx, rx) = oneshot::channel();
-        worker.submit(move |_| {
-            let tid = rustix::thread::gettid();
-            let _ = tx.send(rustix::process::getpriority_process(Some(tid)));
-        });
-        let niceness = rx.await.expect("ran").expect("getpriority");
-        // An unprivileged thread cannot go below what it started with.
-        let own = rustix::process::getpriority_process(None).expect("getpriority");
-        assert_eq!(niceness, NICENESS.max(own));
-        worker.stop().await;
     }
 }
