@@ -87,16 +87,17 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// answer waits for a delivery, nor for a body to be built or signed. The
 /// delivery thread, woken once per batch, builds, signs and records them
 /// (`pending` in the delivery log) in the order they were made; reading the
-/// log records those still waiting first, and at most
-/// `webhooks.max_pending` wait so (the request that makes one more records
-/// them itself). Every attempt
+/// log records those still waiting first, and fewer than
+/// `webhooks.max_pending` wait so (the request that makes the last one
+/// records them all itself). Every attempt
 /// runs on one thread of the mock's own, `mock-webhooks`, with a one-thread
 /// runtime, started with the first webhook, at the priority of the threads
 /// that answer. When the CPU is saturated deliveries lag behind answers:
 /// they wait as `pending`, within `webhooks.max_pending` and
 /// `webhooks.max_pending_bytes`, and past those the oldest pending one is
 /// dropped (`dropped`, and a line on standard error). Given spare CPU they
-/// go out at once, in the order they were made.
+/// go out at once, roughly in the order they were made (up to 8 attempts to
+/// one receiver run at once, so it may see them in another order).
 ///
 /// ## Request bodies
 ///

@@ -319,11 +319,18 @@ impl Core {
             signed.headers.clone(),
             signed.body.to_vec(),
         );
-        if let Some(tamper) = &self.tamper {
-            tamper(&mut outgoing);
-        }
+        // A hook that panics loses its one webhook, not the delivery thread.
+        let panicked = self.tamper.as_ref().is_some_and(|tamper| {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tamper(&mut outgoing)))
+                .is_err()
+        });
         let (headers, body, discarded) = outgoing.into_parts();
-        let (state, note) = if discarded {
+        let (state, note) = if panicked {
+            (
+                State::Dropped,
+                Some("dropped: the tamper hook panicked".to_owned()),
+            )
+        } else if discarded {
             (
                 State::Dropped,
                 Some("dropped: discarded by the tamper hook".to_owned()),

@@ -71,8 +71,8 @@ pub struct WebhookConfig {
     /// Most deliveries pending (not yet delivered or given up) at once; past
     /// it the oldest pending one is dropped. A value of 0 is treated as 1.
     /// It also bounds the webhooks made and not yet built, signed and
-    /// recorded by the delivery thread: the request that makes one more
-    /// records them all itself.
+    /// recorded by the delivery thread: fewer than this many wait so, and
+    /// the request that makes the last one records them all itself.
     pub max_pending: usize,
     /// Most bytes (bodies and headers) of pending deliveries at once; past it
     /// the oldest pending ones are dropped.

@@ -788,6 +788,50 @@ async fn the_tamper_hook_changes_or_discards_what_is_sent() {
 }
 
 #[tokio::test]
+async fn a_tamper_hook_that_panics_loses_its_one_webhook_and_the_next_ones_are_still_sent() {
+    let mut receiver = Receiver::start(&[200]).await;
+    let config = webhooks(WebhookConfig {
+        decision: Some(receiver.url.clone()),
+        event: Some(receiver.url.clone()),
+        ..quick()
+    });
+    let server = MockServer::builder()
+        .config(config)
+        .tamper_webhooks(|webhook: &mut OutgoingWebhook| {
+            if webhook.kind() == WebhookKind::Event {
+                panic!("a hook with a bug");
+            }
+        })
+        .start()
+        .await
+        .expect("starts");
+    let mock = Mock {
+        server,
+        http: reqwest::Client::new(),
+    };
+    mock.approved_session().await;
+    // The decision comes after the events whose hook panicked.
+    let decision = receiver.next().await;
+    assert_signed_webhook(&mock, &decision);
+    assert!(
+        decision.json().get("verification").is_some(),
+        "{decision:?}"
+    );
+    let log = mock.log().await;
+    let events: Vec<&serde_json::Value> = log["deliveries"]
+        .as_array()
+        .expect("deliveries")
+        .iter()
+        .filter(|d| d["type"] == "event")
+        .collect();
+    assert!(!events.is_empty());
+    for event in events {
+        assert_eq!(event["state"], "dropped");
+        assert_eq!(event["note"], "dropped: the tamper hook panicked");
+    }
+}
+
+#[tokio::test]
 async fn a_decided_attempt_sends_one_no_match_watchlist_webhook_like_the_screening_answer() {
     let mut receiver = Receiver::start(&[200]).await;
     let mock = Mock::start_with(webhooks(WebhookConfig {

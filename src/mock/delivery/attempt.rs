@@ -20,7 +20,7 @@ pub(super) enum Outcome {
 }
 
 /// Idle connections kept per receiver host, for the next deliveries: a new
-/// TCP connection per webhook cost the mock several times the CPU of the
+/// TCP connection per webhook costs the mock several times the CPU of the
 /// API request that caused it.
 pub(super) const IDLE_PER_HOST: usize = 8;
 

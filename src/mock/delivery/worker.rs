@@ -68,8 +68,9 @@ impl Worker {
             .name(THREAD_NAME.to_owned())
             .spawn(move || {
                 runtime.block_on(run(jobs, counted));
-                // Dropping the runtime closes every connection it drove.
-                drop(runtime);
+                // Closes every connection it drove; a name lookup still
+                // running on a blocking thread is not waited for long.
+                runtime.shutdown_timeout(std::time::Duration::from_secs(1));
                 let _ = ended_tx.send(());
             })
             .map_err(|e| format!("cannot start the delivery thread: {e}"))?;

@@ -1,6 +1,6 @@
 //! A spec file read straight from the YAML parser's events, the parser serde
 //! reads through: the same values, each at the same location, without serde's
-//! machinery in between (which took most of loading's time).
+//! machinery in between (which costs more than the parser itself).
 //!
 //! It reads the common shape of a spec only, and gives up (`None`) on
 //! anything else: a YAML error, an anchor, alias or tag, a merge key (`<<`),
@@ -144,10 +144,17 @@ impl<'a> Events<'a> {
         }
     }
 
-    /// A mapping key: a scalar that serde reads as a string, not `<<`.
+    /// A mapping key: a scalar that serde reads as a string, not `<<`. A
+    /// plain key that may be a number is left to serde: it takes `16` and
+    /// `0x10` for one key, written twice, which text alone cannot tell.
     fn key(&mut self) -> Option<(Cow<'a, str>, Loc)> {
         let (value, style, at) = self.scalar()?;
-        (!is_null(&value, style) && &*value != "<<").then_some((value, at))
+        let numeric = style == ScalarStyle::Plain
+            && matches!(
+                value.as_bytes().first(),
+                Some(b'0'..=b'9' | b'+' | b'-' | b'.')
+            );
+        (!numeric && !is_null(&value, style) && &*value != "<<").then_some((value, at))
     }
 
     /// A scalar read as a string (`String`, not `Json`).
@@ -577,6 +584,12 @@ mod tests {
             "body: {200: ok, true: x, 1.5: y}",
             "body: {a: 1, a: 2}",
             "body: {'1': a, 1: b}",
+            "body: {0x10: a, 16: b}",
+            "body: {1_000: a, 1000: b}",
+            "body: {-0: a, 0: b}",
+            "body: {+16: a, 16: b}",
+            "vars: {0o20: a, 16: b}",
+            "headers: {0x10: a, 16: b}",
             "body: !!str 12",
             "body: &a {x: 1}",
             "body: {<<: {x: 1}, y: 2}",
