@@ -9,6 +9,7 @@ use crate::scenario::error::SpecError;
 use crate::scenario::model::JsonTemplate;
 use crate::scenario::raw::{self, Loc, Spanned};
 use crate::scenario::source::SourceFile;
+use crate::scenario::template::Template;
 
 /// One spec file while it is being loaded, and the errors found in it so far.
 pub(super) struct FileCx<'a> {
@@ -20,6 +21,9 @@ pub(super) struct FileCx<'a> {
     /// The bodies built so far, by a hash of their tree: a body written
     /// again shares the first one's tree.
     pub(super) bodies: HashMap<u64, Vec<Arc<JsonTemplate>>>,
+    /// The templates parsed so far, by their text: a text written again
+    /// shares the first one's parts.
+    pub(super) templates: HashMap<Box<str>, Template>,
 }
 
 impl<'a> FileCx<'a> {
@@ -29,6 +33,7 @@ impl<'a> FileCx<'a> {
             errors: Vec::new(),
             run_values,
             bodies: HashMap::new(),
+            templates: HashMap::new(),
         }
     }
 
