@@ -9,12 +9,14 @@ use super::{CheckKind, Mismatch};
 use crate::jsonpath::{push_index, push_key};
 use crate::record::env::Env;
 use crate::record::exchange::Response;
-use crate::scenario::model::{JsonTemplate, JsonType, Located, Matcher};
+use crate::scenario::model::{Field, JsonTemplate, JsonType, Located, Matcher};
 
 struct Walk<'a> {
     env: &'a Env,
     response: &'a Value,
     exact: bool,
+    /// Where the body starts: its fields are located from there.
+    base: usize,
     at: std::ops::Range<usize>,
     out: Vec<Mismatch>,
 }
@@ -29,7 +31,7 @@ fn show(value: &Value) -> String {
 
 /// Every body mismatch, each with its JSON path.
 pub fn check(
-    expected: &Located<JsonTemplate>,
+    expected: &Located<std::sync::Arc<JsonTemplate>>,
     exact: bool,
     response: &Response,
     env: &Env,
@@ -50,6 +52,7 @@ pub fn check(
         env,
         response: body,
         exact,
+        base: expected.at.start,
         at: expected.at.clone(),
         out: Vec::new(),
     };
@@ -69,6 +72,11 @@ fn same_scalar(expected: &Value, actual: &Value) -> bool {
 }
 
 impl Walk<'_> {
+    /// Where a field's key is written in the file.
+    fn located(&self, field: &Field) -> std::ops::Range<usize> {
+        self.base + field.at.start..self.base + field.at.end
+    }
+
     fn push(&mut self, path: &str, expected: String, actual: String) {
         self.out.push(Mismatch {
             check: CheckKind::Body,
@@ -192,9 +200,10 @@ impl Walk<'_> {
                     let len = path.len();
                     push_key(path, key);
                     match got.get(key) {
-                        Some(have) => self.compare_at(&field.at, want, have, path),
+                        Some(have) => self.compare_at(&self.located(field), want, have, path),
                         None => {
-                            let outer = std::mem::replace(&mut self.at, field.at.clone());
+                            let at = self.located(field);
+                            let outer = std::mem::replace(&mut self.at, at);
                             let shown = self.describe(want);
                             self.push(path, shown, "absent".into());
                             self.at = outer;
@@ -220,8 +229,8 @@ impl Walk<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::model::Field;
     use crate::scenario::template::Template;
+    use std::sync::Arc;
 
     fn field(key: &str, value: JsonTemplate) -> Field {
         Field {
@@ -231,15 +240,15 @@ mod tests {
         }
     }
 
-    fn object(fields: Vec<Field>) -> Located<JsonTemplate> {
+    fn object(fields: Vec<Field>) -> Located<Arc<JsonTemplate>> {
         Located {
-            value: JsonTemplate::Object(fields),
+            value: Arc::new(JsonTemplate::Object(fields)),
             at: 0..1,
         }
     }
 
     fn found(
-        expected: &Located<JsonTemplate>,
+        expected: &Located<Arc<JsonTemplate>>,
         exact: bool,
         body: &str,
     ) -> Vec<(String, String, String)> {
@@ -323,7 +332,10 @@ mod tests {
         };
         let expected = Located {
             at: 0..1,
-            value: JsonTemplate::Object(vec![field("status", "fail"), field("code", "1812")]),
+            value: Arc::new(JsonTemplate::Object(vec![
+                field("status", "fail"),
+                field("code", "1812"),
+            ])),
         };
         // Extra fields and another key order pass a subset match.
         let ok = Response::new(

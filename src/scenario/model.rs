@@ -268,13 +268,14 @@ pub enum RequestBody {
     /// No body.
     None,
     /// JSON written as YAML; serialized once, and those bytes are signed and sent.
-    Json(Located<JsonTemplate>),
+    /// Identical bodies of a file share one tree (see [`Field::at`]).
+    Json(Located<Arc<JsonTemplate>>),
     /// Exact text, sent as written (for malformed or empty bodies).
     Raw(Located<Template>),
 }
 
 /// A JSON value whose strings may hold variables and, in expectations, matchers.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum JsonTemplate {
     /// null, a boolean or a number (boxed: an inline `Value` would make
     /// every node of every template as large as a JSON object).
@@ -290,18 +291,20 @@ pub enum JsonTemplate {
 }
 
 /// One field of a [`JsonTemplate::Object`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     /// The key.
     pub key: String,
-    /// Where the key is written (byte range).
+    /// Where the key is written: a byte range from the start of the body it
+    /// belongs to (the `at` of its [`Located`] body), so that a body's tree
+    /// does not depend on where it is written and identical bodies share one.
     pub at: Range<usize>,
     /// The value.
     pub value: JsonTemplate,
 }
 
 /// A rule for one value in an expected body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Matcher {
     /// The value is a string that matches; variables inside are matched literally.
     Regex(Template),
@@ -414,8 +417,9 @@ pub struct Expect {
     pub headers: Vec<Located<HeaderExpect>>,
     /// A compiled JSON Schema the body must satisfy.
     pub schema: Option<Located<Arc<CompiledSchema>>>,
-    /// The expected body.
-    pub body: Option<Located<JsonTemplate>>,
+    /// The expected body; identical bodies of a file share one tree (see
+    /// [`Field::at`]).
+    pub body: Option<Located<Arc<JsonTemplate>>>,
     /// Whether the body must match exactly rather than as a subset.
     pub body_exact: bool,
     /// The exact bytes the body must be (`body_base64`), for binary bodies

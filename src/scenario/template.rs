@@ -69,11 +69,12 @@ impl VarRef {
 }
 
 /// A string split into literal text and variables. The parts are held in a
-/// boxed slice of exactly their number: a model holds many templates, most of
-/// them one literal.
+/// shared slice of exactly their number: a model holds many templates, most of
+/// them one literal, and the loader gives the same text written again in a
+/// file the same parts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Template {
-    parts: Box<[Part]>,
+    parts: std::sync::Arc<[Part]>,
 }
 
 /// A malformed template: what is wrong and the byte offset where.
@@ -163,7 +164,7 @@ impl Template {
             }
         }
         Ok(Template {
-            parts: parts.into_boxed_slice(),
+            parts: parts.into(),
         })
     }
 
@@ -174,7 +175,7 @@ impl Template {
             return Template::default();
         }
         Template {
-            parts: Box::new([Part::Literal(text)]),
+            parts: std::sync::Arc::new([Part::Literal(text)]),
         }
     }
 

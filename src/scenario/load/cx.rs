@@ -1,12 +1,15 @@
 //! The file being loaded: turning YAML locations into byte ranges, finding
 //! text to point at, and collecting the errors found.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::scenario::error::SpecError;
+use crate::scenario::model::JsonTemplate;
 use crate::scenario::raw::{self, Loc, Spanned};
 use crate::scenario::source::SourceFile;
+use crate::scenario::template::Template;
 
 /// One spec file while it is being loaded, and the errors found in it so far.
 pub(super) struct FileCx<'a> {
@@ -15,6 +18,12 @@ pub(super) struct FileCx<'a> {
     /// The run values the caller of the run declares, beyond `base_url`
     /// (see [`crate::scenario::load::Loader::with_run_values`]).
     pub(super) run_values: &'a [String],
+    /// The bodies built so far, by a hash of their tree: a body written
+    /// again shares the first one's tree.
+    pub(super) bodies: HashMap<u64, Vec<Arc<JsonTemplate>>>,
+    /// The templates parsed so far, by their text: a text written again
+    /// shares the first one's parts.
+    pub(super) templates: HashMap<Box<str>, Template>,
 }
 
 impl<'a> FileCx<'a> {
@@ -23,6 +32,8 @@ impl<'a> FileCx<'a> {
             file,
             errors: Vec::new(),
             run_values,
+            bodies: HashMap::new(),
+            templates: HashMap::new(),
         }
     }
 

@@ -6,7 +6,7 @@ use crate::scenario::raw::Json;
 
 use super::cx::{FileCx, in_order};
 use super::header_names::header_name;
-use super::json::json;
+use super::json::json_body;
 use super::schema_files::Schemas;
 use super::scope::Scope;
 use crate::scenario::model::{
@@ -60,8 +60,7 @@ pub(super) fn expect(
     }
     if let Some(body) = &raw.body {
         let at = cx.range(&body.referenced);
-        let t = json(cx, &body.value, at.clone(), scope, true);
-        expect.body = Some(Located { value: t, at });
+        expect.body = Some(json_body(cx, &body.value, at, scope, true));
     }
     if let Some(mode) = &raw.body_match {
         match mode.value.as_str() {

@@ -1,7 +1,9 @@
 //! JSON written as YAML, in request bodies and expected bodies: strings become
 //! templates, and in expectations `{ $regex: ... }` / `{ $type: ... }` become matchers.
 
+use std::hash::{DefaultHasher, Hasher};
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -9,11 +11,62 @@ use crate::scenario::raw::Json;
 
 use super::cx::{FileCx, list};
 use super::scope::Scope;
-use crate::scenario::model::{Field, JsonTemplate, JsonType, Matcher};
+use crate::scenario::model::{Field, JsonTemplate, JsonType, Located, Matcher};
+
+/// Builds the template of a whole body written at `at` (see [`json`]), with
+/// its fields located from `at.start`, and shares the tree of an identical
+/// body built before in the same file.
+pub(super) fn json_body(
+    cx: &mut FileCx<'_>,
+    value: &Json,
+    at: Range<usize>,
+    scope: &Scope,
+    matchers: bool,
+) -> Located<Arc<JsonTemplate>> {
+    let mut tree = json(cx, value, at.clone(), scope, matchers);
+    relative_to(&mut tree, at.start);
+    let mut hasher = DefaultHasher::new();
+    // The tree's debug text names every part of it, positions included.
+    let _ = std::fmt::write(&mut HashWriter(&mut hasher), format_args!("{tree:?}"));
+    let same = cx.bodies.entry(hasher.finish()).or_default();
+    let value = match same.iter().find(|t| ***t == tree) {
+        Some(shared) => Arc::clone(shared),
+        None => {
+            let built = Arc::new(tree);
+            same.push(Arc::clone(&built));
+            built
+        }
+    };
+    Located { value, at }
+}
+
+/// Feeds formatted text to a hasher.
+struct HashWriter<'a>(&'a mut DefaultHasher);
+
+impl std::fmt::Write for HashWriter<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.0.write(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Makes every field's range start from `base` (the body's start).
+fn relative_to(tree: &mut JsonTemplate, base: usize) {
+    match tree {
+        JsonTemplate::Array(items) => items.iter_mut().for_each(|i| relative_to(i, base)),
+        JsonTemplate::Object(fields) => {
+            for field in fields {
+                field.at = field.at.start.saturating_sub(base)..field.at.end.saturating_sub(base);
+                relative_to(&mut field.value, base);
+            }
+        }
+        JsonTemplate::Scalar(_) | JsonTemplate::String(_) | JsonTemplate::Matcher(_) => {}
+    }
+}
 
 /// Builds the template of `value`, written at `at`; `matchers` says whether
 /// matcher objects are allowed (expectations) or refused (requests).
-pub(super) fn json(
+fn json(
     cx: &mut FileCx<'_>,
     value: &Json,
     at: Range<usize>,

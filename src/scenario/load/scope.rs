@@ -49,7 +49,15 @@ impl Scope {
         text: &str,
         at: Range<usize>,
     ) -> Option<Located<Template>> {
-        match Template::parse(text) {
+        // The same text parses to the same template: it shares the parts of
+        // the first one written in the file.
+        let parsed = match cx.templates.get(text) {
+            Some(t) => Ok(t.clone()),
+            None => Template::parse(text).inspect(|t| {
+                cx.templates.insert(text.into(), t.clone());
+            }),
+        };
+        match parsed {
             Ok(t) => {
                 for var in t.variables() {
                     self.check(cx, var, at.clone());

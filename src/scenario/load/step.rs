@@ -8,7 +8,7 @@ use crate::scenario::raw::Json;
 use super::cx::{FileCx, in_order, list};
 use super::expect::expect;
 use super::header_names::{SeenHeaders, header_name};
-use super::json::json;
+use super::json::json_body;
 use super::names::to_pointer;
 use super::repeat::{group, poll};
 use super::schema_files::Schemas;
@@ -136,8 +136,7 @@ pub(super) fn step(
         }
         (Some(body), None) => {
             let at = cx.range(&body.referenced);
-            let t = json(cx, &body.value, at.clone(), scope, false);
-            RequestBody::Json(Located { value: t, at })
+            RequestBody::Json(json_body(cx, &body.value, at, scope, false))
         }
         (None, Some(text)) => match scope.template(cx, &text) {
             Some(t) => RequestBody::Raw(t),
