@@ -104,6 +104,7 @@ pub fn phase_process(flows: usize, jobs: usize, rounds: usize) {
     let flows = per_file * 10;
     let yaml = write_flows("process", 10, per_file);
     let big = write_flows("process-10k", 100, 100);
+    let one = write_flows("process-one", 1, 1);
     let hurl = on_path("hurl");
     let hurl_dir = write_hurl_flows(flows);
     let mock = ChildMock::start();
@@ -174,10 +175,26 @@ pub fn phase_process(flows: usize, jobs: usize, rounds: usize) {
     let bigs: Vec<Timed> = (0..3.min(rounds))
         .filter_map(|_| timed(&ours, &big_args, &our_env))
         .collect();
+    // Where that peak goes: what any run holds (a listing of one scenario),
+    // the spec text, and what loading and then running add.
+    let listing = |dir: &std::path::Path| {
+        let mut args = run_args(dir);
+        args.push("--list".into());
+        (0..3.min(rounds))
+            .filter_map(|_| timed(&ours, &args, &our_env))
+            .collect::<Vec<Timed>>()
+    };
+    let (big_lists, one_lists) = (listing(&big), listing(&one));
+    let text_mb = std::fs::read_dir(&big)
+        .expect("spec dir")
+        .filter_map(|e| e.ok()?.metadata().ok())
+        .map(|m| m.len() as f64)
+        .sum::<f64>()
+        / (1024.0 * 1024.0);
     mock.stop();
     let (_, load_cpu) = load_cost(&yaml);
     let parse_cpu = parser_cost(&yaml);
-    for dir in [&yaml, &big, &hurl_dir] {
+    for dir in [&yaml, &big, &one, &hurl_dir] {
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -248,6 +265,16 @@ pub fn phase_process(flows: usize, jobs: usize, rounds: usize) {
         (load_s - parse_s).max(0.0) * 1e3,
         (ours_cpu - load_s).max(0.0) * 1e3,
         bare_cpu * 1e3,
+    );
+    let (fixed, listed_mb, run_mb) = (
+        mid(&one_lists, |t| t.max_rss_mb),
+        mid(&big_lists, |t| t.max_rss_mb),
+        mid(&bigs, |t| t.max_rss_mb),
+    );
+    println!(
+        "  where the peak RSS of 10,000 scenarios goes (medians of 3): {fixed:.1} MB for any run (a listing of one scenario); the spec text, {text_mb:.1} MB, and the loaded model bring a listing of all to {listed_mb:.1} MB (model about {:.1} MB); running them adds {:.1} MB",
+        (listed_mb - fixed - text_mb).max(0.0),
+        (run_mb - listed_mb).max(0.0),
     );
     let complete = |v: &[Timed], n: usize| v.len() == n && v.iter().all(|t| t.ok);
     let runs_ok = complete(&runs, rounds);
