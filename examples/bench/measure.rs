@@ -119,6 +119,21 @@ pub fn our_binary() -> Option<PathBuf> {
     Some(ours)
 }
 
+/// `program args` with `env` added, its output discarded.
+pub fn silenced<A: AsRef<std::ffi::OsStr>>(
+    program: &std::path::Path,
+    args: &[A],
+    env: &[(&str, &str)],
+) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
 /// One process's wall, CPU and peak RSS, as GNU time reports them.
 pub struct Timed {
     pub ok: bool,
@@ -133,15 +148,15 @@ pub fn timed(program: &std::path::Path, args: &[String], env: &[(&str, &str)]) -
     // Wall time from this clock, finer than GNU time's centiseconds; it
     // includes starting GNU time itself (about a millisecond).
     let started = Instant::now();
-    let status = std::process::Command::new("/usr/bin/time")
-        .arg("-o")
-        .arg(&report)
-        .args(["-f", "%U %S %M"])
-        .arg(program)
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+    let mut under_time: Vec<std::ffi::OsString> = vec![
+        "-o".into(),
+        report.clone().into(),
+        "-f".into(),
+        "%U %S %M".into(),
+        program.into(),
+    ];
+    under_time.extend(args.iter().map(Into::into));
+    let status = silenced(std::path::Path::new("/usr/bin/time"), &under_time, env)
         .status()
         .ok()?;
     let wall = started.elapsed().as_secs_f64();

@@ -747,30 +747,38 @@ async fn bodies_keep_non_ascii_text_as_json_stringify_would() {
     assert_eq!(webhook.json()["vendorData"], vendor);
 }
 
-#[tokio::test]
-async fn the_tamper_hook_changes_or_discards_what_is_sent() {
-    let mut receiver = Receiver::start(&[200]).await;
-    let config = webhooks(WebhookConfig {
-        decision: Some(receiver.url.clone()),
-        event: Some(receiver.url.clone()),
-        ..quick()
-    });
+/// A mock sending decision and event webhooks to `receiver` through `tamper`.
+async fn tampered(
+    receiver: &Receiver,
+    tamper: impl Fn(&mut OutgoingWebhook) + Send + Sync + 'static,
+) -> Mock {
     let server = MockServer::builder()
-        .config(config)
-        .tamper_webhooks(|webhook: &mut OutgoingWebhook| match webhook.kind() {
-            WebhookKind::Event => webhook.discard(),
-            _ => {
-                webhook.set_header("x-hmac-signature", &"0".repeat(64));
-                webhook.body.extend_from_slice(b"\n");
-            }
-        })
+        .config(webhooks(WebhookConfig {
+            decision: Some(receiver.url.clone()),
+            event: Some(receiver.url.clone()),
+            ..quick()
+        }))
+        .tamper_webhooks(tamper)
         .start()
         .await
         .expect("starts");
-    let mock = Mock {
+    Mock {
         server,
         http: reqwest::Client::new(),
-    };
+    }
+}
+
+#[tokio::test]
+async fn the_tamper_hook_changes_or_discards_what_is_sent() {
+    let mut receiver = Receiver::start(&[200]).await;
+    let mock = tampered(&receiver, |webhook| match webhook.kind() {
+        WebhookKind::Event => webhook.discard(),
+        _ => {
+            webhook.set_header("x-hmac-signature", &"0".repeat(64));
+            webhook.body.extend_from_slice(b"\n");
+        }
+    })
+    .await;
     mock.approved_session().await;
     let decision = receiver.next().await;
     assert!(decision.body.ends_with(b"}\n"));
@@ -790,25 +798,12 @@ async fn the_tamper_hook_changes_or_discards_what_is_sent() {
 #[tokio::test]
 async fn a_tamper_hook_that_panics_loses_its_one_webhook_and_the_next_ones_are_still_sent() {
     let mut receiver = Receiver::start(&[200]).await;
-    let config = webhooks(WebhookConfig {
-        decision: Some(receiver.url.clone()),
-        event: Some(receiver.url.clone()),
-        ..quick()
-    });
-    let server = MockServer::builder()
-        .config(config)
-        .tamper_webhooks(|webhook: &mut OutgoingWebhook| {
-            if webhook.kind() == WebhookKind::Event {
-                panic!("a hook with a bug");
-            }
-        })
-        .start()
-        .await
-        .expect("starts");
-    let mock = Mock {
-        server,
-        http: reqwest::Client::new(),
-    };
+    let mock = tampered(&receiver, |webhook| {
+        if webhook.kind() == WebhookKind::Event {
+            panic!("a hook with a bug");
+        }
+    })
+    .await;
     mock.approved_session().await;
     // The decision comes after the events whose hook panicked.
     let decision = receiver.next().await;
