@@ -87,9 +87,12 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// answer waits for a delivery, nor for a body to be built or signed. The
 /// delivery thread, woken once per batch, builds, signs and records them
 /// (`pending` in the delivery log) in the order they were made; reading the
-/// log records those still waiting first, and fewer than
-/// `webhooks.max_pending` wait so (the request that makes the last one
-/// records them all itself). Every attempt
+/// log records those still waiting first. The API comes first: while
+/// requests keep arriving, a batch waits until a few milliseconds pass
+/// without one, for at most `webhooks.api_first_for` (500 ms), or until
+/// half of `webhooks.max_pending` wait; at `max_pending` waiting, the
+/// request that makes the last one records them all once it has released
+/// the session store. Every attempt
 /// runs on one thread of the mock's own, `mock-webhooks`, with a one-thread
 /// runtime, started with the first webhook, at the priority of the threads
 /// that answer. When the CPU is saturated deliveries lag behind answers:

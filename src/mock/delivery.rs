@@ -38,7 +38,10 @@ use attempt::{Outcome, attempt, client};
 use inbox::{Inbox, Made, Pushed};
 use log::{AttemptRecord, Bounds, Entry, Log, Next, Request, State};
 use origins::Origins;
-use worker::{Spawner, Worker};
+use worker::{Pace, Spawner, Worker};
+
+/// Why a delivery is dropped when the mock stops.
+const SHUTTING_DOWN: &str = "dropped: the mock is shutting down";
 
 /// Most bytes of an answer kept in the log, per attempt.
 pub(crate) const ANSWER_KEPT: usize = 1024;
@@ -85,6 +88,17 @@ struct Core {
     /// Held while recording, so that webhooks enter the log in the order
     /// they were made.
     recording: Mutex<()>,
+    /// Deliveries recorded off the worker's thread, oldest first, whose
+    /// attempts the worker has yet to start.
+    to_start: Mutex<Vec<String>>,
+    /// Whether the worker has a drain queued: at most one is, so its queue
+    /// stays bounded however long the worker waits for a core.
+    drain_queued: AtomicBool,
+    /// Whether the inbox asked to be recorded (it holds `max_pending`): done
+    /// once the store's lock is released.
+    full: AtomicBool,
+    /// When the worker takes a batch: it counts API requests.
+    pace: Pace,
     decision: Option<String>,
     event: Option<String>,
     watchlist: Option<String>,
@@ -114,6 +128,14 @@ impl Deliveries {
             worker: OnceLock::new(),
             inbox: Inbox::new(webhooks.max_pending),
             recording: Mutex::new(()),
+            to_start: Mutex::new(Vec::new()),
+            drain_queued: AtomicBool::new(false),
+            full: AtomicBool::new(false),
+            pace: Pace {
+                activity: Arc::default(),
+                at_most: webhooks.api_first_for,
+                hurry: Arc::default(),
+            },
             decision: webhooks.decision.clone(),
             event: webhooks.event.clone(),
             watchlist: webhooks.watchlist.clone(),
@@ -138,7 +160,7 @@ impl Deliveries {
     /// the log) to build its body as compact JSON, sign it, run the tamper
     /// hook and record it; then it is delivered in the background. When
     /// [`WebhookConfig::max_pending`](super::WebhookConfig::max_pending)
-    /// webhooks wait so, the caller records them itself.
+    /// webhooks wait so, the next [`Deliveries::unlocked`] records them.
     pub(crate) fn send(
         &self,
         kind: WebhookKind,
@@ -156,24 +178,20 @@ impl Deliveries {
         };
         match self.core.inbox.push(made) {
             Pushed::More => {}
-            Pushed::First => self.wake(),
-            Pushed::Full => drop(self.core.record_made(None)),
+            Pushed::Half => self.core.pace.hurry.store(true, Ordering::Release),
+            // Recorded once the caller's lock is released, when the worker
+            // cannot take it.
+            Pushed::First if self.core.queue_drain() => {}
+            Pushed::First | Pushed::Full => self.core.full.store(true, Ordering::Release),
         }
     }
 
-    /// Has the worker record the webhooks made; records them here when it
-    /// cannot (it did not start, or it is stopping).
-    fn wake(&self) {
-        let core = Arc::downgrade(&self.core);
-        let woken = match self.core.worker() {
-            Ok(worker) => worker.submit(move |spawner| {
-                if let Some(core) = core.upgrade() {
-                    drop(core.record_made(Some(spawner)));
-                }
-            }),
-            Err(_) => false,
-        };
-        if !woken {
+    /// Counts an API request, and records the webhooks made if the inbox
+    /// asked for it (or the worker could not take them): for the caller of
+    /// [`Deliveries::send`], once it holds no lock of its own.
+    pub(crate) fn unlocked(&self) {
+        self.core.pace.activity.fetch_add(1, Ordering::Relaxed);
+        if self.core.full.load(Ordering::Acquire) && self.core.full.swap(false, Ordering::AcqRel) {
             drop(self.core.record_made(None));
         }
     }
@@ -231,7 +249,12 @@ impl Deliveries {
         let core = &self.core;
         core.closed.store(true, Ordering::Release);
         drop(core.record_made(None));
-        core.shared.log().stop_all();
+        let dropped = core.shared.log().drop_all_pending(SHUTTING_DOWN);
+        if dropped > 0 {
+            core.shared.report(&format!(
+                "{dropped} webhooks still pending were {SHUTTING_DOWN}"
+            ));
+        }
         if let Some(Ok(worker)) = core.worker.get() {
             worker.stop().await;
         }
@@ -259,14 +282,42 @@ impl Core {
         }
     }
 
+    /// Has the worker drain the inbox and start what waits to start, unless
+    /// a drain is queued already. `false` when the worker cannot (it did not
+    /// start, or it is stopping).
+    fn queue_drain(self: &Arc<Self>) -> bool {
+        if self.drain_queued.swap(true, Ordering::AcqRel) {
+            return true;
+        }
+        let core = Arc::downgrade(self);
+        let queued = match self.worker() {
+            Ok(worker) => worker.submit(move |spawner| {
+                if let Some(core) = core.upgrade() {
+                    core.drain_queued.store(false, Ordering::Release);
+                    drop(core.record_made(Some(spawner)));
+                }
+            }),
+            Err(_) => false,
+        };
+        if !queued {
+            self.drain_queued.store(false, Ordering::Release);
+        }
+        queued
+    }
+
     /// Records every webhook made so far, in order, and starts the attempts
-    /// of those pending: on `spawner` when on the worker's thread, else
-    /// through the worker's queue. Returns the recording lock, still held.
-    fn record_made(&self, spawner: Option<&mut Spawner<'_>>) -> MutexGuard<'_, ()> {
+    /// of those pending: on `spawner` when on the worker's thread (with those
+    /// recorded elsewhere before), else through a drain of the worker.
+    /// Returns the recording lock, still held.
+    fn record_made(self: &Arc<Self>, mut spawner: Option<&mut Spawner<'_>>) -> MutexGuard<'_, ()> {
         let recording = self
             .recording
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        if let Some(spawner) = spawner.as_deref_mut() {
+            let waiting = std::mem::take(&mut *self.waiting_to_start());
+            start_series(&self.shared, waiting, spawner);
+        }
         let entries: Vec<Entry> = self
             .inbox
             .take()
@@ -336,10 +387,7 @@ impl Core {
                 Some("dropped: discarded by the tamper hook".to_owned()),
             )
         } else if self.closed.load(Ordering::Acquire) {
-            (
-                State::Dropped,
-                Some("dropped: the mock is shutting down".to_owned()),
-            )
+            (State::Dropped, Some(SHUTTING_DOWN.to_owned()))
         } else {
             match self.worker() {
                 Ok(_) => (State::Pending, None),
@@ -369,7 +417,7 @@ impl Core {
 
     /// Adds `entries` to the log, in order, and starts the attempts of those
     /// still pending (see [`Core::record_made`]).
-    fn enter(&self, entries: Vec<Entry>, spawner: Option<&mut Spawner<'_>>) {
+    fn enter(self: &Arc<Self>, entries: Vec<Entry>, spawner: Option<&mut Spawner<'_>>) {
         let mut notices = Vec::new();
         let mut pending = Vec::new();
         {
@@ -387,24 +435,14 @@ impl Core {
         if pending.is_empty() {
             return;
         }
-        let shared = Arc::clone(&self.shared);
         match spawner {
-            Some(spawner) => start_series(&shared, pending, spawner),
+            Some(spawner) => start_series(&self.shared, pending, spawner),
             None => {
-                let ids = pending.clone();
-                let queued = match self.worker() {
-                    Ok(worker) => {
-                        worker.submit(move |spawner| start_series(&shared, pending, spawner))
-                    }
-                    Err(_) => false,
-                };
-                if !queued {
-                    for id in ids {
-                        if let Some(notice) = self
-                            .shared
-                            .log()
-                            .drop_pending(&id, "dropped: the mock is shutting down")
-                        {
+                self.waiting_to_start().extend(pending);
+                if !self.queue_drain() {
+                    let waiting = std::mem::take(&mut *self.waiting_to_start());
+                    for id in waiting {
+                        if let Some(notice) = self.shared.log().drop_pending(&id, SHUTTING_DOWN) {
                             self.shared.report(&notice);
                         }
                     }
@@ -413,10 +451,15 @@ impl Core {
         }
     }
 
+    /// The deliveries recorded and not yet started.
+    fn waiting_to_start(&self) -> MutexGuard<'_, Vec<String>> {
+        self.to_start.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The delivery worker, started on first use.
     fn worker(&self) -> Result<&Worker, &str> {
         self.worker
-            .get_or_init(Worker::start)
+            .get_or_init(|| Worker::start(self.pace.clone()))
             .as_ref()
             .map_err(String::as_str)
     }
@@ -552,8 +595,13 @@ mod tests {
             ..MockConfig::generated()
         };
         let deliveries = Deliveries::new(&config, None);
-        // More than max_pending: the fourth records the first three itself.
-        for n in 0..5 {
+        // More than max_pending: the first three are recorded once the
+        // caller says its lock is released, the rest by the log's reader.
+        for n in 0..3 {
+            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
+        }
+        deliveries.unlocked();
+        for n in 3..5 {
             deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
         }
         let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
@@ -582,6 +630,96 @@ mod tests {
             );
         }
         deliveries.shutdown().await;
+    }
+
+    /// Blocks the worker's thread until the sender is dropped or sends.
+    fn block_worker(deliveries: &Deliveries) -> std::sync::mpsc::Sender<()> {
+        let (release, blocked) = std::sync::mpsc::channel::<()>();
+        let worker = deliveries.core.worker().expect("worker");
+        assert!(worker.submit(move |_| {
+            let _ = blocked.recv();
+        }));
+        release
+    }
+
+    fn logged(deliveries: &Deliveries) -> usize {
+        deliveries.core.shared.log().iter().count()
+    }
+
+    #[tokio::test]
+    async fn a_full_inbox_is_recorded_only_once_the_caller_releases_its_lock() {
+        let config = MockConfig {
+            webhooks: WebhookConfig {
+                event: Some("http://127.0.0.1:9/".into()),
+                max_pending: 3,
+                attempt_timeout: Duration::from_secs(3_600),
+                ..WebhookConfig::default()
+            },
+            ..MockConfig::generated()
+        };
+        let deliveries = Deliveries::new(&config, None);
+        let release = block_worker(&deliveries);
+        for n in 0..3 {
+            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
+        }
+        assert_eq!(logged(&deliveries), 0, "nothing recorded while sending");
+        deliveries.unlocked();
+        assert_eq!(logged(&deliveries), 3, "the caller records a full inbox");
+        deliveries.unlocked();
+        assert_eq!(logged(&deliveries), 3);
+        drop(release);
+        deliveries.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn a_worker_without_a_core_gets_one_drain_however_many_webhooks_wait() {
+        let config = MockConfig {
+            webhooks: WebhookConfig {
+                event: Some("http://127.0.0.1:9/".into()),
+                max_pending: 10_000,
+                attempt_timeout: Duration::from_secs(3_600),
+                retry_every: Duration::from_secs(3_600),
+                ..WebhookConfig::default()
+            },
+            ..MockConfig::generated()
+        };
+        let deliveries = Deliveries::new(&config, None);
+        let release = block_worker(&deliveries);
+        for n in 0..500 {
+            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
+            if n % 10 == 9 {
+                // Reading the log records what waits; the next webhook
+                // finds the inbox empty again.
+                drop(deliveries.list(None));
+            }
+        }
+        deliveries.unlocked();
+        let worker = deliveries.core.worker().expect("worker");
+        assert_eq!(worker.submitted(), 2, "the blocking job and one drain");
+        assert_eq!(logged(&deliveries), 500);
+        release.send(()).expect("released");
+        let started = std::time::Instant::now();
+        while deliveries.running() < 500 {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "only {} of 500 series started",
+                deliveries.running()
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        deliveries.shutdown().await;
+        let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
+        let states: Vec<&str> = log["deliveries"]
+            .as_array()
+            .expect("deliveries")
+            .iter()
+            .map(|entry| entry["state"].as_str().expect("state"))
+            .collect();
+        assert_eq!(states.len(), 500);
+        assert!(
+            states.iter().all(|state| *state == "dropped"),
+            "none is left pending after shutdown: {states:?}"
+        );
     }
 
     #[tokio::test]

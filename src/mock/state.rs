@@ -81,6 +81,38 @@ impl Inner {
     }
 }
 
+/// The store's lock: [`Outbox::unlocked`] runs right after it is released
+/// (fields drop in the order declared).
+struct Locked<'a> {
+    inner: MutexGuard<'a, Inner>,
+    _then: Unlocked<'a>,
+}
+
+/// Tells the outbox, when dropped, that the lock is released.
+struct Unlocked<'a>(Option<&'a dyn Outbox>);
+
+impl Drop for Unlocked<'_> {
+    fn drop(&mut self) {
+        if let Some(outbox) = self.0 {
+            outbox.unlocked();
+        }
+    }
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut Inner {
+        &mut self.inner
+    }
+}
+
 pub(crate) struct Store {
     inner: Mutex<Inner>,
     /// At least 1.
@@ -120,10 +152,15 @@ impl Store {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    /// The store, locked until the guard drops; then the outbox is told
+    /// that the lock is released.
+    fn lock(&self) -> Locked<'_> {
         // No code panics while holding the lock; if one ever did, the data is
         // still consistent enough for a mock, so recover instead of panicking.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        Locked {
+            inner: self.inner.lock().unwrap_or_else(PoisonError::into_inner),
+            _then: Unlocked(self.outbox.as_deref()),
+        }
     }
 
     /// Creates a `created` session, dropping the oldest ones beyond the cap.

@@ -19,6 +19,9 @@ const DEFAULT_WEBHOOK_MAX_PENDING: usize = 1_000;
 /// Default [`WebhookConfig::max_pending_bytes`]: 16 MiB.
 const DEFAULT_WEBHOOK_MAX_PENDING_BYTES: usize = 16 * 1024 * 1024;
 
+/// Default [`WebhookConfig::api_first_for`].
+const DEFAULT_WEBHOOK_API_FIRST_FOR: Duration = Duration::from_millis(500);
+
 /// Default [`WebhookConfig::max_log`].
 const DEFAULT_WEBHOOK_MAX_LOG: usize = 1_000;
 
@@ -71,8 +74,9 @@ pub struct WebhookConfig {
     /// Most deliveries pending (not yet delivered or given up) at once; past
     /// it the oldest pending one is dropped. A value of 0 is treated as 1.
     /// It also bounds the webhooks made and not yet built, signed and
-    /// recorded by the delivery thread: fewer than this many wait so, and
-    /// the request that makes the last one records them all itself.
+    /// recorded by the delivery thread: at half of it they stop waiting for
+    /// the API to be idle, and the request that makes the last one records
+    /// them all itself, once it has released the session store.
     pub max_pending: usize,
     /// Most bytes (bodies and headers) of pending deliveries at once; past it
     /// the oldest pending ones are dropped.
@@ -80,6 +84,13 @@ pub struct WebhookConfig {
     /// Most deliveries kept in the delivery log; past it the oldest finished
     /// one (else the oldest) is forgotten. A value of 0 is treated as 1.
     pub max_log: usize,
+    /// Longest that new deliveries wait for the API to be idle: while the
+    /// mock keeps answering requests, a batch of new webhooks waits until
+    /// 5 ms pass without one, or this long at most (or until half of
+    /// `max_pending` wait), before its first attempts start. A burst of requests is answered at full speed;
+    /// a longer busy stretch shares the CPU with its deliveries. Retries do
+    /// not wait. Zero starts every delivery at once.
+    pub api_first_for: Duration,
 }
 
 impl Default for WebhookConfig {
@@ -103,6 +114,7 @@ impl Default for WebhookConfig {
             max_pending: DEFAULT_WEBHOOK_MAX_PENDING,
             max_pending_bytes: DEFAULT_WEBHOOK_MAX_PENDING_BYTES,
             max_log: DEFAULT_WEBHOOK_MAX_LOG,
+            api_first_for: DEFAULT_WEBHOOK_API_FIRST_FOR,
         }
     }
 }

@@ -25,7 +25,7 @@ use super::state::{Change, Outbox, Session, Status};
 
 /// Turns the store's changes into webhooks. It runs under the store's lock,
 /// so it only captures what each body needs; the bodies are built later, off
-/// the API's path.
+/// the API's path (or, when too many wait, once the lock is released).
 pub(crate) struct WebhookOutbox(pub(crate) Arc<Deliveries>);
 
 impl Outbox for WebhookOutbox {
@@ -55,6 +55,10 @@ impl Outbox for WebhookOutbox {
                 }
             }
         }
+    }
+
+    fn unlocked(&self) {
+        self.0.unlocked();
     }
 }
 

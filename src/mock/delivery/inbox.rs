@@ -29,6 +29,9 @@ pub(super) enum Pushed {
     First,
     /// The worker is already due to take it.
     More,
+    /// Half as many as may be pending wait: the worker should take them
+    /// without waiting for the API to be idle.
+    Half,
     /// The inbox holds as many as may be pending: record them now.
     Full,
 }
@@ -57,6 +60,8 @@ impl Inbox {
             Pushed::Full
         } else if all.len() == 1 {
             Pushed::First
+        } else if all.len() == self.cap.div_ceil(2) {
+            Pushed::Half
         } else {
             Pushed::More
         }
@@ -83,13 +88,20 @@ mod tests {
     }
 
     #[test]
-    fn the_first_webhook_of_a_batch_wakes_and_a_full_inbox_asks_to_be_recorded() {
-        let inbox = Inbox::new(3);
+    fn the_first_webhook_of_a_batch_wakes_half_full_hurries_and_full_asks_to_be_recorded() {
+        let inbox = Inbox::new(6);
         assert_eq!(inbox.push(made(0)), Pushed::First);
         assert_eq!(inbox.push(made(1)), Pushed::More);
-        assert_eq!(inbox.push(made(2)), Pushed::Full);
+        assert_eq!(inbox.push(made(2)), Pushed::Half);
+        assert_eq!(inbox.push(made(3)), Pushed::More);
+        assert_eq!(inbox.push(made(4)), Pushed::More);
+        assert_eq!(inbox.push(made(5)), Pushed::Full);
         let taken: Vec<Value> = inbox.take().into_iter().map(|m| (m.body)()).collect();
-        assert_eq!(taken, [json!(0), json!(1), json!(2)], "oldest first");
+        assert_eq!(
+            taken,
+            [json!(0), json!(1), json!(2), json!(3), json!(4), json!(5)],
+            "oldest first"
+        );
         assert!(inbox.take().is_empty());
         assert_eq!(
             inbox.push(made(3)),

@@ -335,13 +335,19 @@ impl Log {
         Some(notice)
     }
 
-    /// Stops every pending delivery's task (the mock is shutting down).
-    pub(super) fn stop_all(&mut self) {
+    /// Drops every pending delivery, for `why`, and stops its task (the
+    /// mock is shutting down). Returns how many were pending.
+    pub(super) fn drop_all_pending(&mut self, why: &str) -> usize {
+        let mut dropped = 0;
         for entry in &mut self.entries {
-            if let Some(task) = entry.task.take() {
-                task.abort();
+            if entry.state == State::Pending {
+                entry.finish(State::Dropped, Some(why.to_owned()));
+                dropped += 1;
             }
         }
+        self.pending = 0;
+        self.pending_bytes = 0;
+        dropped
     }
 }
 

@@ -2,13 +2,17 @@
 //! runtime, that runs every delivery's series of attempts. It is woken once
 //! per batch of webhooks made, and takes its queue in batches.
 //!
-//! The thread keeps the process's scheduling priority. At a lower one it
-//! would starve while a busy run keeps the cores, and a scenario awaiting a
-//! webhook within its time limit would fail on a busy machine.
+//! The API comes first, by the worker's own pacing: a batch waits while the
+//! mock keeps answering requests ([`Pace`]), for a bounded time. The thread
+//! itself keeps the process's scheduling priority: at a lower one it would
+//! starve while a busy run keeps the cores, for as long as the run, and a
+//! scenario awaiting a webhook within its time limit would fail on a busy
+//! machine.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{AbortHandle, JoinSet};
@@ -18,6 +22,40 @@ const THREAD_NAME: &str = "mock-webhooks";
 
 /// Most queued deliveries taken at once.
 const BATCH: usize = 256;
+
+/// How often the worker looks whether the API went idle.
+const TICK: Duration = Duration::from_millis(5);
+
+/// When the worker takes a batch: once the API has been idle for a
+/// [`TICK`], after `at_most`, or when hurried.
+#[derive(Clone)]
+pub(super) struct Pace {
+    /// Bumped by each API request (the store's owner does it).
+    pub(super) activity: Arc<AtomicU64>,
+    pub(super) at_most: Duration,
+    /// Set when enough webhooks wait that the batch should not wait longer.
+    pub(super) hurry: Arc<AtomicBool>,
+}
+
+impl Pace {
+    /// Waits until a tick passes without API activity, `at_most`, or a
+    /// hurry. The series already running go on meanwhile.
+    async fn api_idle(&self) {
+        if self.at_most.is_zero() {
+            return;
+        }
+        let until = tokio::time::Instant::now() + self.at_most;
+        let mut seen = self.activity.load(Ordering::Relaxed);
+        while tokio::time::Instant::now() < until && !self.hurry.swap(false, Ordering::AcqRel) {
+            tokio::time::sleep(TICK).await;
+            let now = self.activity.load(Ordering::Relaxed);
+            if now == seen {
+                return;
+            }
+            seen = now;
+        }
+    }
+}
 
 /// Work for the worker's thread: records webhooks, starts series.
 type Job = Box<dyn FnOnce(&mut Spawner<'_>) + Send>;
@@ -49,11 +87,14 @@ pub(super) struct Worker {
     /// Series running (for tests).
     #[cfg(test)]
     live: Arc<AtomicUsize>,
+    /// Jobs taken so far (for tests).
+    #[cfg(test)]
+    submitted: AtomicUsize,
 }
 
 impl Worker {
-    /// Starts the thread.
-    pub(super) fn start() -> Result<Self, String> {
+    /// Starts the thread, taking batches at `pace`.
+    pub(super) fn start(pace: Pace) -> Result<Self, String> {
         let (queue, jobs) = mpsc::unbounded_channel();
         let (ended_tx, ended) = oneshot::channel();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -67,7 +108,7 @@ impl Worker {
         std::thread::Builder::new()
             .name(THREAD_NAME.to_owned())
             .spawn(move || {
-                runtime.block_on(run(jobs, counted));
+                runtime.block_on(run(jobs, counted, pace));
                 // Closes every connection it drove; a name lookup still
                 // running on a blocking thread is not waited for long.
                 runtime.shutdown_timeout(std::time::Duration::from_secs(1));
@@ -79,6 +120,8 @@ impl Worker {
             ended: Mutex::new(Some(ended)),
             #[cfg(test)]
             live,
+            #[cfg(test)]
+            submitted: AtomicUsize::new(0),
         })
     }
 
@@ -86,9 +129,13 @@ impl Worker {
     /// `false` once the worker is stopping.
     pub(super) fn submit(&self, job: impl FnOnce(&mut Spawner<'_>) + Send + 'static) -> bool {
         let queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
-        queue
+        let taken = queue
             .as_ref()
-            .is_some_and(|queue| queue.send(Box::new(job)).is_ok())
+            .is_some_and(|queue| queue.send(Box::new(job)).is_ok());
+        #[cfg(test)]
+        self.submitted
+            .fetch_add(usize::from(taken), Ordering::AcqRel);
+        taken
     }
 
     /// Stops taking deliveries, ends every series still running, and waits
@@ -115,6 +162,12 @@ impl Worker {
     pub(super) fn live(&self) -> usize {
         self.live.load(Ordering::Acquire)
     }
+
+    /// Jobs taken since it started.
+    #[cfg(test)]
+    pub(super) fn submitted(&self) -> usize {
+        self.submitted.load(Ordering::Acquire)
+    }
 }
 
 /// Counts a series from when it is queued until it ends or is dropped.
@@ -133,11 +186,13 @@ impl Drop for Live {
     }
 }
 
-/// Takes jobs in batches until the queue closes, then ends every series.
-async fn run(mut jobs: mpsc::UnboundedReceiver<Job>, live: Arc<AtomicUsize>) {
+/// Takes jobs in batches, each once the API is idle (see [`Pace`]), until
+/// the queue closes; then ends every series.
+async fn run(mut jobs: mpsc::UnboundedReceiver<Job>, live: Arc<AtomicUsize>, pace: Pace) {
     let mut tasks = JoinSet::new();
     let mut batch = Vec::with_capacity(BATCH);
     while jobs.recv_many(&mut batch, BATCH).await > 0 {
+        pace.api_idle().await;
         while tasks.try_join_next().is_some() {}
         let mut spawner = Spawner {
             tasks: &mut tasks,
@@ -154,9 +209,17 @@ async fn run(mut jobs: mpsc::UnboundedReceiver<Job>, live: Arc<AtomicUsize>) {
 mod tests {
     use super::*;
 
+    fn unpaced() -> Pace {
+        Pace {
+            activity: Arc::default(),
+            at_most: Duration::ZERO,
+            hurry: Arc::default(),
+        }
+    }
+
     #[tokio::test]
     async fn queued_series_run_in_the_order_queued_and_stop_ends_the_rest() {
-        let worker = Worker::start().expect("worker");
+        let worker = Worker::start(unpaced()).expect("worker");
         let (tx, mut rx) = mpsc::unbounded_channel();
         for n in 0..50 {
             let tx = tx.clone();
@@ -186,5 +249,85 @@ mod tests {
             "nothing is taken after stop"
         );
         assert_eq!(worker.live(), 0);
+    }
+}
+
+#[cfg(test)]
+mod pace_tests {
+    use super::*;
+
+    /// Bumps `activity` every half tick until `stop` is set.
+    fn busy_api(activity: Arc<AtomicU64>, stop: Arc<std::sync::atomic::AtomicBool>) {
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                activity.fetch_add(1, Ordering::Relaxed);
+                std::thread::sleep(TICK / 2);
+            }
+        });
+    }
+
+    async fn time_to_a_job(pace: Pace) -> Duration {
+        let worker = Worker::start(pace).expect("worker");
+        let (tx, rx) = oneshot::channel();
+        let asked = std::time::Instant::now();
+        assert!(worker.submit(move |_| {
+            let _ = tx.send(std::time::Instant::now());
+        }));
+        let ran = rx.await.expect("the job ran");
+        worker.stop().await;
+        ran - asked
+    }
+
+    #[tokio::test]
+    async fn a_batch_waits_while_the_api_is_busy_but_no_longer_than_the_bound() {
+        let activity = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        busy_api(Arc::clone(&activity), Arc::clone(&stop));
+        let bound = Duration::from_millis(300);
+        let waited = time_to_a_job(Pace {
+            activity: Arc::clone(&activity),
+            at_most: bound,
+            hurry: Arc::default(),
+        })
+        .await;
+        stop.store(true, Ordering::Relaxed);
+        assert!(waited >= bound, "taken after {waited:?}, before the bound");
+        assert!(
+            waited < bound * 10,
+            "taken after {waited:?}, long past the bound"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_taken_within_ticks_once_the_api_is_idle() {
+        let activity = Arc::new(AtomicU64::new(0));
+        let waited = time_to_a_job(Pace {
+            activity,
+            at_most: Duration::from_secs(60),
+            hurry: Arc::default(),
+        })
+        .await;
+        assert!(
+            waited < Duration::from_secs(30),
+            "an idle API holds nothing up: taken after {waited:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_hurried_batch_does_not_wait_for_a_busy_api() {
+        let activity = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        busy_api(Arc::clone(&activity), Arc::clone(&stop));
+        let waited = time_to_a_job(Pace {
+            activity,
+            at_most: Duration::from_secs(60),
+            hurry: Arc::new(AtomicBool::new(true)),
+        })
+        .await;
+        stop.store(true, Ordering::Relaxed);
+        assert!(
+            waited < Duration::from_secs(30),
+            "taken after {waited:?}, not at once"
+        );
     }
 }

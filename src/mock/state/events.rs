@@ -16,8 +16,13 @@ pub(crate) enum Change<'a> {
     Decided(&'a Session),
 }
 
-/// Where the store tells its changes. Called with the store locked: it must
-/// not block, nor call back into the store.
+/// Where the store tells its changes.
 pub(crate) trait Outbox: Send + Sync {
+    /// Called with the store locked: it must not block, nor call back into
+    /// the store.
     fn tell(&self, change: Change<'_>);
+
+    /// Called each time the store's lock is released, for work that must
+    /// not hold it up.
+    fn unlocked(&self) {}
 }

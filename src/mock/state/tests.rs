@@ -209,3 +209,56 @@ fn forced_decisions_follow_the_state_machine() {
     assert_eq!(store.delete(&t.id), Ok(()));
     assert_eq!(store.delete(&t.id), Err(Refusal::NotFound));
 }
+
+/// An outbox that notes each change it is told and, when the lock is
+/// released, whether the store can be locked again.
+#[derive(Default)]
+struct Watching {
+    store: std::sync::OnceLock<std::sync::Weak<Store>>,
+    seen: Mutex<Vec<String>>,
+}
+
+impl Outbox for Watching {
+    fn tell(&self, change: Change<'_>) {
+        let what = match change {
+            Change::Started(_) => "started",
+            Change::Submitted(_) => "submitted",
+            Change::Decided(_) => "decided",
+        };
+        self.seen.lock().expect("seen").push(what.to_owned());
+    }
+
+    fn unlocked(&self) {
+        let store = self.store.get().and_then(std::sync::Weak::upgrade);
+        let free = store.is_some_and(|store| store.inner.try_lock().is_ok());
+        self.seen
+            .lock()
+            .expect("seen")
+            .push(format!("unlocked, free: {free}"));
+    }
+}
+
+#[test]
+fn the_outbox_hears_each_change_under_the_lock_and_then_that_the_lock_is_free() {
+    let watching = Arc::new(Watching::default());
+    let store = Arc::new(store(10).with_outbox(Arc::clone(&watching) as Arc<dyn Outbox>));
+    watching
+        .store
+        .set(Arc::downgrade(&store))
+        .expect("set once");
+    let s = named(&store, "Approve");
+    store.open(&s.session_token, true).expect("opened");
+    store.submit(&s.id).expect("submitted");
+    let seen = watching.seen.lock().expect("seen").clone();
+    assert_eq!(
+        seen,
+        [
+            "unlocked, free: true", // create
+            "started",
+            "unlocked, free: true",
+            "submitted",
+            "decided",
+            "unlocked, free: true",
+        ]
+    );
+}
