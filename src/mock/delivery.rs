@@ -34,7 +34,7 @@ use crate::signing::{API_KEY_HEADER, SIGNATURE_HEADER, sign};
 pub use outgoing::OutgoingWebhook;
 pub(crate) use outgoing::WebhookKind;
 
-use attempt::{Outcome, attempt, client};
+use attempt::{Outcome, Ready, attempt, client};
 use inbox::{Inbox, Made, Pushed};
 use log::{AttemptRecord, Bounds, Entry, Log, Next, Request, State};
 use origins::Origins;
@@ -209,7 +209,7 @@ impl Deliveries {
                 entry.kind,
                 entry.session_id.clone(),
                 entry.url.clone(),
-                entry.signed.clone(),
+                Arc::clone(&entry.signed),
             )
         };
         let entry = core.entry(kind, session_id, url, signed, Some(id.to_owned()), now());
@@ -333,10 +333,10 @@ impl Core {
                         sign(&self.shared_secret, &bytes),
                     ),
                 ];
-                let signed = Request {
+                let signed = Arc::new(Request {
                     headers,
                     body: Bytes::from(bytes),
-                };
+                });
                 Some(self.entry(
                     made.kind,
                     made.session_id,
@@ -360,22 +360,33 @@ impl Core {
         kind: WebhookKind,
         session_id: String,
         url: String,
-        signed: Request,
+        signed: Arc<Request>,
         resend_of: Option<String>,
         created_at: String,
     ) -> Entry {
-        let mut outgoing = OutgoingWebhook::new(
-            kind,
-            url.clone(),
-            signed.headers.clone(),
-            signed.body.to_vec(),
-        );
-        // A hook that panics loses its one webhook, not the delivery thread.
-        let panicked = self.tamper.as_ref().is_some_and(|tamper| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tamper(&mut outgoing)))
-                .is_err()
-        });
-        let (headers, body, discarded) = outgoing.into_parts();
+        let (sent, panicked, discarded) = match &self.tamper {
+            None => (Arc::clone(&signed), false, false),
+            Some(tamper) => {
+                let mut outgoing = OutgoingWebhook::new(
+                    kind,
+                    url.clone(),
+                    signed.headers.clone(),
+                    signed.body.to_vec(),
+                );
+                // A hook that panics loses its one webhook, not the
+                // delivery thread.
+                let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    tamper(&mut outgoing)
+                }))
+                .is_err();
+                let (headers, body, discarded) = outgoing.into_parts();
+                let sent = Request {
+                    headers,
+                    body: Bytes::from(body),
+                };
+                (Arc::new(sent), panicked, discarded)
+            }
+        };
         let (state, note) = if panicked {
             (
                 State::Dropped,
@@ -403,10 +414,7 @@ impl Core {
             created_at,
             resend_of,
             signed,
-            sent: Request {
-                headers,
-                body: Bytes::from(body),
-            },
+            sent,
             state,
             note,
             attempts: Default::default(),
@@ -479,19 +487,22 @@ fn start_series(shared: &Arc<Shared>, ids: Vec<String>, spawner: &mut Spawner<'_
 
 /// The attempts of one delivery: the first at once, then one every
 /// `retry_every` after the first, while within `retry_for`, until a `200`.
+/// The request is made ready once, for every attempt.
 async fn series(shared: Arc<Shared>, id: String) {
     let first = Instant::now();
+    let Some((url, request)) = shared.log().pending_request(&id) else {
+        return;
+    };
+    let ready = Ready::new(&url, &request);
+    let turns = shared.origins.of(&url);
     let mut made: u32 = 0;
     loop {
-        let Some((url, request)) = shared.log().pending_request(&id) else {
-            return;
-        };
-        let outcome = match &shared.client {
-            Ok(client) => {
-                let _turn = shared.origins.turn(&url).await;
-                attempt(client, &url, &request, shared.attempt_timeout).await
+        let outcome = match (&shared.client, &ready) {
+            (Ok(client), Ok(ready)) => {
+                let _turn = turns.acquire().await;
+                attempt(client, ready, shared.attempt_timeout).await
             }
-            Err(error) => Outcome::Failed(error.clone()),
+            (Err(error), _) | (_, Err(error)) => Outcome::Failed(error.clone()),
         };
         made = made.saturating_add(1);
         let next = shared
@@ -507,6 +518,9 @@ async fn series(shared: Arc<Shared>, id: String) {
         match (step, next) {
             (Next::Retry, Some(at)) => tokio::time::sleep_until(at).await,
             _ => return,
+        }
+        if !shared.log().is_pending(&id) {
+            return;
         }
     }
 }

@@ -43,23 +43,33 @@ pub(super) fn client(timeout: Duration) -> Result<reqwest::Client, String> {
         .map_err(|e| format!("cannot build the webhook client: {e}"))
 }
 
-/// POSTs `request` to `url`. The status line must come within `timeout`, and
-/// the first [`ANSWER_BYTES`] of the body within `timeout` more; a body that
-/// is slower or longer is cut there (the status still counts).
-pub(super) async fn attempt(
-    client: &reqwest::Client,
-    url: &str,
-    request: &Request,
-    timeout: Duration,
-) -> Outcome {
-    let headers = match header_map(&request.headers) {
-        Ok(headers) => headers,
-        Err(error) => return Outcome::Failed(error),
-    };
+/// A delivery's request, ready for every attempt: its URL parsed and its
+/// headers checked once.
+pub(super) struct Ready {
+    url: reqwest::Url,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+}
+
+impl Ready {
+    /// `request` to `url`; why it cannot be sent, if it cannot.
+    pub(super) fn new(url: &str, request: &Request) -> Result<Self, String> {
+        Ok(Self {
+            url: reqwest::Url::parse(url).map_err(|e| format!("the URL is not valid: {e}"))?,
+            headers: header_map(&request.headers)?,
+            body: request.body.clone(),
+        })
+    }
+}
+
+/// POSTs `ready`. The status line must come within `timeout`, and the first
+/// [`ANSWER_BYTES`] of the body within `timeout` more; a body that is slower
+/// or longer is cut there (the status still counts).
+pub(super) async fn attempt(client: &reqwest::Client, ready: &Ready, timeout: Duration) -> Outcome {
     let send = client
-        .post(url)
-        .headers(headers)
-        .body(request.body.clone())
+        .post(ready.url.clone())
+        .headers(ready.headers.clone())
+        .body(ready.body.clone())
         .send();
     let mut response = match tokio::time::timeout(timeout, send).await {
         Err(_) => return Outcome::Failed(format!("no answer within {timeout:?}")),

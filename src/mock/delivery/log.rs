@@ -3,6 +3,7 @@
 //! Pure bookkeeping: no I/O, no clock beyond time stamps.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use axum::body::Bytes;
 use serde_json::{Value, json};
@@ -72,9 +73,9 @@ pub(super) struct Entry {
     pub(super) created_at: String,
     pub(super) resend_of: Option<String>,
     /// As signed, before the tamper hook: what a resend starts from.
-    pub(super) signed: Request,
-    /// What each attempt sends.
-    pub(super) sent: Request,
+    pub(super) signed: Arc<Request>,
+    /// What each attempt sends (the same as `signed` without a hook).
+    pub(super) sent: Arc<Request>,
     pub(super) state: State,
     /// Why it was dropped or given up.
     pub(super) note: Option<String>,
@@ -277,10 +278,15 @@ impl Log {
     }
 
     /// What to send for `id`, while it is pending.
-    pub(super) fn pending_request(&self, id: &str) -> Option<(String, Request)> {
+    pub(super) fn pending_request(&self, id: &str) -> Option<(String, Arc<Request>)> {
         self.get(id)
             .filter(|e| e.state == State::Pending)
-            .map(|e| (e.url.clone(), e.sent.clone()))
+            .map(|e| (e.url.clone(), Arc::clone(&e.sent)))
+    }
+
+    /// Whether `id` is still pending.
+    pub(super) fn is_pending(&self, id: &str) -> bool {
+        self.get(id).is_some_and(|e| e.state == State::Pending)
     }
 
     /// Records an attempt of `id`: a 200 delivers it; otherwise it is retried,
@@ -356,10 +362,10 @@ mod tests {
     use super::*;
 
     fn entry(id: &str, body: &str, state: State) -> Entry {
-        let request = Request {
+        let request = Arc::new(Request {
             headers: Vec::new(),
             body: Bytes::from(body.to_owned()),
-        };
+        });
         Entry {
             id: id.into(),
             seq: 0,

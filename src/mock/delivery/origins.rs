@@ -20,20 +20,32 @@ pub(super) struct Origins {
 }
 
 impl Origins {
-    /// Waits for a turn to send to `url`'s origin; the turn lasts as long
-    /// as the permit.
-    pub(super) async fn turn(&self, url: &str) -> Option<OwnedSemaphorePermit> {
+    /// The turns of `url`'s origin.
+    pub(super) fn of(&self, url: &str) -> Turns {
         let origin = reqwest::Url::parse(url)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_else(|_| url.to_owned());
-        let turns = {
-            let mut map = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(
-                map.entry(origin)
-                    .or_insert_with(|| Arc::new(Semaphore::new(IN_FLIGHT_PER_ORIGIN))),
-            )
-        };
-        turns.acquire_owned().await.ok()
+        let mut map = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
+        Turns(Arc::clone(map.entry(origin).or_insert_with(|| {
+            Arc::new(Semaphore::new(IN_FLIGHT_PER_ORIGIN))
+        })))
+    }
+
+    /// Waits for a turn to send to `url`'s origin; the turn lasts as long
+    /// as the permit.
+    #[cfg(test)]
+    async fn turn(&self, url: &str) -> Option<OwnedSemaphorePermit> {
+        self.of(url).acquire().await
+    }
+}
+
+/// The turns of one origin.
+pub(super) struct Turns(Arc<Semaphore>);
+
+impl Turns {
+    /// Waits for a turn; it lasts as long as the permit.
+    pub(super) async fn acquire(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.0).acquire_owned().await.ok()
     }
 }
 
