@@ -196,7 +196,7 @@ fn main() {
         match phase.as_str() {
             "latency" => phase_latency(jobs),
             "flows" => phase_flows(flows, jobs, rounds.unwrap_or(5)),
-            "webhooks" => phase_webhooks(flows, jobs, rounds.unwrap_or(5)),
+            "webhooks" => phase_webhooks(flows, jobs, rounds.unwrap_or(9)),
             "load" => phase_load(),
             "scale" => phase_scale(jobs),
             "process" => phase_process(flows, jobs, rounds.unwrap_or(7)),

@@ -61,6 +61,7 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// | time to send a request head | [`header_read_timeout`](Self::header_read_timeout) | 10 s | the connection is closed without a reply |
 /// | latency before every request | [`latency`](Self::latency) | none | (a delay, not a bound) |
 /// | time between attempts of one webhook | [`webhooks.retry_every`](WebhookConfig::retry_every) | 1 hour | (a delay, not a bound) |
+/// | wait of new webhooks for the API to be idle | [`webhooks.api_first_for`](WebhookConfig::api_first_for) | 500 ms | their first attempts start anyway |
 /// | how long a webhook is retried | [`webhooks.retry_for`](WebhookConfig::retry_for) | 7 days | given up, shown as `given_up` in the delivery log and on standard error |
 /// | one webhook attempt | [`webhooks.attempt_timeout`](WebhookConfig::attempt_timeout) | 10 s to the status line, as long again for the answer | a failed attempt |
 /// | webhooks pending | [`webhooks.max_pending`](WebhookConfig::max_pending) | 1,000 | the oldest pending one is dropped (`dropped`, and a line on standard error) |
@@ -76,23 +77,24 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// | request target (hyper's, not a setting) | 65,534 bytes | 414 "Request URI is too long" |
 /// | request head (hyper's) | 100 header fields, about 400 KiB | 431 "Request header fields are too large" |
 /// | requests in flight at [`MockServer::shutdown`](super::MockServer::shutdown) | 10 s to finish | aborted |
-/// | webhooks pending at [`MockServer::shutdown`](super::MockServer::shutdown) | none | their attempts stop at once |
+/// | webhooks pending at [`MockServer::shutdown`](super::MockServer::shutdown) | none | their attempts stop at once, and they are shown as `dropped` |
 /// | webhook answer body read | 4 KiB, of which 1 KiB (masked) is kept per attempt | the rest is not read |
 /// | webhook attempts kept in the log | the latest 10 per delivery (all are counted) | older ones forgotten |
 /// | redirects followed by webhook attempts | none | a 3xx is a failed attempt |
 ///
 /// ## Webhook deliveries
 ///
-/// A change that makes webhooks keeps what they will say and returns; no
-/// answer waits for a delivery, nor for a body to be built or signed. The
+/// A change that makes webhooks keeps what they will say and returns; an
+/// answer waits for no delivery, and for no body to be built or signed
+/// except in the one case below (`max_pending` waiting). The
 /// delivery thread, woken once per batch, builds, signs and records them
 /// (`pending` in the delivery log) in the order they were made; reading the
 /// log records those still waiting first. The API comes first: while
-/// requests keep arriving, a batch waits until a few milliseconds pass
-/// without one, for at most `webhooks.api_first_for` (500 ms), or until
-/// half of `webhooks.max_pending` wait; at `max_pending` waiting, the
-/// request that makes the last one records them all once it has released
-/// the session store. Every attempt
+/// requests keep reading or changing sessions, a batch waits until 5 ms
+/// pass without one, for at most `webhooks.api_first_for` (500 ms), or
+/// until half of `webhooks.max_pending` wait; at `max_pending` waiting,
+/// the next request to release the session store records them all before
+/// it answers. Every attempt
 /// runs on one thread of the mock's own, `mock-webhooks`, with a one-thread
 /// runtime, started with the first webhook, at the priority of the threads
 /// that answer. When the CPU is saturated deliveries lag behind answers:

@@ -40,8 +40,13 @@ use log::{AttemptRecord, Bounds, Entry, Log, Next, Request, State};
 use origins::Origins;
 use worker::{Pace, Spawner, Worker};
 
-/// Why a delivery is dropped when the mock stops.
+/// Why a delivery is dropped when the mock stops before its first attempt.
 const SHUTTING_DOWN: &str = "dropped: the mock is shutting down";
+
+/// Why a pending delivery is dropped when the mock stops: its attempt may
+/// have been under way.
+const STOPPED: &str =
+    "dropped: the mock is shutting down (an attempt under way may have reached the receiver)";
 
 /// Most bytes of an answer kept in the log, per attempt.
 pub(crate) const ANSWER_KEPT: usize = 1024;
@@ -94,10 +99,12 @@ struct Core {
     /// Whether the worker has a drain queued: at most one is, so its queue
     /// stays bounded however long the worker waits for a core.
     drain_queued: AtomicBool,
-    /// Whether the inbox asked to be recorded (it holds `max_pending`): done
-    /// once the store's lock is released.
+    /// Whether the webhooks made must be recorded once the store's lock is
+    /// released: the inbox holds `max_pending`, or the worker could not
+    /// take the first of a batch.
     full: AtomicBool,
-    /// When the worker takes a batch: it counts API requests.
+    /// When the worker takes a batch; it counts the releases of the session
+    /// store's lock (each request that reads or changes a session).
     pace: Pace,
     decision: Option<String>,
     event: Option<String>,
@@ -186,7 +193,8 @@ impl Deliveries {
         }
     }
 
-    /// Counts an API request, and records the webhooks made if the inbox
+    /// Counts a release of the session store's lock (the API's work that
+    /// webhooks give way to), and records the webhooks made if the inbox
     /// asked for it (or the worker could not take them): for the caller of
     /// [`Deliveries::send`], once it holds no lock of its own.
     pub(crate) fn unlocked(&self) {
@@ -243,17 +251,16 @@ impl Deliveries {
     }
 
     /// Stops every delivery and waits until the worker has ended them and
-    /// closed their connections; later webhooks are dropped, and so are
-    /// those made and not yet recorded.
+    /// closed their connections. Those still pending are shown as dropped,
+    /// and so are later webhooks and those made and not yet recorded.
     pub(crate) async fn shutdown(&self) {
         let core = &self.core;
         core.closed.store(true, Ordering::Release);
         drop(core.record_made(None));
-        let dropped = core.shared.log().drop_all_pending(SHUTTING_DOWN);
+        let dropped = core.shared.log().drop_all_pending(STOPPED);
         if dropped > 0 {
-            core.shared.report(&format!(
-                "{dropped} webhooks still pending were {SHUTTING_DOWN}"
-            ));
+            core.shared
+                .report(&format!("{dropped} webhooks still pending were {STOPPED}"));
         }
         if let Some(Ok(worker)) = core.worker.get() {
             worker.stop().await;
@@ -284,9 +291,12 @@ impl Core {
 
     /// Has the worker drain the inbox and start what waits to start, unless
     /// a drain is queued already. `false` when the worker cannot (it did not
-    /// start, or it is stopping).
+    /// start, it is stopping, or its thread has ended).
     fn queue_drain(self: &Arc<Self>) -> bool {
-        if self.drain_queued.swap(true, Ordering::AcqRel) {
+        // A drain queued for a thread that has ended will never run.
+        if self.drain_queued.swap(true, Ordering::AcqRel)
+            && self.worker().is_ok_and(Worker::is_running)
+        {
             return true;
         }
         let core = Arc::downgrade(self);
@@ -318,13 +328,23 @@ impl Core {
             let waiting = std::mem::take(&mut *self.waiting_to_start());
             start_series(&self.shared, waiting, spawner);
         }
-        let entries: Vec<Entry> = self
-            .inbox
-            .take()
+        let made = self.inbox.take();
+        self.pace.hurry.store(false, Ordering::Release);
+        let entries: Vec<Entry> = made
             .into_iter()
             .filter_map(|made| {
                 let url = self.url(made.kind)?.to_owned();
-                let bytes = to_bytes(&(made.body)());
+                // A body that cannot be built loses its one webhook.
+                let Ok(body) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(made.body))
+                else {
+                    self.shared.report(&format!(
+                        "a {} webhook of session {} was dropped: its body could not be built",
+                        made.kind.name(),
+                        made.session_id
+                    ));
+                    return None;
+                };
+                let bytes = to_bytes(&body);
                 let headers = vec![
                     ("content-type".to_owned(), "application/json".to_owned()),
                     (API_KEY_HEADER.to_owned(), self.api_key.clone()),
@@ -446,7 +466,13 @@ impl Core {
         match spawner {
             Some(spawner) => start_series(&self.shared, pending, spawner),
             None => {
-                self.waiting_to_start().extend(pending);
+                {
+                    // Only the latest `max_pending` can still be pending.
+                    let mut waiting = self.waiting_to_start();
+                    waiting.extend(pending);
+                    let over = waiting.len().saturating_sub(self.inbox.cap());
+                    waiting.drain(..over);
+                }
                 if !self.queue_drain() {
                     let waiting = std::mem::take(&mut *self.waiting_to_start());
                     for id in waiting {
@@ -609,6 +635,7 @@ mod tests {
             ..MockConfig::generated()
         };
         let deliveries = Deliveries::new(&config, None);
+        let release = block_worker(&deliveries);
         // More than max_pending: the first three are recorded once the
         // caller says its lock is released, the rest by the log's reader.
         for n in 0..3 {
@@ -643,6 +670,68 @@ mod tests {
                 sign(&config.shared_secret, body.as_bytes()).as_str()
             );
         }
+        drop(release);
+        deliveries.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn webhooks_queued_for_a_worker_whose_thread_ended_are_dropped_not_left_pending() {
+        let config = MockConfig {
+            webhooks: WebhookConfig {
+                event: Some("http://127.0.0.1:9/".into()),
+                attempt_timeout: Duration::from_secs(3_600),
+                ..WebhookConfig::default()
+            },
+            ..MockConfig::generated()
+        };
+        let deliveries = Deliveries::new(&config, None);
+        let worker = deliveries.core.worker().expect("worker");
+        let (release, blocked) = std::sync::mpsc::channel::<()>();
+        assert!(worker.submit(move |_| {
+            let _ = blocked.recv();
+            panic!("the delivery thread ends here, on purpose");
+        }));
+        // Its drain is queued behind the job that ends the thread.
+        deliveries.send(WebhookKind::Event, "s", || json!({ "n": 0 }));
+        drop(release);
+        let started = std::time::Instant::now();
+        while worker.is_running() {
+            assert!(started.elapsed() < Duration::from_secs(30), "still running");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        deliveries.send(WebhookKind::Event, "s", || json!({ "n": 1 }));
+        let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
+        let entries = log["deliveries"].as_array().expect("deliveries");
+        assert_eq!(entries.len(), 2);
+        for entry in entries {
+            assert_eq!(entry["state"], "dropped", "{entry}");
+        }
+        deliveries.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn half_of_max_pending_waiting_hurries_the_worker_until_they_are_taken() {
+        let config = MockConfig {
+            webhooks: WebhookConfig {
+                event: Some("http://127.0.0.1:9/".into()),
+                max_pending: 6,
+                attempt_timeout: Duration::from_secs(3_600),
+                ..WebhookConfig::default()
+            },
+            ..MockConfig::generated()
+        };
+        let deliveries = Deliveries::new(&config, None);
+        let release = block_worker(&deliveries);
+        let hurried = || deliveries.core.pace.hurry.load(Ordering::Acquire);
+        for n in 0..2 {
+            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
+        }
+        assert!(!hurried());
+        deliveries.send(WebhookKind::Event, "s", || json!({ "n": 2 }));
+        assert!(hurried(), "three of six wait");
+        drop(deliveries.list(None));
+        assert!(!hurried(), "taken");
+        drop(release);
         deliveries.shutdown().await;
     }
 

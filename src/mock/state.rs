@@ -93,6 +93,10 @@ struct Unlocked<'a>(Option<&'a dyn Outbox>);
 
 impl Drop for Unlocked<'_> {
     fn drop(&mut self) {
+        // Not while unwinding from a panic under the lock.
+        if std::thread::panicking() {
+            return;
+        }
         if let Some(outbox) = self.0 {
             outbox.unlocked();
         }

@@ -85,7 +85,9 @@ pub struct WebhookConfig {
     /// one (else the oldest) is forgotten. A value of 0 is treated as 1.
     pub max_log: usize,
     /// Longest that new deliveries wait for the API to be idle: while the
-    /// mock keeps answering requests, a batch of new webhooks waits until
+    /// mock keeps working on its sessions (each request that reads or
+    /// changes one counts), a batch of new webhooks, resends included,
+    /// waits until
     /// 5 ms pass without one, or this long at most (or until half of
     /// `max_pending` wait), before its first attempts start. A burst of requests is answered at full speed;
     /// a longer busy stretch shares the CPU with its deliveries. Retries do

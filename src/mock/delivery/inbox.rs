@@ -25,19 +25,22 @@ pub(super) struct Made {
 /// What [`Inbox::push`] asks of its caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Pushed {
-    /// The inbox was empty: wake the worker, once for the whole batch.
+    /// The inbox was empty: have the worker take the batch (one drain is
+    /// queued at most).
     First,
     /// The worker is already due to take it.
     More,
     /// Half as many as may be pending wait: the worker should take them
     /// without waiting for the API to be idle.
     Half,
-    /// The inbox holds as many as may be pending: record them now.
+    /// The inbox holds as many as may be pending: the caller records them
+    /// once it has released its own locks.
     Full,
 }
 
-/// Webhooks made, oldest first, at most `cap` of them before the caller is
-/// asked to record them itself.
+/// Webhooks made, oldest first. At `cap` the caller is asked to record them
+/// itself; a few more may arrive before it does (a change can make up to
+/// three webhooks, and other threads may push meanwhile).
 pub(super) struct Inbox {
     made: Mutex<Vec<Made>>,
     cap: usize,
@@ -65,6 +68,11 @@ impl Inbox {
         } else {
             Pushed::More
         }
+    }
+
+    /// How many may wait before the caller is asked to record them.
+    pub(super) fn cap(&self) -> usize {
+        self.cap
     }
 
     /// Every webhook made so far, oldest first, leaving the inbox empty.

@@ -3,7 +3,7 @@
 //! per batch of webhooks made, and takes its queue in batches.
 //!
 //! The API comes first, by the worker's own pacing: a batch waits while the
-//! mock keeps answering requests ([`Pace`]), for a bounded time. The thread
+//! mock keeps working on its session store ([`Pace`]), for a bounded time. The thread
 //! itself keeps the process's scheduling priority: at a lower one it would
 //! starve while a busy run keeps the cores, for as long as the run, and a
 //! scenario awaiting a webhook within its time limit would fail on a busy
@@ -30,23 +30,28 @@ const TICK: Duration = Duration::from_millis(5);
 /// [`TICK`], after `at_most`, or when hurried.
 #[derive(Clone)]
 pub(super) struct Pace {
-    /// Bumped by each API request (the store's owner does it).
+    /// Bumped each time the session store's lock is released.
     pub(super) activity: Arc<AtomicU64>,
     pub(super) at_most: Duration,
-    /// Set when enough webhooks wait that the batch should not wait longer.
+    /// Set when enough webhooks wait that the batch should not wait longer;
+    /// cleared by whoever takes them.
     pub(super) hurry: Arc<AtomicBool>,
 }
 
 impl Pace {
-    /// Waits until a tick passes without API activity, `at_most`, or a
-    /// hurry. The series already running go on meanwhile.
-    async fn api_idle(&self) {
+    /// Waits until a tick passes without API activity, `at_most` (a
+    /// duration too long for the clock waits for idle only), a hurry, or
+    /// `closing`. The series already running go on meanwhile.
+    async fn api_idle(&self, closing: impl Fn() -> bool) {
         if self.at_most.is_zero() {
             return;
         }
-        let until = tokio::time::Instant::now() + self.at_most;
+        let until = tokio::time::Instant::now().checked_add(self.at_most);
         let mut seen = self.activity.load(Ordering::Relaxed);
-        while tokio::time::Instant::now() < until && !self.hurry.swap(false, Ordering::AcqRel) {
+        while until.is_none_or(|until| tokio::time::Instant::now() < until)
+            && !self.hurry.load(Ordering::Acquire)
+            && !closing()
+        {
             tokio::time::sleep(TICK).await;
             let now = self.activity.load(Ordering::Relaxed);
             if now == seen {
@@ -138,6 +143,15 @@ impl Worker {
         taken
     }
 
+    /// Whether its thread still takes jobs.
+    pub(super) fn is_running(&self) -> bool {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .is_some_and(|queue| !queue.is_closed())
+    }
+
     /// Stops taking deliveries, ends every series still running, and waits
     /// until the thread has ended.
     pub(super) async fn stop(&self) {
@@ -192,7 +206,7 @@ async fn run(mut jobs: mpsc::UnboundedReceiver<Job>, live: Arc<AtomicUsize>, pac
     let mut tasks = JoinSet::new();
     let mut batch = Vec::with_capacity(BATCH);
     while jobs.recv_many(&mut batch, BATCH).await > 0 {
-        pace.api_idle().await;
+        pace.api_idle(|| jobs.is_closed()).await;
         while tasks.try_join_next().is_some() {}
         let mut spawner = Spawner {
             tasks: &mut tasks,
@@ -255,79 +269,96 @@ mod tests {
 #[cfg(test)]
 mod pace_tests {
     use super::*;
+    use tokio::time::Instant;
 
-    /// Bumps `activity` every half tick until `stop` is set.
-    fn busy_api(activity: Arc<AtomicU64>, stop: Arc<std::sync::atomic::AtomicBool>) {
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
+    fn pace(at_most: Duration) -> Pace {
+        Pace {
+            activity: Arc::default(),
+            at_most,
+            hurry: Arc::default(),
+        }
+    }
+
+    /// Bumps `activity` every half tick, on this (paused) runtime.
+    fn busy_api(activity: &Arc<AtomicU64>) -> tokio::task::JoinHandle<()> {
+        let activity = Arc::clone(activity);
+        tokio::spawn(async move {
+            loop {
                 activity.fetch_add(1, Ordering::Relaxed);
-                std::thread::sleep(TICK / 2);
+                tokio::time::sleep(TICK / 2).await;
             }
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_waits_while_the_api_is_busy_and_no_longer_than_the_bound() {
+        let pace = pace(Duration::from_millis(300));
+        let busy = busy_api(&pace.activity);
+        let start = Instant::now();
+        pace.api_idle(|| false).await;
+        let waited = start.elapsed();
+        busy.abort();
+        assert!(
+            waited >= Duration::from_millis(300) && waited < Duration::from_millis(300) + TICK * 2,
+            "waited {waited:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_is_taken_one_tick_after_the_api_goes_quiet() {
+        let pace = pace(Duration::from_secs(60));
+        let busy = busy_api(&pace.activity);
+        let quiet_at = Duration::from_millis(40);
+        tokio::spawn(async move {
+            tokio::time::sleep(quiet_at).await;
+            busy.abort();
         });
-    }
-
-    async fn time_to_a_job(pace: Pace) -> Duration {
-        let worker = Worker::start(pace).expect("worker");
-        let (tx, rx) = oneshot::channel();
-        let asked = std::time::Instant::now();
-        assert!(worker.submit(move |_| {
-            let _ = tx.send(std::time::Instant::now());
-        }));
-        let ran = rx.await.expect("the job ran");
-        worker.stop().await;
-        ran - asked
-    }
-
-    #[tokio::test]
-    async fn a_batch_waits_while_the_api_is_busy_but_no_longer_than_the_bound() {
-        let activity = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        busy_api(Arc::clone(&activity), Arc::clone(&stop));
-        let bound = Duration::from_millis(300);
-        let waited = time_to_a_job(Pace {
-            activity: Arc::clone(&activity),
-            at_most: bound,
-            hurry: Arc::default(),
-        })
-        .await;
-        stop.store(true, Ordering::Relaxed);
-        assert!(waited >= bound, "taken after {waited:?}, before the bound");
+        let start = Instant::now();
+        pace.api_idle(|| false).await;
+        let waited = start.elapsed();
         assert!(
-            waited < bound * 10,
-            "taken after {waited:?}, long past the bound"
+            waited >= quiet_at && waited <= quiet_at + TICK * 2,
+            "waited {waited:?}"
+        );
+        let idle = Instant::now();
+        pace.api_idle(|| false).await;
+        assert_eq!(idle.elapsed(), TICK, "an idle API holds a batch one tick");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hurry_or_the_worker_closing_ends_the_wait_within_a_tick() {
+        let pace = pace(Duration::from_secs(60));
+        let busy = busy_api(&pace.activity);
+        let hurry = Arc::clone(&pace.hurry);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            hurry.store(true, Ordering::Release);
+        });
+        let start = Instant::now();
+        pace.api_idle(|| false).await;
+        let waited = start.elapsed();
+        assert!(
+            waited >= Duration::from_millis(50) && waited <= Duration::from_millis(50) + TICK,
+            "hurried after {waited:?}"
+        );
+
+        pace.hurry.store(false, Ordering::Release);
+        let closing_at = Instant::now() + Duration::from_millis(20);
+        let start = Instant::now();
+        pace.api_idle(|| Instant::now() >= closing_at).await;
+        let waited = start.elapsed();
+        busy.abort();
+        assert!(
+            waited >= Duration::from_millis(20) && waited <= Duration::from_millis(20) + TICK,
+            "closing after {waited:?}"
         );
     }
 
-    #[tokio::test]
-    async fn a_batch_is_taken_within_ticks_once_the_api_is_idle() {
-        let activity = Arc::new(AtomicU64::new(0));
-        let waited = time_to_a_job(Pace {
-            activity,
-            at_most: Duration::from_secs(60),
-            hurry: Arc::default(),
-        })
-        .await;
-        assert!(
-            waited < Duration::from_secs(30),
-            "an idle API holds nothing up: taken after {waited:?}"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_hurried_batch_does_not_wait_for_a_busy_api() {
-        let activity = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        busy_api(Arc::clone(&activity), Arc::clone(&stop));
-        let waited = time_to_a_job(Pace {
-            activity,
-            at_most: Duration::from_secs(60),
-            hurry: Arc::new(AtomicBool::new(true)),
-        })
-        .await;
-        stop.store(true, Ordering::Relaxed);
-        assert!(
-            waited < Duration::from_secs(30),
-            "taken after {waited:?}, not at once"
-        );
+    #[tokio::test(start_paused = true)]
+    async fn a_bound_too_long_for_the_clock_waits_for_idle_only() {
+        let pace = pace(Duration::MAX);
+        let start = Instant::now();
+        pace.api_idle(|| false).await;
+        assert_eq!(start.elapsed(), TICK);
     }
 }
