@@ -32,7 +32,9 @@
 //!   the session URL, submit: three requests and four webhooks each) as a bare
 //!   reqwest loop, `--jobs` in flight, against a mock without webhooks and one
 //!   that sends all three kinds to a local receiver answering 200, alternating;
-//!   requests per second of each, the ratio, and the webhooks delivered.
+//!   requests per second of each, the ratio, and the webhooks delivered; then
+//!   runs ten times as long, past the time the mock's webhooks wait for the
+//!   API to be idle.
 //! - `load`: loading 1,000 and 10,000 scenarios from YAML, in this process.
 //! - `scale`: a run of 10,000 scenarios through the library in this process,
 //!   with the mock in a child process (this program run with `--serve-mock`).

@@ -124,7 +124,7 @@ pub fn webhook_mock(receiver: &Receiver, flows: usize) -> Mock {
 
 /// How many times the flows of a sustained run: long enough that its
 /// webhooks stop waiting for the API to be idle during it.
-const SUSTAINED: usize = 5;
+const SUSTAINED: usize = 10;
 
 /// The receiver and both mocks, and the webhooks expected so far.
 struct Bench<'a> {
