@@ -625,26 +625,13 @@ mod tests {
 
     #[tokio::test]
     async fn webhooks_made_are_in_the_log_in_the_order_made_signed_over_their_bytes() {
-        let config = MockConfig {
-            webhooks: WebhookConfig {
-                event: Some("http://127.0.0.1:9/".into()),
-                max_pending: 3,
-                attempt_timeout: Duration::from_secs(3_600),
-                ..WebhookConfig::default()
-            },
-            ..MockConfig::generated()
-        };
-        let deliveries = Deliveries::new(&config, None);
+        let (config, deliveries) = to_nowhere(3);
         let release = block_worker(&deliveries);
         // More than max_pending: the first three are recorded once the
         // caller says its lock is released, the rest by the log's reader.
-        for n in 0..3 {
-            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
-        }
+        send_events(&deliveries, 0..3);
         deliveries.unlocked();
-        for n in 3..5 {
-            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
-        }
+        send_events(&deliveries, 3..5);
         let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
         let entries = log["deliveries"].as_array().expect("deliveries");
         let bodies: Vec<&str> = entries
@@ -676,15 +663,7 @@ mod tests {
 
     #[tokio::test]
     async fn webhooks_queued_for_a_worker_whose_thread_ended_are_dropped_not_left_pending() {
-        let config = MockConfig {
-            webhooks: WebhookConfig {
-                event: Some("http://127.0.0.1:9/".into()),
-                attempt_timeout: Duration::from_secs(3_600),
-                ..WebhookConfig::default()
-            },
-            ..MockConfig::generated()
-        };
-        let deliveries = Deliveries::new(&config, None);
+        let (_, deliveries) = to_nowhere(WebhookConfig::default().max_pending);
         let worker = deliveries.core.worker().expect("worker");
         let (release, blocked) = std::sync::mpsc::channel::<()>();
         assert!(worker.submit(move |_| {
@@ -692,47 +671,66 @@ mod tests {
             panic!("the delivery thread ends here, on purpose");
         }));
         // Its drain is queued behind the job that ends the thread.
-        deliveries.send(WebhookKind::Event, "s", || json!({ "n": 0 }));
+        send_events(&deliveries, 0..1);
         drop(release);
         let started = std::time::Instant::now();
         while worker.is_running() {
             assert!(started.elapsed() < Duration::from_secs(30), "still running");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        deliveries.send(WebhookKind::Event, "s", || json!({ "n": 1 }));
-        let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
-        let entries = log["deliveries"].as_array().expect("deliveries");
-        assert_eq!(entries.len(), 2);
-        for entry in entries {
-            assert_eq!(entry["state"], "dropped", "{entry}");
-        }
+        send_events(&deliveries, 1..2);
+        assert_eq!(states(&deliveries), ["dropped", "dropped"]);
         deliveries.shutdown().await;
     }
 
     #[tokio::test]
     async fn half_of_max_pending_waiting_hurries_the_worker_until_they_are_taken() {
-        let config = MockConfig {
-            webhooks: WebhookConfig {
-                event: Some("http://127.0.0.1:9/".into()),
-                max_pending: 6,
-                attempt_timeout: Duration::from_secs(3_600),
-                ..WebhookConfig::default()
-            },
-            ..MockConfig::generated()
-        };
-        let deliveries = Deliveries::new(&config, None);
+        let (_, deliveries) = to_nowhere(6);
         let release = block_worker(&deliveries);
         let hurried = || deliveries.core.pace.hurry.load(Ordering::Acquire);
-        for n in 0..2 {
-            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
-        }
+        send_events(&deliveries, 0..2);
         assert!(!hurried());
-        deliveries.send(WebhookKind::Event, "s", || json!({ "n": 2 }));
+        send_events(&deliveries, 2..3);
         assert!(hurried(), "three of six wait");
         drop(deliveries.list(None));
         assert!(!hurried(), "taken");
         drop(release);
         deliveries.shutdown().await;
+    }
+
+    /// Deliveries of event webhooks to a port that refuses connections,
+    /// retried hourly, at most `max_pending` pending; and their config.
+    fn to_nowhere(max_pending: usize) -> (MockConfig, Deliveries) {
+        let config = MockConfig {
+            webhooks: WebhookConfig {
+                event: Some("http://127.0.0.1:9/".into()),
+                max_pending,
+                attempt_timeout: Duration::from_secs(3_600),
+                retry_every: Duration::from_secs(3_600),
+                ..WebhookConfig::default()
+            },
+            ..MockConfig::generated()
+        };
+        let deliveries = Deliveries::new(&config, None);
+        (config, deliveries)
+    }
+
+    /// Sends an event webhook `{"n": n}` for each `n` of `range`.
+    fn send_events(deliveries: &Deliveries, range: std::ops::Range<u64>) {
+        for n in range {
+            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
+        }
+    }
+
+    /// The state of each delivery in the log, oldest first.
+    fn states(deliveries: &Deliveries) -> Vec<String> {
+        let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
+        log["deliveries"]
+            .as_array()
+            .expect("deliveries")
+            .iter()
+            .map(|entry| entry["state"].as_str().expect("state").to_owned())
+            .collect()
     }
 
     /// Blocks the worker's thread until the sender is dropped or sends.
@@ -751,20 +749,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_inbox_is_recorded_only_once_the_caller_releases_its_lock() {
-        let config = MockConfig {
-            webhooks: WebhookConfig {
-                event: Some("http://127.0.0.1:9/".into()),
-                max_pending: 3,
-                attempt_timeout: Duration::from_secs(3_600),
-                ..WebhookConfig::default()
-            },
-            ..MockConfig::generated()
-        };
-        let deliveries = Deliveries::new(&config, None);
+        let (_, deliveries) = to_nowhere(3);
         let release = block_worker(&deliveries);
-        for n in 0..3 {
-            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
-        }
+        send_events(&deliveries, 0..3);
         assert_eq!(logged(&deliveries), 0, "nothing recorded while sending");
         deliveries.unlocked();
         assert_eq!(logged(&deliveries), 3, "the caller records a full inbox");
@@ -776,20 +763,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_worker_without_a_core_gets_one_drain_however_many_webhooks_wait() {
-        let config = MockConfig {
-            webhooks: WebhookConfig {
-                event: Some("http://127.0.0.1:9/".into()),
-                max_pending: 10_000,
-                attempt_timeout: Duration::from_secs(3_600),
-                retry_every: Duration::from_secs(3_600),
-                ..WebhookConfig::default()
-            },
-            ..MockConfig::generated()
-        };
-        let deliveries = Deliveries::new(&config, None);
+        let (_, deliveries) = to_nowhere(10_000);
         let release = block_worker(&deliveries);
         for n in 0..500 {
-            deliveries.send(WebhookKind::Event, "s", move || json!({ "n": n }));
+            send_events(&deliveries, n..n + 1);
             if n % 10 == 9 {
                 // Reading the log records what waits; the next webhook
                 // finds the inbox empty again.
@@ -811,17 +788,10 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         deliveries.shutdown().await;
-        let log: Value = serde_json::from_slice(&deliveries.list(None)).expect("json");
-        let states: Vec<&str> = log["deliveries"]
-            .as_array()
-            .expect("deliveries")
-            .iter()
-            .map(|entry| entry["state"].as_str().expect("state"))
-            .collect();
-        assert_eq!(states.len(), 500);
-        assert!(
-            states.iter().all(|state| *state == "dropped"),
-            "none is left pending after shutdown: {states:?}"
+        assert_eq!(
+            states(&deliveries),
+            vec!["dropped"; 500],
+            "none is left pending after shutdown"
         );
     }
 
