@@ -148,7 +148,7 @@ pub fn run(args: MockArgs) -> ExitCode {
     };
     if let Err(why) = webhooks.check() {
         return usage_error(format!(
-            "{why}; give the full URL, such as http://127.0.0.1:9000/veriff/decision"
+            "{why}; give the full URL, such as http://127.0.0.1:9000/veriff/webhooks"
         ));
     }
     let config = MockConfig {

@@ -259,8 +259,14 @@ impl Deliveries {
         drop(core.record_made(None));
         let dropped = core.shared.log().drop_all_pending(STOPPED);
         if dropped > 0 {
-            core.shared
-                .report(&format!("{dropped} webhooks still pending were {STOPPED}"));
+            let (webhooks, were) = if dropped == 1 {
+                ("webhook", "was")
+            } else {
+                ("webhooks", "were")
+            };
+            core.shared.report(&format!(
+                "{dropped} {webhooks} still pending {were} {STOPPED}"
+            ));
         }
         if let Some(Ok(worker)) = core.worker.get() {
             worker.stop().await;

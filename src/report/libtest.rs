@@ -138,12 +138,17 @@ fn step_lines(out: &mut String, result: &ScenarioResult, masker: &Masker, with_d
             );
         }
         for w in &findings.warnings {
+            // A warning about the whole answer (its status, its time) has
+            // no path.
+            let path = match printable(&w.path) {
+                path if path.is_empty() => path,
+                path => format!("{path}: "),
+            };
             let _ = writeln!(
                 out,
-                "  {:<10}  {:<20}  {}: {}",
+                "  {:<10}  {:<20}  {path}{}",
                 "warning",
                 w.check.name(),
-                printable(&w.path),
                 shown(&w.actual)
             );
         }

@@ -204,7 +204,8 @@ pub struct Plan {
 }
 
 /// Why a scenario that needs the mock's controls is not run elsewhere.
-pub const NEEDS_MOCK: &str = "needs the embedded mock's controls (requires: [mock])";
+pub const NEEDS_MOCK: &str =
+    "needs the mock's controls (requires: [mock]); against a served mock, give --target-is-mock";
 
 /// Why `scenario` is not run against `target`, if it is not: it needs
 /// the mock's controls and the target is not the mock, or an opt-in API

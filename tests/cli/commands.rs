@@ -342,7 +342,9 @@ fn mock_only_scenarios_are_ignored_against_another_server() {
             &all,
             "server_error::an_unexpected_error_has_the_documented_body"
         ),
-        Some("ignored (needs the embedded mock's controls (requires: [mock]))"),
+        Some(
+            "ignored (needs the mock's controls (requires: [mock]); against a served mock, give --target-is-mock)"
+        ),
         "{all}"
     );
     // Mock-only scenarios, those needing an opt-in feature not turned on, and

@@ -42,6 +42,7 @@ fn every_runnable_block_of_the_documentation_passes() {
             let mut env = vec![
                 ("PATH".to_string(), path.clone()),
                 ("MOCK_ADDR".to_string(), free_local_addr()),
+                ("WEBHOOK_ADDR".to_string(), free_local_addr()),
                 (
                     "GITHUB_STEP_SUMMARY".to_string(),
                     dir.with_extension("summary").display().to_string(),

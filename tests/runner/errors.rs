@@ -206,7 +206,9 @@ scenarios:
     // The planner skips it, with the reason.
     assert_eq!(
         ignores(&target(&server.uri()), false, &scenario).as_deref(),
-        Some("needs the embedded mock's controls (requires: [mock])")
+        Some(
+            "needs the mock's controls (requires: [mock]); against a served mock, give --target-is-mock"
+        )
     );
 
     // A whole run sends nothing, even when libtest is told to run ignored tests.
