@@ -1,7 +1,10 @@
 //! Running one embedded scenario against a broken mock, and fluent
 //! assertions on the failure it reports ([`Reported`]).
 
+use std::time::Duration;
+
 use veriff_conformance::Masker;
+use veriff_conformance::Scenario;
 use veriff_conformance::excerpt;
 use veriff_conformance::message;
 use veriff_conformance::{CheckKind, Mismatch};
@@ -21,7 +24,7 @@ pub struct Reported {
 /// that the message shows neither the API key nor the shared secret.
 pub async fn failure_of(trial_name: &str, breakage: Breakage) -> Reported {
     let mock = BrokenMock::start(breakage).await;
-    let scenario = scenario(trial_name);
+    let scenario = hurried(scenario(trial_name));
     let result = mock.run(&scenario).await;
     let masker = mock.masker();
     let failure = match result.outcome {
@@ -41,6 +44,21 @@ pub async fn failure_of(trial_name: &str, breakage: Breakage) -> Reported {
         text,
         masker,
     }
+}
+
+/// Longest that a webhook step waits here. A broken webhook never
+/// satisfies its step, which then waits its whole time limit (up to 10 s in
+/// the suite); the mock's webhooks arrive within milliseconds.
+const WEBHOOK_WAIT: Duration = Duration::from_secs(2);
+
+/// `scenario` with each webhook step's time limit cut to [`WEBHOOK_WAIT`].
+fn hurried(mut scenario: Scenario) -> Scenario {
+    for step in &mut scenario.steps {
+        if let Some(awaited) = step.webhook.as_mut() {
+            awaited.within.value = awaited.within.value.min(WEBHOOK_WAIT);
+        }
+    }
+    scenario
 }
 
 impl Reported {
