@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::usage_error;
 use crate::mask::Masker;
-use crate::receiver::verify::{CapturedDelivery, MAX_DELIVERY_BYTES, verify_delivery};
+use crate::receiver::verify::{CapturedDelivery, MAX_DELIVERY_BYTES, WebhookRule, verify_delivery};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -148,13 +148,14 @@ pub fn run(args: VerifyWebhookArgs) -> ExitCode {
     let verdicts = verify_delivery(&delivery, &args.shared_secret);
     let mut out = String::new();
     for v in &verdicts {
+        // An unchecked rule keeps its place in the order of the rules.
+        if v.rule == WebhookRule::Json && args.auth_client.is_none() {
+            out.push_str(
+                "-       x-auth-client   not checked: give --auth-client (and --api-key) to check it\n",
+            );
+        }
         let mark = if v.passed { "ok" } else { "FAILED" };
         out.push_str(&format!("{mark:<7} {:<15} {}\n", v.rule.name(), v.detail));
-    }
-    if args.auth_client.is_none() {
-        out.push_str(
-            "-       x-auth-client   not checked: give --auth-client (and --api-key) to check it\n",
-        );
     }
     let failed = verdicts.iter().filter(|v| !v.passed).count();
     if failed == 0 {

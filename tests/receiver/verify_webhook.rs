@@ -63,6 +63,33 @@ fn both_published_test_vectors_are_valid() {
 }
 
 #[test]
+fn the_rules_print_in_one_order_whether_or_not_x_auth_client_is_checked() {
+    let rules = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| ["ok ", "FAILED ", "- "].iter().any(|m| l.starts_with(m)))
+            .filter_map(|l| l.get(8..23).map(|r| r.trim_end().to_owned()))
+            .collect()
+    };
+    let order = ["signature form", "signature", "x-auth-client", "body"];
+    let (_, unchecked) = verify_with(VECTOR_SECRET, BODY_1.as_bytes(), &["--signature", SIG_1]);
+    assert_eq!(rules(&unchecked), order, "{unchecked}");
+    assert!(
+        line(&unchecked, "x-auth-client").starts_with("-"),
+        "{unchecked}"
+    );
+    let (_, checked) = verify_with(
+        VECTOR_SECRET,
+        BODY_1.as_bytes(),
+        &["--signature", SIG_1, "--auth-client", API_KEY],
+    );
+    assert_eq!(rules(&checked), order, "{checked}");
+    assert!(
+        line(&checked, "x-auth-client").starts_with("ok"),
+        "{checked}"
+    );
+}
+
+#[test]
 fn a_signature_of_the_other_vector_is_a_signature_mismatch() {
     let (status, text) = verify_with(VECTOR_SECRET, BODY_1.as_bytes(), &["--signature", SIG_2]);
     assert_eq!(status, Some(1), "{text}");
