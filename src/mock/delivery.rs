@@ -525,12 +525,14 @@ async fn series(shared: Arc<Shared>, id: String) {
     let Some((url, request)) = shared.log().pending_request(&id) else {
         return;
     };
-    let ready = Ready::new(&url, &request);
-    let turns = shared.origins.of(&url);
+    let ready = Ready::new(&url, &request).map(|ready| {
+        let turns = shared.origins.of(ready.url());
+        (ready, turns)
+    });
     let mut made: u32 = 0;
     loop {
         let outcome = match (&shared.client, &ready) {
-            (Ok(client), Ok(ready)) => {
+            (Ok(client), Ok((ready, turns))) => {
                 let _turn = turns.acquire().await;
                 attempt(client, ready, shared.attempt_timeout).await
             }

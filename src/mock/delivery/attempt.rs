@@ -52,6 +52,11 @@ pub(super) struct Ready {
 }
 
 impl Ready {
+    /// Where it goes.
+    pub(super) fn url(&self) -> &reqwest::Url {
+        &self.url
+    }
+
     /// `request` to `url`; why it cannot be sent, if it cannot.
     pub(super) fn new(url: &str, request: &Request) -> Result<Self, String> {
         Ok(Self {

@@ -21,10 +21,8 @@ pub(super) struct Origins {
 
 impl Origins {
     /// The turns of `url`'s origin.
-    pub(super) fn of(&self, url: &str) -> Turns {
-        let origin = reqwest::Url::parse(url)
-            .map(|u| u.origin().ascii_serialization())
-            .unwrap_or_else(|_| url.to_owned());
+    pub(super) fn of(&self, url: &reqwest::Url) -> Turns {
+        let origin = url.origin().ascii_serialization();
         let mut map = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
         Turns(Arc::clone(map.entry(origin).or_insert_with(|| {
             Arc::new(Semaphore::new(IN_FLIGHT_PER_ORIGIN))
@@ -35,7 +33,8 @@ impl Origins {
     /// as the permit.
     #[cfg(test)]
     async fn turn(&self, url: &str) -> Option<OwnedSemaphorePermit> {
-        self.of(url).acquire().await
+        let url = reqwest::Url::parse(url).expect("a test URL");
+        self.of(&url).acquire().await
     }
 }
 

@@ -3,11 +3,10 @@
 //! per batch of webhooks made, and takes its queue in batches.
 //!
 //! The API comes first, by the worker's own pacing: a batch waits while the
-//! mock keeps working on its session store ([`Pace`]), for a bounded time. The thread
-//! itself keeps the process's scheduling priority: at a lower one it would
-//! starve while a busy run keeps the cores, for as long as the run, and a
-//! scenario awaiting a webhook within its time limit would fail on a busy
-//! machine.
+//! mock keeps working on its session store ([`Pace`]), for a bounded time.
+//! The thread itself keeps the process's scheduling priority: at a lower one
+//! it would starve for as long as a busy run keeps the cores, and a scenario
+//! awaiting a webhook within its time limit would fail on a busy machine.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
