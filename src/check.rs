@@ -93,13 +93,35 @@ pub struct Warning {
     pub at: Range<usize>,
 }
 
-/// Every warning about a step's exchange: what its checks noticed without failing it.
+/// Every warning about a step's exchange: what its checks noticed without
+/// failing it, and each unmet expectation of its `warn:` block.
 ///
 /// `secret` verifies the response signature; it never appears in a warning.
-pub fn warn_step(expect: &Expect, exchange: &Exchange, secret: &str) -> Vec<Warning> {
-    signature::warning(&expect.signature, &exchange.response, secret)
+pub fn warn_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str) -> Vec<Warning> {
+    let mut out: Vec<Warning> = signature::warning(&expect.signature, &exchange.response, secret)
         .into_iter()
-        .collect()
+        .collect();
+    if let Some(warn) = &expect.warn {
+        out.extend(
+            check_step(warn, exchange, env, secret)
+                .into_iter()
+                .map(Warning::from_warn_block),
+        );
+    }
+    out
+}
+
+impl Warning {
+    /// An unmet expectation of a `warn:` block, as the warning it is.
+    fn from_warn_block(m: Mismatch) -> Warning {
+        Warning {
+            check: m.check,
+            path: m.path,
+            actual: format!("{}, where `warn` expects {}", m.actual, m.expected),
+            expected: m.expected,
+            at: m.at,
+        }
+    }
 }
 
 /// Runs every expectation of a step against its exchange.
@@ -117,6 +139,8 @@ pub fn check_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str)
         body_exact,
         body_bytes,
         signature,
+        // Its unmet parts are warnings: `warn_step`.
+        warn: _,
     } = expect;
     let response = &exchange.response;
     let mut out = Vec::new();

@@ -1,7 +1,7 @@
 //! `expect.body`: the expected body, matched as a subset (default) or exactly.
 //! Key order never matters; array order does. Strings may use variables,
 //! including fields of the same response (`${response.verification.host}`),
-//! and matchers (`{$regex: ...}`, `{$type: ...}`).
+//! and matchers (`{$regex: ...}`, `{$type: ...}`, `{$one_of: [...]}`).
 
 use serde_json::Value;
 
@@ -104,9 +104,45 @@ impl Walk<'_> {
                     }
                 }
             }
+            JsonTemplate::Matcher(Matcher::OneOf(items)) => self.one_of(items),
             JsonTemplate::Array(items) => array_of(items.len()),
             JsonTemplate::Object(_) => "an object".into(),
         }
+    }
+
+    /// What a `$one_of` accepts: each alternative as JSON, or as what its matcher asks for.
+    fn one_of(&self, items: &[JsonTemplate]) -> String {
+        let shown: Vec<String> = items.iter().map(|i| self.sketch(i)).collect();
+        format!("one of {}", shown.join(" | "))
+    }
+
+    /// An expected value as compact text: JSON where it is a value, what a
+    /// matcher asks for where it is one.
+    fn sketch(&self, want: &JsonTemplate) -> String {
+        match want {
+            JsonTemplate::Array(items) => {
+                let items: Vec<String> = items.iter().map(|i| self.sketch(i)).collect();
+                format!("[{}]", items.join(","))
+            }
+            JsonTemplate::Object(fields) => {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|f| format!("{}:{}", show(&Value::from(f.key.as_str())), self.sketch(&f.value)))
+                    .collect();
+                format!("{{{}}}", fields.join(","))
+            }
+            JsonTemplate::Matcher(Matcher::OneOf(items)) => format!("({})", self.one_of(items)),
+            other => self.describe(other),
+        }
+    }
+
+    /// Whether `actual` meets `expected`, found without reporting anything.
+    fn meets(&mut self, expected: &JsonTemplate, actual: &Value, path: &mut String) -> bool {
+        let before = self.out.len();
+        self.compare(expected, actual, path);
+        let met = self.out.len() == before;
+        self.out.truncate(before);
+        met
     }
 
     /// Compares with `at` set to where the compared part is written.
@@ -171,6 +207,12 @@ impl Walk<'_> {
                     (Ok(_), _) => {
                         self.push(path, format!("a string matching /{pattern}/"), show(actual))
                     }
+                }
+            }
+            JsonTemplate::Matcher(Matcher::OneOf(items)) => {
+                if !items.iter().any(|item| self.meets(item, actual, path)) {
+                    let shown = self.one_of(items);
+                    self.push(path, shown, show(actual));
                 }
             }
             JsonTemplate::Array(items) => {

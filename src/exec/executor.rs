@@ -205,8 +205,9 @@ impl Executor {
     }
 
     /// The warnings about one exchange of `step`: its checks', and the answer time.
-    fn warnings(&self, step: &Step, exchange: &Exchange) -> Vec<Warning> {
-        let mut warnings = check::warn_step(&step.expect, exchange, &self.target.shared_secret);
+    fn warnings(&self, step: &Step, exchange: &Exchange, env: &Env) -> Vec<Warning> {
+        let mut warnings =
+            check::warn_step(&step.expect, exchange, env, &self.target.shared_secret);
         if let Some(budget) = self.answer_budget {
             warnings.extend(check::timing::warning(budget, exchange, &step.at));
         }
@@ -376,6 +377,7 @@ impl Executor {
         let recorded = self.record(
             step,
             info,
+            env,
             judged.exchange,
             Attempts::default(),
             judged.mismatches,
@@ -424,7 +426,7 @@ impl Executor {
                 return if converged {
                     self.conclude(step, info, env, exchange, attempts, steps)
                 } else {
-                    self.record(step, info, exchange, attempts, unmet, steps)
+                    self.record(step, info, env, exchange, attempts, unmet, steps)
                 };
             }
             tokio::time::sleep(poll.every.value).await;
@@ -534,7 +536,7 @@ impl Executor {
         }
         let mut shown = None;
         for (i, (exchange, attempts)) in exchanges.into_iter().enumerate() {
-            let warnings = self.warnings(step, &exchange);
+            let warnings = self.warnings(step, &exchange, env);
             if telling.unwrap_or(0) == i {
                 shown = Some(exchange.clone());
             }
@@ -577,20 +579,22 @@ impl Executor {
                 Err(missing) => mismatches = missing,
             }
         }
-        self.record(step, info, exchange, attempts, mismatches, steps)
+        self.record(step, info, env, exchange, attempts, mismatches, steps)
     }
 
     /// Keeps the exchange in the results (masked when the scenario ends); a failure when `mismatches` has any.
+    #[allow(clippy::too_many_arguments)]
     fn record(
         &self,
         step: &Step,
         info: &StepInfo,
+        env: &Env,
         exchange: Exchange,
         attempts: Attempts,
         mismatches: Vec<Mismatch>,
         steps: &mut Vec<StepResult>,
     ) -> Result<(), Stop> {
-        let warnings = self.warnings(step, &exchange);
+        let warnings = self.warnings(step, &exchange, env);
         let failure = (!mismatches.is_empty()).then(|| {
             Outcome::Failed(Box::new(Failure {
                 step: info.clone(),

@@ -286,7 +286,7 @@ pub enum JsonTemplate {
     Array(Vec<JsonTemplate>),
     /// An object; key order never matters. Each field keeps where its key is written.
     Object(Vec<Field>),
-    /// A matcher (expectations only): `{$regex: ...}` or `{$type: ...}`.
+    /// A matcher (expectations only): `{$regex: ...}`, `{$type: ...}` or `{$one_of: [...]}`.
     Matcher(Matcher),
 }
 
@@ -310,6 +310,9 @@ pub enum Matcher {
     Regex(Template),
     /// The value has this JSON type.
     Type(JsonType),
+    /// The value meets at least one of these (`{$one_of: [...]}`): each is an
+    /// expected value, matched as the body is (objects as a subset).
+    OneOf(Vec<JsonTemplate>),
 }
 
 /// JSON types for `$type`.
@@ -427,6 +430,9 @@ pub struct Expect {
     pub body_bytes: Option<Box<Located<Vec<u8>>>>,
     /// What to require of the response signature.
     pub signature: Located<SignatureExpect>,
+    /// `warn:`: expectations whose unmet parts are warnings, not failures
+    /// (what Veriff's docs leave open or state only in older pages). Boxed: rare.
+    pub warn: Option<Box<Expect>>,
 }
 
 /// Expected status codes.

@@ -415,6 +415,9 @@ pub struct Expect {
     pub body_base64: Option<Spanned<String>>,
     #[serde(default)]
     pub signature: Option<Spanned<String>>,
+    /// Expectations whose unmet parts are warnings.
+    #[serde(default)]
+    pub warn: Option<Box<Spanned<Expect>>>,
 }
 
 #[cfg(test)]

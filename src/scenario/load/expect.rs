@@ -15,8 +15,51 @@ use crate::scenario::model::{
 use crate::scenario::raw;
 use crate::scenario::source::normalize;
 
-/// Builds a step's expectations; `scope` allows `${response...}`.
+/// Builds a step's expectations; `scope` allows `${response...}`. Its `warn:`
+/// block is built the same way, its signature rule `ignore` unless written
+/// (the step's own rule already checks the signature); a `warn` inside it is
+/// a spec error. Where a `warn:` has no place (`retry.until`, an
+/// `expect_group` entry), the caller refuses it ([`refuse_warn`]).
 pub(super) fn expect(
+    cx: &mut FileCx<'_>,
+    schemas: &Schemas,
+    raw: &raw::Expect,
+    scope: &Scope,
+) -> Expect {
+    let mut expect = expect_block(cx, schemas, raw, scope);
+    if let Some(warn) = &raw.warn {
+        let mut inner = expect_block(cx, schemas, &warn.value, scope);
+        if warn.value.signature.is_none() {
+            inner.signature.value = SignatureExpect::Ignore;
+        }
+        if let Some(nested) = &warn.value.warn {
+            let at = cx.range(&nested.referenced);
+            cx.error(
+                at,
+                "a `warn` block inside a `warn` block",
+                "here",
+                "everything in `warn:` already gives a warning: move this up into it",
+            );
+        }
+        expect.warn = Some(Box::new(inner));
+    }
+    expect
+}
+
+/// A spec error for a `warn:` written where it has no place (`what`).
+pub(super) fn refuse_warn(cx: &mut FileCx<'_>, raw: &raw::Expect, what: &str) {
+    if let Some(warn) = &raw.warn {
+        let at = cx.range(&warn.referenced);
+        cx.error(
+            at,
+            format!("`warn` has no place in {what}"),
+            "here",
+            "write it in the step's `expect:`, where its unmet parts become warnings",
+        );
+    }
+}
+
+fn expect_block(
     cx: &mut FileCx<'_>,
     schemas: &Schemas,
     raw: &raw::Expect,

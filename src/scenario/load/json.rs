@@ -1,5 +1,6 @@
 //! JSON written as YAML, in request bodies and expected bodies: strings become
-//! templates, and in expectations `{ $regex: ... }` / `{ $type: ... }` become matchers.
+//! templates, and in expectations `{ $regex: ... }`, `{ $type: ... }` and
+//! `{ $one_of: [...] }` become matchers.
 
 use std::hash::{DefaultHasher, Hasher};
 use std::ops::Range;
@@ -59,6 +60,9 @@ fn relative_to(tree: &mut JsonTemplate, base: usize) {
                 field.at = field.at.start.saturating_sub(base)..field.at.end.saturating_sub(base);
                 relative_to(&mut field.value, base);
             }
+        }
+        JsonTemplate::Matcher(Matcher::OneOf(items)) => {
+            items.iter_mut().for_each(|i| relative_to(i, base))
         }
         JsonTemplate::Scalar(_) | JsonTemplate::String(_) | JsonTemplate::Matcher(_) => {}
     }
@@ -133,7 +137,7 @@ fn matcher(
             key_at,
             format!("a matcher object has one key, but `{key}` has company"),
             "here",
-            "write the matcher alone: `{ $regex: ... }` or `{ $type: ... }`",
+            "write the matcher alone: `{ $regex: ... }`, `{ $type: ... }` or `{ $one_of: [...] }`",
         );
         return JsonTemplate::Scalar(Box::new(Value::Null));
     }
@@ -169,12 +173,29 @@ fn matcher(
                 JsonTemplate::Scalar(Box::new(Value::Null))
             }
         },
+        ("$one_of", Json::Array(items)) if !items.is_empty() => JsonTemplate::Matcher(
+            Matcher::OneOf(
+                items
+                    .iter()
+                    .map(|item| json(cx, item, at.clone(), scope, true))
+                    .collect(),
+            ),
+        ),
+        ("$one_of", _) => {
+            cx.error(
+                key_at,
+                "`$one_of` takes a list of the values accepted",
+                "here",
+                "write `{ $one_of: [\"1101\", \"1801\"] }`: one or more expected values, each matched as the body is",
+            );
+            JsonTemplate::Scalar(Box::new(Value::Null))
+        }
         _ => {
             cx.error(
                 key_at,
                 format!("unknown matcher `{key}`"),
                 "here",
-                "matchers are `{ $regex: <pattern> }` and `{ $type: <json type> }`, each with a string argument",
+                "matchers are `{ $regex: <pattern> }` and `{ $type: <json type> }`, each with a string argument, and `{ $one_of: [<value>, ...] }`",
             );
             JsonTemplate::Scalar(Box::new(Value::Null))
         }

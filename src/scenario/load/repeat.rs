@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::scenario::raw::Json;
 
 use super::cx::FileCx;
-use super::expect::expect;
+use super::expect::{expect, refuse_warn};
 use super::schema_files::Schemas;
 use super::scope::Scope;
 use crate::scenario::model::{Bucket, Count, Group, Located, Poll, SignatureExpect};
@@ -87,6 +87,7 @@ pub(super) fn poll(
     scope: &Scope,
 ) -> Option<Poll> {
     let at = cx.range(&raw.referenced);
+    refuse_warn(cx, &raw.value.until.value, "`retry.until`");
     let mut until = expect(cx, schemas, &raw.value.until.value, scope);
     if raw.value.until.value.signature.is_none() {
         // The step's own `expect` checks the signature of the answer that converged.
@@ -256,6 +257,7 @@ pub(super) fn group(
                 )
                 }
             }
+            refuse_warn(cx, &b.expect.value, "an `expect_group` entry");
             let mut expect = expect(cx, schemas, &b.expect.value, scope);
             if b.expect.value.signature.is_none() {
                 // The step's own `expect` checks every answer's signature.

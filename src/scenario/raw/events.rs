@@ -514,6 +514,7 @@ fn expect(ev: &mut Events<'_>) -> Option<Spanned<Expect>> {
         body_match: None,
         body_base64: None,
         signature: None,
+        warn: None,
     };
     let at = ev.fields(|ev, key| {
         match key {
@@ -524,6 +525,7 @@ fn expect(ev: &mut Events<'_>) -> Option<Spanned<Expect>> {
             "body_match" => expect.body_match = Some(ev.spanned_string()?),
             "body_base64" => expect.body_base64 = Some(ev.spanned_string()?),
             "signature" => expect.signature = Some(ev.spanned_string()?),
+            "warn" => expect.warn = Some(Box::new(self::expect(ev)?)),
             _ => return None,
         }
         Some(())
