@@ -127,7 +127,13 @@ impl Walk<'_> {
             JsonTemplate::Object(fields) => {
                 let fields: Vec<String> = fields
                     .iter()
-                    .map(|f| format!("{}:{}", show(&Value::from(f.key.as_str())), self.sketch(&f.value)))
+                    .map(|f| {
+                        format!(
+                            "{}:{}",
+                            show(&Value::from(f.key.as_str())),
+                            self.sketch(&f.value)
+                        )
+                    })
                     .collect();
                 format!("{{{}}}", fields.join(","))
             }

@@ -10,7 +10,7 @@ use veriff_conformance::CheckKind::{Body, Group, Header, Schema, Signature, Stat
 use veriff_conformance::Outcome;
 use veriff_conformance::load_embedded;
 
-use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
+use crate::support::{Breakage, BrokenMock, failure_of, run, scenario, warnings_of};
 
 // authentication.yaml
 
@@ -24,13 +24,55 @@ async fn missing_api_key_scenario_fails_when_a_request_without_x_auth_client_is_
     .in_step(2, "submit without X-AUTH-CLIENT")
     .says(Status, "", "401", "200")
     .says(Body, "$.status", "\"fail\"", "\"success\"")
-    .says(Body, "$.code", "\"1101\"", "absent")
+    .says(Body, "$.code", "one of \"1101\" | \"1801\"", "absent")
     .says(
         Body,
         "$.message",
-        "\"Mandatory X-AUTH-CLIENT header containing the API key is missing from the request.\"",
+        "a string matching /^Mandatory X-AUTH-CLIENT header containing the API key is missing from the request\\.?$/",
         "absent",
     );
+}
+
+#[tokio::test]
+async fn missing_api_key_scenario_fails_when_the_refusal_is_a_403() {
+    failure_of(
+        "authentication::missing_x_auth_client_is_rejected",
+        Breakage::MissingApiKeyIs403,
+    )
+    .await
+    .in_step(2, "submit without X-AUTH-CLIENT")
+    .count(1)
+    .says(Status, "", "401", "403");
+}
+
+#[tokio::test]
+async fn missing_api_key_scenario_fails_when_the_code_is_one_neither_page_gives() {
+    failure_of(
+        "authentication::missing_x_auth_client_is_rejected",
+        Breakage::MissingApiKeyGetsAnUnrelatedCode,
+    )
+    .await
+    .in_step(2, "submit without X-AUTH-CLIENT")
+    .count(1)
+    .says(Body, "$.code", "one of \"1101\" | \"1801\"", "\"1803\"");
+}
+
+#[tokio::test]
+async fn signature_mismatch_scenarios_fail_when_the_code_is_1101() {
+    for trial in [
+        "authentication::a_signature_over_other_bytes_is_rejected",
+        "authentication::a_signature_made_with_another_secret_is_rejected",
+    ] {
+        failure_of(trial, Breakage::SignatureMismatchIs1101)
+            .await
+            .count(1)
+            .says(
+                Body,
+                "$",
+                "one of {\"status\":\"fail\",\"code\":\"1812\",\"message\":\"Invalid HMAC signature\"}",
+                "\"code\":\"1101\"",
+            );
+    }
 }
 
 #[tokio::test]
@@ -55,8 +97,12 @@ async fn signature_over_other_bytes_scenario_fails_when_signatures_are_not_verif
     .await
     .in_step(2, "submit signed over a different body")
     .says(Status, "", "401", "200")
-    .says(Body, "$.code", "\"1812\"", "absent")
-    .says(Body, "$.message", "\"Invalid HMAC signature\"", "absent");
+    .says(
+        Body,
+        "$",
+        "one of {\"status\":\"fail\",\"code\":\"1812\",\"message\":\"Invalid HMAC signature\"} | {\"status\":\"fail\",\"code\":\"1819\"} | {\"status\":\"fail\",\"code\":\"1815\"}",
+        "{\"status\":\"success\"",
+    );
 }
 
 #[tokio::test]
@@ -68,9 +114,12 @@ async fn wrong_secret_scenario_fails_when_a_signature_made_with_another_secret_i
     .await
     .in_step(2, "submit signed with a wrong secret")
     .says(Status, "", "401", "200")
-    .says(Body, "$.status", "\"fail\"", "\"success\"")
-    .says(Body, "$.code", "\"1812\"", "absent")
-    .says(Body, "$.message", "\"Invalid HMAC signature\"", "absent");
+    .says(
+        Body,
+        "$",
+        "one of {\"status\":\"fail\",\"code\":\"1812\"",
+        "\"success\"",
+    );
 
     // The breakage is about the secret only: signatures that are not an
     // HMAC-SHA256 at all are still refused.
@@ -97,13 +146,7 @@ async fn garbage_signature_scenario_fails_when_a_non_hex_signature_crashes_the_s
     .await
     .in_step(2, "submit with a signature that is not a hash")
     .says(Status, "", "401", "500")
-    .says(Body, "$.code", "\"1812\"", "\"1101\"")
-    .says(
-        Body,
-        "$.message",
-        "\"Invalid HMAC signature\"",
-        "\"Something went wrong\"",
-    )
+    .says(Body, "$.code", "one of \"1812\" | \"1815\"", "\"1101\"")
     .nothing_about(Schema);
 }
 
@@ -218,12 +261,7 @@ async fn started_session_scenario_fails_when_a_started_session_is_rejected() {
     .in_step(3, "submit the started session")
     .says(Status, "", "200", "400")
     .says(Body, "$.verification", "an object", "absent")
-    .says(
-        Signature,
-        "x-hmac-signature",
-        "HMAC-SHA256",
-        "no x-hmac-signature header",
-    );
+    .nothing_about(Signature);
 }
 
 #[tokio::test]
@@ -320,20 +358,21 @@ async fn other_status_scenario_fails_when_any_status_value_submits_the_session()
 }
 
 #[tokio::test]
-async fn missing_status_scenario_fails_when_it_is_reported_as_a_missing_parameter() {
+async fn missing_status_scenario_fails_when_it_is_answered_with_a_code_no_table_gives_it() {
+    // 1102 (mandatory parameters missing) is a documented answer: see
+    // alternatives.rs. 1305 (DELETE's) is not.
     failure_of(
         "validation::a_verification_without_status_is_rejected",
-        Breakage::MissingStatusIsAMissingParameter,
+        Breakage::MissingStatusGetsAnUnrelatedCode,
     )
     .await
     .in_step(2, "patch with an empty verification object")
-    .count(2)
-    .says(Body, "$.code", "\"1101\"", "\"1102\"")
+    .count(1)
     .says(
         Body,
-        "$.message",
-        "\"Validation failed\"",
-        "\"Mandatory parameters are missing from the request.\"",
+        "$.code",
+        "one of \"1101\" | \"1102\" | \"1104\"",
+        "\"1305\"",
     );
 }
 
@@ -346,29 +385,20 @@ async fn non_object_verification_scenario_fails_when_it_crashes_the_server() {
     .await
     .in_step(2, "patch with verification as a string")
     .says(Status, "", "400", "500")
-    .says(
-        Body,
-        "$.message",
-        "\"Validation failed\"",
-        "\"Something went wrong\"",
-    );
+    .nothing_about(Body);
 }
 
 #[tokio::test]
-async fn empty_body_scenario_fails_when_the_rejection_message_differs() {
+async fn empty_body_scenario_fails_when_an_empty_body_submits_the_session() {
+    // Its code and message may be any the tables give (alternatives.rs).
     failure_of(
         "validation::an_empty_body_is_rejected",
-        Breakage::EmptyBodyIsNotJson,
+        Breakage::EmptyBodySubmits,
     )
     .await
     .in_step(2, "patch with an empty body, signed")
-    .count(1)
-    .says(
-        Body,
-        "$.message",
-        "\"Validation failed\"",
-        "\"Request body is not valid JSON\"",
-    );
+    .says(Status, "", "400", "200")
+    .says(Body, "$.status", "\"fail\"", "\"success\"");
 }
 
 // More promises of the valid submit and the double submit, one at a time.
@@ -420,19 +450,18 @@ async fn valid_submit_scenario_fails_when_the_response_is_signed_over_other_byte
 }
 
 #[tokio::test]
-async fn valid_submit_scenario_fails_when_the_response_is_unsigned() {
-    failure_of(
+async fn valid_submit_scenario_warns_when_the_response_is_unsigned() {
+    // The current endpoint page lists no response headers for PATCH.
+    warnings_of(
         "submit::valid_submit_of_a_created_session",
         Breakage::ResponseUnsigned,
     )
     .await
-    .in_step(2, "submit it")
     .count(1)
-    .says(
+    .warns(
         Signature,
         "x-hmac-signature",
-        "HMAC-SHA256",
-        "no x-hmac-signature header",
+        "no x-hmac-signature header, where `warn` expects",
     );
 }
 
@@ -454,15 +483,18 @@ async fn valid_submit_scenario_fails_when_the_response_is_not_typed_as_json() {
 }
 
 #[tokio::test]
-async fn valid_submit_scenario_fails_when_the_response_has_no_x_auth_client() {
-    failure_of(
+async fn valid_submit_scenario_warns_when_the_response_has_no_x_auth_client() {
+    warnings_of(
         "submit::valid_submit_of_a_created_session",
         Breakage::ResponseWithoutApiKeyHeader,
     )
     .await
-    .in_step(2, "submit it")
     .count(1)
-    .says(Header, "x-auth-client", "present", "absent");
+    .warns(
+        Header,
+        "x-auth-client",
+        "absent, where `warn` expects present",
+    );
 }
 
 #[tokio::test]

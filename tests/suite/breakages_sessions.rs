@@ -9,22 +9,42 @@
 use veriff_conformance::CheckKind::{Body, Header, Schema, Signature, Status};
 use veriff_conformance::Outcome;
 
-use crate::support::{Breakage, BrokenMock, failure_of, run, scenario};
+use crate::support::{Breakage, BrokenMock, failure_of, run, scenario, warnings_of};
 
 const UNAUTHORIZED_SHAPE: &str = "\"code\" is a required property";
 
 // create.yaml
 
 #[tokio::test]
-async fn create_scenario_fails_when_vendor_data_is_not_echoed() {
+async fn create_scenario_fails_when_the_answer_has_no_session_token() {
     failure_of(
+        "create::create_returns_the_documented_201_body",
+        Breakage::CreatedWithoutSessionToken,
+    )
+    .await
+    .in_step(1, "create a session with vendorData")
+    .says(
+        Schema,
+        "$.verification",
+        "\"sessionToken\" is a required property",
+        "",
+    );
+}
+
+#[tokio::test]
+async fn create_scenario_warns_when_vendor_data_is_not_echoed() {
+    // Only a transcription of the create page lists vendorData in its answer.
+    warnings_of(
         "create::create_returns_the_documented_201_body",
         Breakage::CreatedVendorDataDropped,
     )
     .await
-    .in_step(1, "create a session with vendorData")
     .count(1)
-    .says(Body, "$.verification.vendorData", "\"vc-", "null");
+    .warns(
+        Body,
+        "$.verification.vendorData",
+        "null, where `warn` expects \"vc-",
+    );
 }
 
 #[tokio::test]
@@ -36,8 +56,7 @@ async fn vendor_data_limit_scenario_fails_when_1000_characters_are_refused() {
     .await
     .in_step(1, "create a session with 1,000 characters of vendorData")
     .says(Status, "", "201", "400")
-    .says(Schema, "$.status", "success", "\"fail\"")
-    .says(Body, "$.verification", "an object", "absent");
+    .says(Schema, "$", "\"verification\" is a required property", "");
 }
 
 #[tokio::test]
@@ -281,7 +300,7 @@ async fn upload_without_api_key_scenario_fails_when_the_rejected_upload_is_store
     .await
     .in_step(3, "the session still has no media")
     .count(1)
-    .says(Body, "$.images", "an array of 0 items", "1 item");
+    .says(Schema, "$.images", "more than 0 items", "");
 }
 
 #[tokio::test]
@@ -305,7 +324,7 @@ async fn upload_signature_scenario_fails_when_the_rejected_upload_is_stored() {
     .await
     .in_step(3, "the session still has no media")
     .count(1)
-    .says(Body, "$.images", "an array of 0 items", "1 item");
+    .says(Schema, "$.images", "more than 0 items", "");
 }
 
 #[tokio::test]
@@ -374,16 +393,24 @@ async fn download_scenario_fails_when_other_bytes_of_the_same_length_come_back()
 }
 
 #[tokio::test]
-async fn download_scenario_fails_without_the_vrf_headers() {
-    failure_of(
+async fn download_scenario_warns_without_the_vrf_headers() {
+    // Only an older rendering of the download page lists them.
+    warnings_of(
         "media_download::a_downloaded_medium_is_the_uploaded_image",
         Breakage::DownloadWithoutVrfHeaders,
     )
     .await
-    .in_step(4, "download the image")
-    .count(2)
-    .says(Header, "vrf-auth-client", "present", "absent")
-    .says(Header, "vrf-hmac-signature", "present", "absent");
+    .count(4)
+    .warns(
+        Header,
+        "vrf-auth-client",
+        "absent, where `warn` expects present",
+    )
+    .warns(
+        Header,
+        "vrf-hmac-signature",
+        "absent, where `warn` expects present",
+    );
 }
 
 #[tokio::test]
@@ -405,21 +432,17 @@ async fn download_scenario_fails_when_the_vrf_signature_is_not_the_x_signature()
 }
 
 #[tokio::test]
-async fn download_scenario_fails_when_the_vrf_key_is_not_the_x_key_and_shows_no_key() {
-    // The expected value is the captured API key: the message masks it
-    // (`failure_of` checks that no secret leaks).
-    failure_of(
+async fn download_scenario_warns_when_the_vrf_key_is_not_the_x_key() {
+    warnings_of(
         "media_download::a_downloaded_medium_is_the_uploaded_image",
         Breakage::DownloadVrfAuthClientDiffers,
     )
     .await
-    .in_step(5, "download it again and compare the vrf-* headers")
     .count(1)
-    .says(
+    .warns(
         Header,
         "vrf-auth-client",
-        "\"",
-        "\"00000000-0000-4000-8000-000000000000\"",
+        "\"00000000-0000-4000-8000-000000000000\", where `warn` expects",
     );
 }
 

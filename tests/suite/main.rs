@@ -2,6 +2,7 @@
 //! scenarios fails, saying what broke, against a mock that breaks the promise
 //! it checks.
 
+mod alternatives;
 mod breakages;
 mod breakages_authentication_matrix;
 mod breakages_results;

@@ -4,6 +4,7 @@
 //! failure it reports (`support/assert.rs`). `support/http.rs` reads requests and responses
 //! whole for the breakages.
 
+mod alternatives;
 mod assert;
 mod breakages;
 mod http;
@@ -16,10 +17,11 @@ use veriff_conformance::Scenario;
 use veriff_conformance::ScenarioResult;
 use veriff_conformance::Target;
 use veriff_conformance::load_embedded;
-use veriff_conformance::mock::{MockConfig, MockServer};
+use veriff_conformance::mock::{MockConfig, MockServer, MockServerBuilder};
 use veriff_conformance::{Inbox, WebhookReceiver, webhook_urls};
 
-pub use assert::failure_of;
+pub use alternatives::Alternative;
+pub use assert::{failure_of, warnings_of};
 pub use breakages::{Breakage, Endpoint};
 
 /// The embedded mock, started with one breakage as a layer around its router.
@@ -35,15 +37,24 @@ pub struct BrokenMock {
 impl BrokenMock {
     /// Serves a fresh mock (fresh credentials) on 127.0.0.1 with `breakage`.
     pub async fn start(breakage: Breakage) -> BrokenMock {
+        BrokenMock::layered(|builder, config| breakages::add(builder, breakage, config)).await
+    }
+
+    /// Serves a fresh mock (fresh credentials) on 127.0.0.1 that answers
+    /// the documented `alternative` way.
+    pub async fn answering(alternative: Alternative) -> BrokenMock {
+        BrokenMock::layered(|builder, config| alternatives::add(builder, alternative, config)).await
+    }
+
+    async fn layered(
+        add: impl FnOnce(MockServerBuilder, &MockConfig) -> MockServerBuilder,
+    ) -> BrokenMock {
         let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default())
             .await
             .expect("start the webhook receiver");
         let config = posting_webhooks_to(&receiver);
         let builder = MockServer::builder().config(config.clone());
-        let server = breakages::add(builder, breakage, &config)
-            .start()
-            .await
-            .expect("start the mock");
+        let server = add(builder, &config).start().await.expect("start the mock");
         BrokenMock {
             base_url: server.base_url(),
             server,

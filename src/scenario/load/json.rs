@@ -173,14 +173,14 @@ fn matcher(
                 JsonTemplate::Scalar(Box::new(Value::Null))
             }
         },
-        ("$one_of", Json::Array(items)) if !items.is_empty() => JsonTemplate::Matcher(
-            Matcher::OneOf(
+        ("$one_of", Json::Array(items)) if !items.is_empty() => {
+            JsonTemplate::Matcher(Matcher::OneOf(
                 items
                     .iter()
                     .map(|item| json(cx, item, at.clone(), scope, true))
                     .collect(),
-            ),
-        ),
+            ))
+        }
         ("$one_of", _) => {
             cx.error(
                 key_at,

@@ -7,7 +7,7 @@ use veriff_conformance::Masker;
 use veriff_conformance::Scenario;
 use veriff_conformance::excerpt;
 use veriff_conformance::message;
-use veriff_conformance::{CheckKind, Mismatch};
+use veriff_conformance::{CheckKind, Mismatch, Warning};
 use veriff_conformance::{Failure, Outcome};
 
 use super::{Breakage, BrokenMock, scenario};
@@ -43,6 +43,63 @@ pub async fn failure_of(trial_name: &str, breakage: Breakage) -> Reported {
         failure,
         text,
         masker,
+    }
+}
+
+/// A scenario that passed against a broken mock, and the warnings it gave.
+pub struct Warned {
+    trial: String,
+    pub warnings: Vec<Warning>,
+}
+
+/// Runs `trial_name` against a mock with `breakage` and returns its
+/// warnings; panics, with the message, when the scenario did not pass.
+pub async fn warnings_of(trial_name: &str, breakage: Breakage) -> Warned {
+    let mock = BrokenMock::start(breakage).await;
+    let scenario = hurried(scenario(trial_name));
+    let result = mock.run(&scenario).await;
+    let masker = mock.masker();
+    match &result.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed(f) => panic!(
+            "{trial_name} failed against {breakage:?}:\n{}",
+            message::failure(&scenario.file, f, &masker)
+        ),
+        other => panic!("{trial_name} did not pass against {breakage:?}: {other:?}"),
+    }
+    Warned {
+        trial: trial_name.to_string(),
+        warnings: result.warnings().map(|(_, w)| w.clone()).collect(),
+    }
+}
+
+impl Warned {
+    /// Asserts a warning of this kind at `path` whose text contains `fragment`.
+    #[track_caller]
+    pub fn warns(&self, check: CheckKind, path: &str, fragment: &str) -> &Self {
+        assert!(
+            self.warnings
+                .iter()
+                .any(|w| w.check == check && w.path == path && w.actual.contains(fragment)),
+            "{}: no {} warning at `{path}` saying {fragment:?}; the warnings were: {:#?}",
+            self.trial,
+            check.name(),
+            self.warnings
+        );
+        self
+    }
+
+    /// Asserts exactly this many warnings.
+    #[track_caller]
+    pub fn count(&self, n: usize) -> &Self {
+        assert_eq!(
+            self.warnings.len(),
+            n,
+            "{}: {:#?}",
+            self.trial,
+            self.warnings
+        );
+        self
     }
 }
 

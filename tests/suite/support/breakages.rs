@@ -72,13 +72,21 @@ pub enum Breakage {
     AlreadySubmittedMessageChanged,
     /// A submit with another `status` value is treated as `submitted`.
     AnyStatusValueSubmits,
-    /// A `verification` without `status` gets 400 code 1102 "Mandatory
-    /// parameters are missing from the request." instead of 1101.
-    MissingStatusIsAMissingParameter,
+    /// A `verification` without `status` gets 400 code 1305 (DELETE's "not
+    /// in a completed status"), which no table gives it.
+    MissingStatusGetsAnUnrelatedCode,
+    /// A request without `X-AUTH-CLIENT` is refused with 403, not the documented 401.
+    MissingApiKeyIs403,
+    /// A request without `X-AUTH-CLIENT` gets 401 with code 1803 (no
+    /// integration with that key), which neither page gives that case.
+    MissingApiKeyGetsAnUnrelatedCode,
+    /// A submit whose signature does not verify gets 401 with code 1101,
+    /// which no page gives that case.
+    SignatureMismatchIs1101,
     /// A `verification` that is not an object crashes the server: the documented 500.
     NonObjectVerificationCrashes,
-    /// An empty submit body gets 400 "Request body is not valid JSON".
-    EmptyBodyIsNotJson,
+    /// An empty submit body is taken as a submit: 200.
+    EmptyBodySubmits,
     /// The submit response's `url` is on another host than `host`.
     UrlNotBuiltFromHostAndToken,
     /// The submit response's `id` is a UUID v1 (version nibble changed).
@@ -99,6 +107,8 @@ pub enum Breakage {
     // --- suite1 breakages --- (create, media, attempts: see breakages/sessions.rs)
     /// The create response's `vendorData` is null, whatever was sent.
     CreatedVendorDataDropped,
+    /// The create response has no `verification.sessionToken`.
+    CreatedWithoutSessionToken,
     /// vendorData of 1,000 characters or more is refused (400 1500): the
     /// limit is off by one.
     VendorDataLimitOffByOne,
@@ -175,8 +185,9 @@ pub enum Breakage {
     /// Deleting a submitted session is a 200 success instead of 400 1305
     /// (nothing is deleted).
     SubmittedSessionDeletable,
-    /// The 1305 body has `"status":"fail"`, not the documented number 400.
-    NotDeletableStatusIsAString,
+    /// The 1305 body has `"status":"error"`: neither the DELETE page's
+    /// number 400 nor the common `"fail"`.
+    NotDeletableStatusUndocumented,
     /// An undecided session's decision is `verification: {}`, not null.
     UndecidedDecisionIsNotNull,
     /// The decision's `code` is a string (`"9001"`), not a number.
@@ -452,7 +463,7 @@ impl Breaker {
                 }
                 call(next, req).await
             }
-            Breakage::MissingStatusIsAMissingParameter => {
+            Breakage::MissingStatusGetsAnUnrelatedCode => {
                 let no_status = req.json().is_some_and(|body| {
                     body["verification"]
                         .as_object()
@@ -461,11 +472,33 @@ impl Breaker {
                 if is_submit && no_status && req.signature_verifies(secret) {
                     return Res::fail(
                         StatusCode::BAD_REQUEST,
-                        "1102",
-                        "Mandatory parameters are missing from the request.",
+                        "1305",
+                        "Session is not in a completed status.",
                     );
                 }
                 call(next, req).await
+            }
+            Breakage::MissingApiKeyIs403 | Breakage::MissingApiKeyGetsAnUnrelatedCode => {
+                let keyless = req.header(API_KEY_HEADER).is_none();
+                let mut res = call(next, req).await;
+                if keyless && res.status == StatusCode::UNAUTHORIZED {
+                    if self.breakage == Breakage::MissingApiKeyIs403 {
+                        res.status = StatusCode::FORBIDDEN;
+                    } else {
+                        res.edit_json(secret, |body| body["code"] = json!("1803"));
+                    }
+                }
+                res
+            }
+            Breakage::SignatureMismatchIs1101 => {
+                let mut res = call(next, req).await;
+                if is_submit && fail_code(&res).as_deref() == Some("1812") {
+                    res.edit_json(secret, |body| {
+                        body["code"] = json!("1101");
+                        body["message"] = json!("Invalid HMAC signature");
+                    });
+                }
+                res
             }
             Breakage::NonObjectVerificationCrashes => {
                 let not_object = req
@@ -480,17 +513,12 @@ impl Breaker {
                 }
                 call(next, req).await
             }
-            Breakage::EmptyBodyIsNotJson => {
-                let empty_body = is_submit && req.body.is_empty();
-                let mut res = call(next, req).await;
-                // The mock answers an empty submit body with "Validation failed";
-                // this server words it like its other unparsable bodies.
-                if empty_body && res.fail_message().as_deref() == Some("Validation failed") {
-                    res.edit_json(secret, |body| {
-                        body["message"] = json!("Request body is not valid JSON");
-                    });
+            Breakage::EmptyBodySubmits => {
+                if is_submit && req.body.is_empty() {
+                    let body = br#"{"verification":{"status":"submitted"}}"#.to_vec();
+                    req.set_signed_body(secret, body);
                 }
-                res
+                call(next, req).await
             }
             Breakage::UrlNotBuiltFromHostAndToken => {
                 self.edit_submit_success(next, req, |body| {
@@ -579,6 +607,7 @@ impl Breaker {
             }
             // --- suite1 breakages ---
             Breakage::CreatedVendorDataDropped
+            | Breakage::CreatedWithoutSessionToken
             | Breakage::VendorDataLimitOffByOne
             | Breakage::LongVendorDataAccepted
             | Breakage::NonStringVendorDataAccepted
@@ -680,10 +709,10 @@ impl Breaker {
                     _ => res,
                 }
             }
-            Breakage::NotDeletableStatusIsAString => {
+            Breakage::NotDeletableStatusUndocumented => {
                 let mut res = call(next, req).await;
                 if fail_code(&res).as_deref() == Some("1305") {
-                    res.edit_json(secret, |body| body["status"] = json!("fail"));
+                    res.edit_json(secret, |body| body["status"] = json!("error"));
                 }
                 res
             }

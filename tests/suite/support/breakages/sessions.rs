@@ -71,11 +71,15 @@ impl Breaker {
         let route = route(&req);
         let session = session_id_in(&req.path).map(str::to_string);
         match self.breakage {
-            Breakage::CreatedVendorDataDropped => {
+            Breakage::CreatedVendorDataDropped | Breakage::CreatedWithoutSessionToken => {
                 let mut res = call(next, req).await;
                 if route == Route::Create && res.status == StatusCode::CREATED {
                     res.edit_json(secret, |body| {
-                        body["verification"]["vendorData"] = Value::Null
+                        if self.breakage == Breakage::CreatedVendorDataDropped {
+                            body["verification"]["vendorData"] = Value::Null
+                        } else if let Some(v) = body["verification"].as_object_mut() {
+                            v.remove("sessionToken");
+                        }
                     });
                 }
                 res
