@@ -161,3 +161,47 @@ pub fn check_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str)
     out.extend(signature::check_vrf(signature, response, secret));
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::exchange::{Exchange, Response, SentRequest};
+    use crate::scenario::model::{Located, StatusExpect};
+
+    fn status(code: u16) -> Option<Located<StatusExpect>> {
+        Some(Located {
+            value: StatusExpect::AnyOf(vec![code]),
+            at: 3..4,
+        })
+    }
+
+    #[test]
+    fn an_unmet_warn_block_gives_warnings_and_no_mismatch() {
+        let expect = Expect {
+            status: status(201),
+            warn: Some(Box::new(Expect {
+                status: status(200),
+                ..Expect::default()
+            })),
+            ..Expect::default()
+        };
+        let exchange = Exchange {
+            request: SentRequest {
+                method: reqwest::Method::GET,
+                url: "http://x/".into(),
+                headers: Vec::new(),
+                body: Vec::new(),
+            },
+            response: Response::new(201, vec![], b"{}".to_vec()),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let env = Env::new("http://x");
+        assert!(check_step(&expect, &exchange, &env, "s").is_empty());
+        let warnings = warn_step(&expect, &exchange, &env, "s");
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].check, CheckKind::Status);
+        assert_eq!(warnings[0].expected, "200");
+        assert_eq!(warnings[0].actual, "201, where `warn` expects 200");
+        assert_eq!(warnings[0].at, 3..4);
+    }
+}

@@ -336,6 +336,61 @@ mod tests {
     }
 
     #[test]
+    fn one_of_passes_when_any_alternative_is_met_and_names_them_all_when_none_is() {
+        let s = |v: &str| JsonTemplate::String(Template::literal(v));
+        let expected = object(vec![field(
+            "code",
+            JsonTemplate::Matcher(Matcher::OneOf(vec![s("1101"), s("1801")])),
+        )]);
+        assert!(found(&expected, false, r#"{"code":"1101"}"#).is_empty());
+        assert!(found(&expected, false, r#"{"code":"1801"}"#).is_empty());
+        assert_eq!(
+            found(&expected, false, r#"{"code":"1803"}"#),
+            [(
+                "$.code".to_string(),
+                r#"one of "1101" | "1801""#.to_string(),
+                r#""1803""#.to_string()
+            )]
+        );
+        assert_eq!(
+            found(&expected, false, "{}")[0].1,
+            r#"one of "1101" | "1801""#
+        );
+    }
+
+    #[test]
+    fn one_of_objects_are_matched_as_subsets_and_shown_as_json() {
+        let s = |v: &str| JsonTemplate::String(Template::literal(v));
+        let expected = Located {
+            at: 0..1,
+            value: Arc::new(JsonTemplate::Matcher(Matcher::OneOf(vec![
+                JsonTemplate::Object(vec![
+                    field("code", s("1812")),
+                    field("message", s("Invalid")),
+                ]),
+                JsonTemplate::Object(vec![field("code", s("1819"))]),
+            ]))),
+        };
+        // The second alternative, with an extra field: a subset match.
+        assert!(found(&expected, false, r#"{"code":"1819","message":"x"}"#).is_empty());
+        // The first alternative's code with another message meets neither.
+        let unmet = found(&expected, false, r#"{"code":"1812","message":"x"}"#);
+        assert_eq!(
+            unmet,
+            [(
+                "$".to_string(),
+                r#"one of {"code":"1812","message":"Invalid"} | {"code":"1819"}"#.to_string(),
+                r#"{"code":"1812","message":"x"}"#.to_string()
+            )]
+        );
+        // With `exact`, an alternative's extra fields count against it.
+        assert_eq!(
+            found(&expected, true, r#"{"code":"1819","message":"x"}"#).len(),
+            1
+        );
+    }
+
+    #[test]
     fn a_regex_is_compiled_once_and_still_judges_each_value() {
         let expected = object(vec![field(
             "id",

@@ -343,6 +343,79 @@ fn unknown_matcher_is_rejected() {
 }
 
 #[test]
+fn one_of_without_a_list_is_rejected() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          body: { code: { $one_of: \"1101\" } }\n";
+    assert_bad("one_of_without_a_list", text, 8, 27);
+}
+
+#[test]
+fn an_empty_one_of_is_rejected() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          body: { code: { $one_of: [] } }\n";
+    assert_bad("empty_one_of", text, 8, 27);
+}
+
+#[test]
+fn a_one_of_in_a_request_body_is_rejected_like_any_matcher() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: POST\n        path: /x\n        body: { code: { $one_of: [a, b] } }\n";
+    assert_bad("one_of_in_a_request", text, 7, 25);
+}
+
+#[test]
+fn the_alternatives_of_a_one_of_are_checked_as_expected_values() {
+    // An alternative is an expected value like any other: an undefined
+    // variable in one is an error at load time, where it is written.
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          body: { code: { $one_of: [\"1101\", \"${nope}\"] } }\n";
+    let (_, errors) = load("one_of_undefined", text);
+    assert!(rendered(&errors).contains("nope"), "{}", rendered(&errors));
+}
+
+#[test]
+fn a_warn_block_inside_a_warn_block_is_rejected() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          warn:\n            status: 200\n            warn: { status: 201 }\n";
+    assert_bad("nested_warn", text, 10, 19);
+}
+
+#[test]
+fn a_warn_block_in_retry_until_is_rejected() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        retry:\n          until: { status: 200, warn: { status: 201 } }\n        expect: { status: 200 }\n";
+    assert_bad("warn_in_until", text, 8, 39);
+}
+
+#[test]
+fn a_warn_block_in_an_expect_group_entry_is_rejected() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        repeat: 2\n        expect_group:\n          - count: rest\n            expect: { status: 200, warn: { status: 201 } }\n";
+    assert_bad("warn_in_group", text, 10, 42);
+}
+
+#[test]
+fn a_warn_block_loads_with_its_signature_rule_ignore_unless_written() {
+    let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          status: 200\n          warn: { headers: { x-a: { present: true } } }\n      - name: t\n        method: GET\n        path: /x\n        expect:\n          warn: { signature: required }\n";
+    let (scenarios, errors) = load("warn_signature", text);
+    assert!(errors.is_empty(), "{}", rendered(&errors));
+    let warn = |i: usize| {
+        scenarios[0].steps[i]
+            .expect
+            .warn
+            .as_deref()
+            .expect("a warn block")
+    };
+    assert_eq!(
+        warn(0).signature.value,
+        veriff_conformance::SignatureExpect::Ignore
+    );
+    assert_eq!(warn(0).headers.len(), 1);
+    assert_eq!(
+        warn(1).signature.value,
+        veriff_conformance::SignatureExpect::Required
+    );
+    // The step's own rule is untouched.
+    assert_eq!(
+        scenarios[0].steps[0].expect.signature.value,
+        veriff_conformance::SignatureExpect::IfPresent
+    );
+}
+
+#[test]
 fn unknown_json_type_is_rejected() {
     let text = "scenarios:\n  - name: a\n    steps:\n      - name: s\n        method: GET\n        path: /x\n        expect:\n          body: { id: { $type: float } }\n";
     assert_bad("unknown_json_type", text, 8, 25);
