@@ -1,7 +1,11 @@
 //! The whole embedded suite passes against servers that answer each way
 //! Veriff's docs allow where the mock answers another ([`Alternative`]),
 //! warnings allowed, and each such server really answered its way: a step
-//! of a named scenario shows it.
+//! of a named scenario shows it. A switch from one documented answer to
+//! another passes, and a run against a baseline shows it as drift.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use veriff_conformance::Masker;
 use veriff_conformance::Outcome;
@@ -9,8 +13,9 @@ use veriff_conformance::Response;
 use veriff_conformance::ScenarioResult;
 use veriff_conformance::load_embedded;
 use veriff_conformance::message;
+use veriff_conformance::{Baseline, ChangeKind, DriftClass, Rule, compare_with, snapshot};
 
-use crate::support::{Alternative, BrokenMock};
+use crate::support::{Alternative, Breakage, BrokenMock, scenario};
 
 /// Runs the whole embedded suite against a server answering `alternative`:
 /// the messages of the scenarios that did not pass, and every result.
@@ -243,4 +248,52 @@ fn every_alternative_has_its_test() {
             "{alternative:?} has no test here"
         );
     }
+}
+
+#[tokio::test]
+async fn a_switch_to_another_documented_answer_passes_but_shows_as_breaking_drift() {
+    let trial = "authentication::missing_x_auth_client_is_rejected";
+    let scenario = scenario(trial);
+    let before = BrokenMock::start(Breakage::Nothing).await;
+    let first = before.run(&scenario).await;
+    assert!(
+        matches!(first.outcome, Outcome::Passed),
+        "{:?}",
+        first.outcome
+    );
+    let recorded = snapshot(
+        &scenario,
+        &first.ran(),
+        &before.target().base_url,
+        Rule::ALL.len(),
+    );
+    let baseline = Baseline {
+        dir: "baseline".into(),
+        scenarios: HashMap::from([(trial.to_string(), Arc::new(recorded))]),
+        gone: vec![],
+    };
+    let after = BrokenMock::answering(Alternative::CredentialsTableCodes).await;
+    let now = after.run(&scenario).await;
+    assert!(matches!(now.outcome, Outcome::Passed), "{:?}", now.outcome);
+    let drift = compare_with(&baseline, &scenario, &now.ran(), &after.target().base_url);
+    let code = drift
+        .steps
+        .iter()
+        .flat_map(|s| s.changes.iter())
+        .find(|c| c.path == "$.code")
+        .expect("the code's change is drift");
+    assert_eq!(
+        (
+            code.class,
+            code.kind,
+            code.before.as_str(),
+            code.after.as_str()
+        ),
+        (
+            DriftClass::Breaking,
+            ChangeKind::ValueChanged,
+            "\"1101\"",
+            "\"1801\""
+        )
+    );
 }
