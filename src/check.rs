@@ -98,8 +98,10 @@ pub struct Warning {
 ///
 /// `secret` verifies the response signature; it never appears in a warning.
 pub fn warn_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str) -> Vec<Warning> {
-    let mut out: Vec<Warning> = signature::warning(&expect.signature, &exchange.response, secret)
+    let response = &exchange.response;
+    let mut out: Vec<Warning> = signature::warning(&expect.signature, response, secret)
         .into_iter()
+        .chain(signature::vrf_warning(&expect.signature, response, secret))
         .collect();
     if let Some(warn) = &expect.warn {
         out.extend(
@@ -158,7 +160,6 @@ pub fn check_step(expect: &Expect, exchange: &Exchange, env: &Env, secret: &str)
         out.extend(bytes::check(expected, response));
     }
     out.extend(signature::check(signature, response, secret));
-    out.extend(signature::check_vrf(signature, response, secret));
     out
 }
 

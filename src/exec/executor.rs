@@ -14,7 +14,7 @@ use super::request;
 use super::run_values::RunValue;
 use super::target::Target;
 use super::throttle::{Rate, Throttle};
-use super::webhook::{await_webhook, missing_key_warning};
+use super::webhook::{await_webhook, key_warning};
 use crate::check::{self, Mismatch, Warning};
 use crate::inbox::store::Inbox;
 use crate::mask::Masker;
@@ -359,7 +359,6 @@ impl Executor {
             awaited,
             &session,
             env,
-            &self.target.api_key,
             &self.target.shared_secret,
         )
         .await;
@@ -373,7 +372,7 @@ impl Executor {
             })));
         }
         judged.captures.into_iter().for_each(|(k, v)| env.set(k, v));
-        let warning = missing_key_warning(awaited, &judged.exchange.response);
+        let warning = key_warning(awaited, &judged.exchange.response, &self.target.api_key);
         let recorded = self.record(
             step,
             info,

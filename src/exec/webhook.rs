@@ -2,8 +2,9 @@
 //! polling) for a webhook of its type for its session, which may have
 //! arrived before the step started, until its time limit. Each candidate is
 //! checked as a response (status 200, its headers, its bytes) with the
-//! step's `expect`, plus two checks that always apply: `X-AUTH-CLIENT`, when present, is
-//! the API key and the signature verifies over the raw bytes. The first
+//! step's `expect`, plus one check that always applies: the signature
+//! verifies over the raw bytes. An `X-AUTH-CLIENT` that is absent, or is not
+//! the API key, is a warning. The first
 //! candidate that meets everything (captures included) is the step's;
 //! when none does, the step fails with the latest one, or, when none came,
 //! with what was awaited and what did arrive.
@@ -34,31 +35,12 @@ pub(super) struct Awaited {
     pub came: bool,
 }
 
-/// The two checks every webhook gets, whatever the step's `expect` says:
-/// the signature verifies (when the step's `expect` does not already require
-/// it; [DOC]), and an `X-AUTH-CLIENT` that is there is the API key (a
-/// webhook for another integration is not ours). That every webhook carries
-/// `X-AUTH-CLIENT` at all rests on Veriff's older docs only ([DOC-old]), so
-/// its absence is a warning ([`missing_key_warning`]), not a failure.
-fn always(
-    step: &Step,
-    awaited: &AwaitWebhook,
-    response: &Response,
-    api_key: &str,
-    secret: &str,
-) -> Vec<Mismatch> {
+/// The check every webhook gets, whatever the step's `expect` says: the
+/// signature verifies (when the step's `expect` does not already require
+/// it; [DOC]). What `X-AUTH-CLIENT` carries rests on Veriff's older docs
+/// only ([DOC-old]), so it is a warning at most ([`key_warning`]).
+fn always(step: &Step, response: &Response, secret: &str) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    if let Some(v) = response.header(API_KEY_HEADER)
-        && v != api_key
-    {
-        out.push(Mismatch {
-            check: CheckKind::Header,
-            path: API_KEY_HEADER.to_ascii_lowercase(),
-            expected: "the API key (always checked on a webhook)".into(),
-            actual: format!("{v:?}"),
-            at: awaited.at.clone(),
-        });
-    }
     if step.expect.signature.value != SignatureExpect::Required {
         let rule = Located {
             value: SignatureExpect::Required,
@@ -69,15 +51,24 @@ fn always(
     out
 }
 
-/// A warning when the webhook has no `X-AUTH-CLIENT`: Veriff's older docs
-/// say every webhook carries the API key there ([DOC-old]); today's docs do
-/// not say otherwise.
-pub(super) fn missing_key_warning(awaited: &AwaitWebhook, response: &Response) -> Option<Warning> {
-    response.header(API_KEY_HEADER).is_none().then(|| Warning {
+/// A warning when the webhook's `X-AUTH-CLIENT` is absent or is not the API
+/// key: Veriff's older docs say every webhook carries the API key there
+/// ([DOC-old]); today's docs do not say otherwise.
+pub(super) fn key_warning(
+    awaited: &AwaitWebhook,
+    response: &Response,
+    api_key: &str,
+) -> Option<Warning> {
+    let actual = match response.header(API_KEY_HEADER) {
+        None => "absent".to_string(),
+        Some(v) if v == api_key => return None,
+        Some(v) => format!("{v:?}, another key than the run's"),
+    };
+    Some(Warning {
         check: CheckKind::Header,
         path: API_KEY_HEADER.to_ascii_lowercase(),
         expected: "the API key, as Veriff's older docs say every webhook carries".into(),
-        actual: "absent".into(),
+        actual,
         at: awaited.at.clone(),
     })
 }
@@ -111,7 +102,6 @@ pub(super) async fn await_webhook(
     awaited: &AwaitWebhook,
     session: &str,
     env: &Env,
-    api_key: &str,
     secret: &str,
 ) -> Awaited {
     let started = Instant::now();
@@ -130,7 +120,7 @@ pub(super) async fn await_webhook(
             }
             let exchange = exchange_of(&webhook, receiver);
             let mut mismatches = check::check_step(&step.expect, &exchange, env, secret);
-            mismatches.extend(always(step, awaited, &exchange.response, api_key, secret));
+            mismatches.extend(always(step, &exchange.response, secret));
             if mismatches.is_empty() {
                 match check::capture::capture(&step.captures, &exchange.response) {
                     Ok(captures) => {
