@@ -80,10 +80,12 @@
 //!   (lifecycle transitions, decisions, media within their bounds).
 //! - `controls.rs`: the mock-only headers; `config.rs`: [`MockConfig`] and its
 //!   limits; `webhook_config.rs`: [`WebhookConfig`].
-//! - `webhooks.rs`: the webhook bodies and the `/mock` routes;
-//!   `delivery.rs` and `delivery/`: sending them in the background, with
-//!   retries, within bounds, and their log. The store tells its changes to
-//!   an outbox (`state/events.rs`), which sends the webhooks.
+//! - `views.rs`: the decision and watchlist-screening bodies, which an API
+//!   answer and a webhook share.
+//! - `outbox.rs`: the webhook bodies; the store tells its changes to this
+//!   outbox (`state/events.rs`), which hands them to `delivery.rs` and
+//!   `delivery/`: sending them in the background, with retries, within
+//!   bounds, and their log. `webhooks.rs`: the `/mock` routes.
 //! - `builder.rs`, `server.rs`, `connections.rs`, `transport.rs`: starting the
 //!   mock, serving connections, and JSON bodies for what hyper refuses.
 //!
@@ -119,6 +121,7 @@ mod delivery;
 mod errors;
 mod extract;
 mod media;
+mod outbox;
 mod request_body;
 mod response;
 mod routes;
@@ -126,6 +129,7 @@ mod server;
 mod sessions;
 mod state;
 mod transport;
+mod views;
 mod webhook_config;
 mod webhooks;
 

@@ -14,7 +14,7 @@ use super::delivery::{Deliveries, Tamper};
 use super::request_body::BodyBudget;
 use super::response::{Signing, signed_response};
 use super::state::Store;
-use super::webhooks::WebhookOutbox;
+use super::outbox::WebhookOutbox;
 
 /// Shared state of one mock.
 pub(crate) struct App {
