@@ -23,8 +23,8 @@ use axum::http::{HeaderMap, Uri};
 use serde_json::Value;
 
 use super::app::App;
-use super::config::MockConfig;
 use super::auth::{Scheme, Signed, check_api_key, check_signature, requested_scheme};
+use super::config::MockConfig;
 use super::controls::check_fault;
 use super::errors::ApiError;
 use super::request_body::{HeldBody, check_json_content_type, parse_json, read_limited};

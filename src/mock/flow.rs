@@ -57,7 +57,14 @@ pub(crate) fn page(session: &Session, query: Option<&str>) -> Response {
     let fills = [
         ("lang", lang(query).unwrap_or("en")),
         ("session_id", session.id.as_str()),
-        ("name", if name.is_empty() { "(not given)" } else { &name }),
+        (
+            "name",
+            if name.is_empty() {
+                "(not given)"
+            } else {
+                &name
+            },
+        ),
         (
             "vendor_data",
             session.vendor_data.as_deref().unwrap_or("(not given)"),
@@ -130,10 +137,7 @@ pub(crate) async fn act(
         return Err(ApiError::not_found());
     };
     let action = Action::from_path(&name).ok_or(ApiError::not_found())?;
-    let session = app
-        .store
-        .open(&token, false)
-        .ok_or(ApiError::not_found())?;
+    let session = app.store.open(&token, false).ok_or(ApiError::not_found())?;
     let done = match action {
         Action::Decide(outcome) => app.store.submit_and_decide(&session.id, outcome),
         Action::Submit => app.store.submit(&session.id),

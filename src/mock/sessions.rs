@@ -12,8 +12,8 @@ use super::app::{App, Shared};
 use super::auth::Scheme;
 use super::config::MockConfig;
 use super::errors::ApiError;
-use super::flow;
 use super::extract::{JsonBody, KeyedJson, SignedId, SignedJson};
+use super::flow;
 use super::response::json_response;
 use super::state::{InitData, NewSession, Session};
 
