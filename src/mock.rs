@@ -86,6 +86,9 @@
 //!   outbox (`state/events.rs`), which hands them to `delivery.rs` and
 //!   `delivery/`: sending them in the background, with retries, within
 //!   bounds, and their log. `webhooks.rs`: the `/mock` routes.
+//! - `cors.rs`: browsers on other origins (create only, for Veriff's JS SDK);
+//!   `flow.rs` and `flow/page.html`: the flow page a browser gets at the
+//!   session `url`, and its buttons.
 //! - `builder.rs`, `server.rs`, `connections.rs`, `transport.rs`: starting the
 //!   mock, serving connections, and JSON bodies for what hyper refuses.
 //!
