@@ -73,6 +73,17 @@ impl Mock {
             .await
     }
 
+    /// The mock's decision trigger.
+    async fn decide(&self, id: &str, status: &str) -> Reply {
+        let body = format!(r#"{{"status":"{status}"}}"#);
+        self.send(self.keyed(
+            Method::POST,
+            &format!("/mock/sessions/{id}/decision"),
+            body.as_bytes(),
+        ))
+        .await
+    }
+
     async fn decision_code(&self, id: &str) -> Value {
         let reply = self.decision(id).await;
         assert_eq!(reply.status, 200, "{}", reply.text());
@@ -206,14 +217,7 @@ async fn submit_leaves_the_decision_to_a_later_trigger() {
         mock.decision(&created.id).await.json()["verification"],
         Value::Null
     );
-    let triggered = mock
-        .send(mock.keyed(
-            Method::POST,
-            &format!("/mock/sessions/{}/decision", created.id),
-            br#"{"status":"approved"}"#,
-        ))
-        .await;
-    assert_eq!(triggered.status, 200);
+    assert_eq!(mock.decide(&created.id, "approved").await.status, 200);
     assert_eq!(mock.decision_code(&created.id).await, 9001);
 }
 
@@ -257,14 +261,7 @@ async fn a_button_on_a_decided_or_expired_session_says_why_and_changes_nothing()
     assert_eq!(mock.decision_code(&decided.id).await, 9001);
 
     let expired = mock.create().await;
-    let trigger = mock
-        .send(mock.keyed(
-            Method::POST,
-            &format!("/mock/sessions/{}/decision", expired.id),
-            br#"{"status":"expired"}"#,
-        ))
-        .await;
-    assert_eq!(trigger.status, 200);
+    assert_eq!(mock.decide(&expired.id, "expired").await.status, 200);
     let refused = mock.press(&expired.token, "approve").await;
     assert_eq!(refused.status, 409);
     assert_eq!(
