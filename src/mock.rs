@@ -80,10 +80,15 @@
 //!   (lifecycle transitions, decisions, media within their bounds).
 //! - `controls.rs`: the mock-only headers; `config.rs`: [`MockConfig`] and its
 //!   limits; `webhook_config.rs`: [`WebhookConfig`].
-//! - `webhooks.rs`: the webhook bodies and the `/mock` routes;
-//!   `delivery.rs` and `delivery/`: sending them in the background, with
-//!   retries, within bounds, and their log. The store tells its changes to
-//!   an outbox (`state/events.rs`), which sends the webhooks.
+//! - `views.rs`: the decision and watchlist-screening bodies, which an API
+//!   answer and a webhook share.
+//! - `outbox.rs`: the webhook bodies; the store tells its changes to this
+//!   outbox (`state/events.rs`), which hands them to `delivery.rs` and
+//!   `delivery/`: sending them in the background, with retries, within
+//!   bounds, and their log. `webhooks.rs`: the `/mock` routes.
+//! - `cors.rs`: browsers on other origins (create only, for Veriff's JS SDK);
+//!   `flow.rs` and `flow/page.html`: the flow page a browser gets at the
+//!   session `url`, and its buttons.
 //! - `builder.rs`, `server.rs`, `connections.rs`, `transport.rs`: starting the
 //!   mock, serving connections, and JSON bodies for what hyper refuses.
 //!
@@ -114,11 +119,14 @@ mod builder;
 mod config;
 mod connections;
 mod controls;
+mod cors;
 mod decisions;
 mod delivery;
 mod errors;
 mod extract;
+mod flow;
 mod media;
+mod outbox;
 mod request_body;
 mod response;
 mod routes;
@@ -126,6 +134,7 @@ mod server;
 mod sessions;
 mod state;
 mod transport;
+mod views;
 mod webhook_config;
 mod webhooks;
 

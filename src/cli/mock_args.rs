@@ -46,6 +46,11 @@ pub struct MockArgs {
     /// Seconds after its first attempt that a webhook is given up.
     #[arg(long, value_name = "SECONDS", default_value = "604800", value_parser = seconds)]
     webhook_retry_for: Duration,
+    /// Accept `http://` session callbacks (Veriff accepts only https), for a
+    /// front end under test on http://localhost that the flow page sends the
+    /// end user back to.
+    #[arg(long)]
+    allow_http_callback: bool,
 }
 
 /// A positive number of seconds (fractions allowed).
@@ -157,6 +162,7 @@ pub fn run(args: MockArgs) -> ExitCode {
         host: args.host,
         latency: Duration::from_millis(args.latency_ms),
         webhooks,
+        allow_http_callback: args.allow_http_callback,
         ..generated
     };
     // A URL is shown as given, except for the credentials, were they in it.
@@ -196,6 +202,9 @@ pub fn run(args: MockArgs) -> ExitCode {
             "  start a session as its end user: GET {}/v/<sessionToken>",
             server.base_url()
         );
+        if args.allow_http_callback {
+            println!("  http:// callbacks accepted (Veriff accepts only https://)");
+        }
         if args.latency_ms > 0 {
             println!("  every response delayed by {} ms", args.latency_ms);
         }

@@ -11,10 +11,10 @@ use serde_json::Value;
 use super::auth::Scheme;
 use super::config::MockConfig;
 use super::delivery::{Deliveries, Tamper};
+use super::outbox::WebhookOutbox;
 use super::request_body::BodyBudget;
 use super::response::{Signing, signed_response};
 use super::state::Store;
-use super::webhooks::WebhookOutbox;
 
 /// Shared state of one mock.
 pub(crate) struct App {

@@ -199,6 +199,12 @@ pub struct MockConfig {
     /// Where webhooks are delivered, and how (no URL by default: nothing is
     /// sent). See [`WebhookConfig`] and docs/mock.md, "Webhooks".
     pub webhooks: WebhookConfig,
+    /// Accept `http://` session callbacks at create, as well as `https://`
+    /// ones. Off by default: Veriff answers an `http://` callback with 400
+    /// code 1302, and so does the mock. Turn it on to test a front end
+    /// served from `http://localhost`, which the flow page sends the end
+    /// user back to (docs/web-front-end.md).
+    pub allow_http_callback: bool,
 }
 
 impl MockConfig {
@@ -235,6 +241,7 @@ impl MockConfig {
             max_media: DEFAULT_MAX_MEDIA,
             media_budget: DEFAULT_MEDIA_BUDGET,
             webhooks: WebhookConfig::default(),
+            allow_http_callback: false,
         }
     }
 }
@@ -270,6 +277,7 @@ impl fmt::Debug for MockConfig {
             .field("max_media", &self.max_media)
             .field("media_budget", &self.media_budget)
             .field("webhooks", &self.webhooks)
+            .field("allow_http_callback", &self.allow_http_callback)
             .finish()
     }
 }

@@ -11,7 +11,7 @@ use super::app::Shared;
 use super::controls::requested_decision;
 use super::errors::ApiError;
 use super::extract::SignedId;
-use super::state::{InitData, Session};
+use super::views::{decision_body, full_name, watchlist_data};
 
 /// `GET /v1/sessions/{id}/attempts` (docs/veriff-api.md, section 4.7 [DOC]): `verifications[]`
 /// newest first, each `{"id","status","createdTime"}`. An attempt begins with
@@ -55,50 +55,6 @@ pub(crate) async fn decision(
         Some(outcome) => app.store.force_decision(&id, outcome)?,
     };
     Ok(app.signed(scheme, StatusCode::OK, &decision_body(&session)))
-}
-
-/// The decision body. [DOC] fields: `id`, `attemptId`, `acceptanceTime`
-/// (session creation), `decisionTime`, `code`, `vendorData`, `endUserId`.
-/// [DOC-old]/[3P] fields the mock adds: `status`, `reason`, `reasonCode`
-/// (null, except 539 for the resubmission limit), `person` and `document`
-/// from the create body's initData, `comments: []`, and top-level
-/// `technicalData: {"ip": null}`. The decision webhook's body is this view
-/// too (`webhooks.rs`).
-pub(crate) fn decision_body(session: &Session) -> Value {
-    let Some(decision) = &session.decision else {
-        return json!({"status": "success", "verification": null});
-    };
-    let init = &session.init;
-    json!({
-        "status": "success",
-        "verification": {
-            "id": session.id,
-            "attemptId": decision.attempt_id,
-            "acceptanceTime": session.created_at,
-            "decisionTime": decision.time,
-            "code": decision.status.code(),
-            "status": decision.status.as_str(),
-            "reason": decision.reason,
-            "reasonCode": decision.reason_code,
-            "vendorData": session.vendor_data,
-            "endUserId": session.end_user_id,
-            "person": {
-                "firstName": init.first_name,
-                "lastName": init.last_name,
-                "idNumber": init.id_number,
-                "dateOfBirth": init.date_of_birth,
-                "gender": init.gender,
-                "nationality": null,
-            },
-            "document": {
-                "number": init.document_number,
-                "type": init.document_type,
-                "country": init.document_country,
-            },
-            "comments": [],
-        },
-        "technicalData": {"ip": null},
-    })
 }
 
 /// `GET /v1/sessions/{id}/person` (docs/veriff-api.md, section 4.10: the key names are [NF]).
@@ -147,37 +103,4 @@ pub(crate) async fn watchlist_screening(
         StatusCode::OK,
         &json!({"status": "success", "data": watchlist_data(&session)}),
     ))
-}
-
-/// The screening result: the `data` of the watchlist-screening answer, and
-/// the body of the watchlist-screening webhook (`webhooks.rs`).
-pub(crate) fn watchlist_data(session: &Session) -> Value {
-    let year = session
-        .init
-        .date_of_birth
-        .as_deref()
-        .and_then(|date| date.get(..4))
-        .filter(|year| year.bytes().all(|b| b.is_ascii_digit()));
-    json!({
-        "attemptId": session.latest_attempt().map(|a| a.id.clone()),
-        "sessionId": session.id,
-        "vendorData": session.vendor_data,
-        "endUserId": session.end_user_id,
-        "checkType": "initial_result",
-        "matchStatus": "no_match",
-        "reviewStatus": "no_match",
-        "searchTerm": {"name": full_name(&session.init), "year": year},
-        "totalHits": 0,
-        "createdAt": session.created_at,
-        "hits": [],
-    })
-}
-
-/// First and last name joined, when either is given.
-fn full_name(init: &InitData) -> Option<String> {
-    let parts: Vec<&str> = [init.first_name.as_deref(), init.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    (!parts.is_empty()).then(|| parts.join(" "))
 }

@@ -283,6 +283,15 @@ impl ApiError {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "1101", "Method not allowed")
     }
 
+    /// Mock choice: a CORS preflight for any route but create (`cors.rs`).
+    pub(crate) const fn browser_refused() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "1101",
+            "Only POST /v1/sessions answers pages of other origins: the other routes need the shared secret, which belongs on a backend, never in a browser",
+        )
+    }
+
     /// Mock choice: a mock control header has a value the mock does not understand.
     pub(crate) fn bad_control(message: &'static str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1101", message)

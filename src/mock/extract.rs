@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::app::App;
 use super::auth::{Scheme, Signed, check_api_key, check_signature, requested_scheme};
+use super::config::MockConfig;
 use super::controls::check_fault;
 use super::errors::ApiError;
 use super::request_body::{HeldBody, check_json_content_type, parse_json, read_limited};
@@ -35,6 +36,12 @@ pub(crate) trait JsonBody: Sized {
 
     /// Checks the parsed body and keeps what the route needs.
     fn validate(json: Value) -> Result<Self, ApiError>;
+
+    /// The same under the mock's config, for the few bodies whose rules a
+    /// setting changes (create: [`MockConfig::allow_http_callback`]).
+    fn validate_for(json: Value, _config: &MockConfig) -> Result<Self, ApiError> {
+        Self::validate(json)
+    }
 }
 
 /// The id in the path of a GET or DELETE, authenticated: API key, signature
@@ -109,7 +116,7 @@ impl<B: JsonBody> FromRequest<Arc<App>> for SignedJson<B> {
         check_fault(headers)?;
         let json = json_of::<B>(headers, &held)?;
         app.store.get(&id).ok_or(ApiError::not_found())?;
-        let body = B::validate(json)?;
+        let body = B::validate_for(json, &app.config)?;
         Ok(SignedJson {
             id,
             body,
@@ -143,7 +150,7 @@ impl<B: JsonBody> FromRequest<Arc<App>> for KeyedJson<B> {
         let held = read_body(app, headers, body).await?;
         check_fault(headers)?;
         let json = json_of::<B>(headers, &held)?;
-        let body = B::validate(json)?;
+        let body = B::validate_for(json, &app.config)?;
         Ok(KeyedJson {
             body,
             scheme: requested_scheme(headers),

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, patch, post};
@@ -16,7 +17,7 @@ use super::app::App;
 use super::config::MockConfig;
 use super::controls;
 use super::errors::ApiError;
-use super::{decisions, media, sessions, webhooks};
+use super::{cors, decisions, flow, media, sessions, webhooks};
 
 /// The mock as an axum [`Router`], for serving it yourself.
 ///
@@ -58,7 +59,10 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
 pub(super) fn app_router(app: Arc<App>) -> Router {
     let latency = app.config.latency;
     Router::new()
-        .route("/v1/sessions", post(sessions::create_session))
+        .route(
+            "/v1/sessions",
+            post(sessions::create_session).options(cors::preflight),
+        )
         .route(
             "/v1/sessions/{id}",
             patch(sessions::submit_session).delete(sessions::delete_session),
@@ -77,6 +81,8 @@ pub(super) fn app_router(app: Arc<App>) -> Router {
             get(decisions::watchlist_screening),
         )
         .route("/v/{token}", get(sessions::open_session))
+        // The flow page's buttons (mock-only, like the page).
+        .route("/v/{token}/{action}", post(flow::act))
         // Mock-only: webhook deliveries and the decision trigger.
         .route("/mock/webhooks", get(webhooks::delivery_log))
         .route("/mock/webhooks/{id}", get(webhooks::delivery))
@@ -90,6 +96,7 @@ pub(super) fn app_router(app: Arc<App>) -> Router {
         .layer(axum::middleware::from_fn(controls::delay))
         .with_state(app)
         .layer(axum::middleware::from_fn_with_state(latency, fixed_latency))
+        .layer(axum::middleware::from_fn(cors::allow_origin))
 }
 
 /// Unknown paths: JSON 404.
@@ -97,9 +104,14 @@ async fn not_found() -> ApiError {
     ApiError::not_found()
 }
 
-/// Known paths with another method: JSON 405.
-async fn method_not_allowed() -> ApiError {
-    ApiError::method_not_allowed()
+/// Known paths with another method: JSON 405; a browser's preflight for
+/// any route but create gets a JSON 403 (`cors.rs`).
+async fn method_not_allowed(method: Method, headers: HeaderMap) -> ApiError {
+    if cors::is_preflight(&method, &headers) {
+        cors::refused_preflight()
+    } else {
+        ApiError::method_not_allowed()
+    }
 }
 
 /// [`MockConfig::latency`]: waits, then handles the request.

@@ -3,15 +3,17 @@
 //! they answer with.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{Method, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
 use super::app::{App, Shared};
 use super::auth::Scheme;
+use super::config::MockConfig;
 use super::errors::ApiError;
 use super::extract::{JsonBody, KeyedJson, SignedId, SignedJson};
+use super::flow;
 use super::response::json_response;
 use super::state::{InitData, NewSession, Session};
 
@@ -71,10 +73,13 @@ pub(crate) async fn delete_session(
 /// `GET /v/{sessionToken}`: what the end user's browser opens (the session
 /// `url`). No authentication. Moves `created` to `started`, and starts a new
 /// attempt after a resubmission request (docs/veriff-api.md, section 6.1
-/// statuses); `HEAD` only looks. Unsigned response.
+/// statuses); `HEAD` only looks. A browser (an `Accept` naming `text/html`)
+/// gets the flow page (`flow.rs`); other clients an unsigned JSON answer.
 pub(crate) async fn open_session(
     State(app): Shared,
     method: Method,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let Ok(Path(token)) = path else {
@@ -84,6 +89,9 @@ pub(crate) async fn open_session(
         .store
         .open(&token, method != Method::HEAD)
         .ok_or(ApiError::not_found())?;
+    if flow::wants_html(&headers) {
+        return Ok(flow::page(&session, query.as_deref()));
+    }
     Ok(json_response(
         StatusCode::OK,
         &json!({
@@ -124,7 +132,11 @@ impl JsonBody for NewSession {
     const NOT_JSON: ApiError = ApiError::malformed_json();
 
     fn validate(json: Value) -> Result<Self, ApiError> {
-        create_session_body(&json)
+        create_session_body(&json, false)
+    }
+
+    fn validate_for(json: Value, config: &MockConfig) -> Result<Self, ApiError> {
+        create_session_body(&json, config.allow_http_callback)
     }
 }
 
@@ -158,7 +170,8 @@ const MAX_FIELD_CHARS: usize = 1_000;
 /// - `verification` missing or null: 400 code 1102 (mandatory parameters);
 /// - `vendorData` longer than 1,000 characters (Unicode scalar values): 400
 ///   code 1500; neither a string nor null: 400 code 1501 (docs/veriff-api.md, section 3.3);
-/// - `callback` not an `https://` URL: 400 code 1302 (docs/veriff-api.md, section 4.1 [DOC]);
+/// - `callback` not an `https://` URL: 400 code 1302 (docs/veriff-api.md, section 4.1 [DOC]),
+///   unless `allow_http` and it is an `http://` one ([`MockConfig::allow_http_callback`]);
 ///   not a string: 1104;
 /// - `endUserId` neither a string nor null, or longer than 1,000 characters:
 ///   400 code 1104 (mock choice; its UUID form is not checked).
@@ -168,7 +181,7 @@ const MAX_FIELD_CHARS: usize = 1_000;
 /// (others are ignored); one longer than 1,000 characters is 400 code 1104
 /// (mock choice). Every other field (the legacy `lang`, `features`,
 /// `timestamp`, `additionalData` [3P] included) is accepted and ignored.
-fn create_session_body(body: &Value) -> Result<NewSession, ApiError> {
+fn create_session_body(body: &Value, allow_http: bool) -> Result<NewSession, ApiError> {
     let object = body.as_object().ok_or(ApiError::invalid_parameters())?;
     let verification = match object.get("verification") {
         None | Some(Value::Null) => return Err(ApiError::missing_parameters()),
@@ -183,12 +196,17 @@ fn create_session_body(body: &Value) -> Result<NewSession, ApiError> {
         Some(Value::String(_)) => return Err(ApiError::vendor_data_too_long()),
         Some(_) => return Err(ApiError::vendor_data_not_string()),
     };
-    match verification.get("callback") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(url)) if starts_with_ignore_case(url, "https://") => {}
+    let callback = match verification.get("callback") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(url))
+            if starts_with_ignore_case(url, "https://")
+                || (allow_http && starts_with_ignore_case(url, "http://")) =>
+        {
+            Some(url.clone())
+        }
         Some(Value::String(_)) => return Err(ApiError::callback_not_https()),
         Some(_) => return Err(ApiError::invalid_parameters()),
-    }
+    };
     let end_user_id = match verification.get("endUserId") {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) if id.chars().count() <= MAX_FIELD_CHARS => Some(id.clone()),
@@ -208,6 +226,7 @@ fn create_session_body(body: &Value) -> Result<NewSession, ApiError> {
     };
     Ok(NewSession {
         vendor_data,
+        callback,
         end_user_id,
         init,
     })
@@ -247,7 +266,7 @@ mod tests {
     use serde_json::json;
 
     fn vendor(body: Value) -> Result<Option<String>, ApiError> {
-        create_session_body(&body).map(|new| new.vendor_data)
+        create_session_body(&body, false).map(|new| new.vendor_data)
     }
 
     #[test]
@@ -295,7 +314,7 @@ mod tests {
             "lang": "en", "features": ["selfid"], "timestamp": "2016-05-19T08:30:25.597Z",
             "endUserId": "c1de400b-1877-4b0b-9ed3-1b1d5c0b8d3e",
         }});
-        let new = create_session_body(&body).expect("accepted");
+        let new = create_session_body(&body, false).expect("accepted");
         assert_eq!(new.init.first_name.as_deref(), Some("Approve"));
         assert_eq!(new.init.id_number, None);
         assert_eq!(new.init.document_country.as_deref(), Some("EE"));
@@ -305,12 +324,12 @@ mod tests {
         );
         let long = json!({"verification": {"person": {"lastName": "x".repeat(1_001)}}});
         assert_eq!(
-            create_session_body(&long),
+            create_session_body(&long, false),
             Err(ApiError::invalid_parameters())
         );
         let bad_id = json!({"verification": {"endUserId": 12}});
         assert_eq!(
-            create_session_body(&bad_id),
+            create_session_body(&bad_id, false),
             Err(ApiError::invalid_parameters())
         );
     }

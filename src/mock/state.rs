@@ -316,6 +316,31 @@ impl Store {
         Ok(())
     }
 
+    /// A decision control of the flow page: submits the session if it is
+    /// still open for input (as `PATCH` does, but the decision trick does
+    /// not apply: the end user's choice is the decision), then decides it as
+    /// [`Store::force_decision`] does. A session that can take neither
+    /// (already decided, expired, abandoned) is refused and left unchanged.
+    pub(crate) fn submit_and_decide(&self, id: &str, outcome: Status) -> Result<Session, Refusal> {
+        let mut inner = self.lock();
+        let Inner {
+            sessions, attempts, ..
+        } = &mut *inner;
+        let session = sessions.get_mut(id).ok_or(Refusal::NotFound)?;
+        let open = session.status.open_for_input();
+        if !open && !session.status.can_be_decided(outcome) {
+            return Err(Refusal::CannotTransition(outcome));
+        }
+        if open {
+            session.ensure_attempt(Status::Submitted, attempts);
+            session.set_status(Status::Submitted);
+            self.tell(Change::Submitted(session));
+        }
+        session.decide(outcome);
+        self.tell(Change::Decided(session));
+        Ok(session.clone())
+    }
+
     /// The mock-only decision controls: moves the session to a decision status
     /// as [`Status::can_be_decided`] allows. Asking for the status the session
     /// already has changes nothing (and tells nothing).

@@ -61,7 +61,7 @@ impl Status {
     /// Media may be added and the session submitted: `created` or `started`
     /// (PATCH page), or `resubmission_requested`, which lets the user redo the
     /// flow in the same session (docs/veriff-api.md, section 6.1 [DOC]).
-    pub(super) fn open_for_input(self) -> bool {
+    pub(crate) fn open_for_input(self) -> bool {
         matches!(
             self,
             Status::Created | Status::Started | Status::ResubmissionRequested

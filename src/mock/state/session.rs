@@ -23,6 +23,8 @@ pub(crate) struct InitData {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct NewSession {
     pub(crate) vendor_data: Option<String>,
+    /// Where the flow page sends the end user after the flow.
+    pub(crate) callback: Option<String>,
     pub(crate) end_user_id: Option<String>,
     pub(crate) init: InitData,
 }
@@ -55,6 +57,8 @@ pub(crate) struct Session {
     pub(crate) status: Status,
     pub(crate) vendor_data: Option<String>,
     pub(crate) end_user_id: Option<String>,
+    /// The create body's `verification.callback`.
+    pub(crate) callback: Option<String>,
     pub(crate) session_token: String,
     pub(crate) created_at: String,
     pub(crate) init: InitData,
@@ -72,6 +76,7 @@ impl Session {
             status: Status::Created,
             vendor_data: new.vendor_data,
             end_user_id: new.end_user_id,
+            callback: new.callback,
             session_token: new_token(),
             created_at: now(),
             init: new.init,

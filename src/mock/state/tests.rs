@@ -262,3 +262,36 @@ fn the_outbox_hears_each_change_under_the_lock_and_then_that_the_lock_is_free() 
         ]
     );
 }
+
+#[test]
+fn a_flow_decision_submits_an_open_session_then_decides_it_whatever_its_first_name() {
+    let store = store(10);
+    let s = named(&store, "Approve");
+    store.open(&s.session_token, true).expect("opened");
+    let decided = store
+        .submit_and_decide(&s.id, Status::Declined)
+        .expect("decided");
+    assert_eq!(decided.status, Status::Declined);
+    assert_eq!(decided.attempts.len(), 1);
+    assert_eq!(
+        decided.decision.as_ref().map(|d| d.attempt_id.clone()),
+        Some(Some(decided.attempts[0].id.clone()))
+    );
+}
+
+#[test]
+fn a_flow_decision_on_a_submitted_session_only_decides_and_on_a_decided_one_changes_nothing() {
+    let store = store(10);
+    let s = named(&store, "Ann");
+    store.submit(&s.id).expect("submitted");
+    let approved = store
+        .submit_and_decide(&s.id, Status::Approved)
+        .expect("decided");
+    assert_eq!(approved.status, Status::Approved);
+    assert_eq!(approved.attempts.len(), 1);
+    assert_eq!(
+        store.submit_and_decide(&s.id, Status::Declined).err(),
+        Some(Refusal::CannotTransition(Status::Declined))
+    );
+    assert_eq!(store.get(&s.id).map(|s| s.status), Some(Status::Approved));
+}
