@@ -5,6 +5,7 @@ mod libtest_args;
 mod mock_args;
 mod receiver_args;
 mod run_args;
+mod shared_run_args;
 mod sign;
 mod verify_webhook_args;
 
