@@ -15,6 +15,7 @@ pub mod plan;
 mod preflight;
 pub mod schedule;
 pub mod setup;
+mod trials;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -29,7 +30,7 @@ use crate::exec::executor::Executor;
 use crate::exec::run_values::RunValue;
 use crate::exec::throttle::Rate;
 use crate::mask::Masker;
-use crate::report::{self, Format, libtest};
+use crate::report::{self, Format};
 use crate::results::{Outcome, RunResults, ScenarioResult};
 use crate::scenario::discover::{Loaded, Suite, load_paths, load_suite};
 use crate::scenario::load::Loader;
@@ -85,6 +86,9 @@ pub struct Options {
     pub run_values: Vec<RunValue>,
     /// An answer slower than this is a warning (`None`: no budget).
     pub answer_budget: Option<Duration>,
+    /// The receiver suite's URLs, each with the flag that gave it: before
+    /// the first scenario, each must accept a connection.
+    pub receiver_urls: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -107,6 +111,7 @@ impl Default for Options {
             suite: Suite::Api,
             run_values: Vec::new(),
             answer_budget: None,
+            receiver_urls: Vec::new(),
         }
     }
 }
@@ -120,7 +125,44 @@ pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
 /// Runs the scenarios as the options say and returns the exit status: 0 when
 /// all pass, 101 when one fails, 2 for usage, configuration and spec errors.
 pub fn run(options: Options) -> ExitCode {
-    // Every file the run writes, checked before anything is sent.
+    match stages(options) {
+        Ok(status) | Err(status) => status,
+    }
+}
+
+/// A stage that ends the run early, with this exit status.
+type Stop = ExitCode;
+
+/// The stages of a run, in order; each stage that can end the run returns
+/// its exit status as `Err`.
+fn stages(options: Options) -> Result<ExitCode, Stop> {
+    check_outputs(&options)?;
+    let loaded = load(&options)?;
+    let mut prepared = set_up(&options)?;
+    let scenarios = scenarios(loaded.scenarios);
+    let baseline = read_baseline(&options, &prepared, &scenarios)?;
+    let plan = plan(&options, &prepared, &scenarios)?;
+    preflight(&options, &prepared, &plan)?;
+    let trials = schedule(&options, &prepared, &scenarios, &plan, baseline.clone());
+    let conclusion = libtest_mimic::run(&options.libtest, trials.trials);
+    prepared.shut_down();
+    if options.libtest.list {
+        return Ok(conclusion.exit_code());
+    }
+    let results = collect(
+        trials.collected,
+        &plan,
+        &scenarios,
+        loaded.errors,
+        baseline.as_deref(),
+        &prepared,
+    );
+    report(&options, &prepared, &results, &scenarios)?;
+    Ok(exit_status(&results, &conclusion))
+}
+
+/// Every file the run writes, checked before anything is sent.
+fn check_outputs(options: &Options) -> Result<(), Stop> {
     let files: Vec<(&str, &Path)> = [
         ("--junit", options.junit.as_deref()),
         ("--drift-report", options.drift.report.as_deref()),
@@ -143,9 +185,20 @@ pub fn run(options: Options) -> ExitCode {
     } else {
         outputs::check(&files, options.drift.record.as_deref())
     };
-    if let Err(e) = checked {
-        return usage_error(e);
-    }
+    checked.map_err(usage_error)
+}
+
+/// Every secret the user gave, hidden from every output, whatever the target.
+fn given_secrets(options: &Options) -> Masker {
+    Masker::new([
+        options.target.api_key.as_deref().unwrap_or(""),
+        options.target.shared_secret.as_deref().unwrap_or(""),
+    ])
+}
+
+/// The scenarios, from the paths given or the embedded suite; load errors
+/// are printed. A run with no scenario to run stops here, exit status 2.
+fn load(options: &Options) -> Result<Loaded, Stop> {
     let loaded: Loaded = if options.paths.is_empty() {
         let names = options.run_values.iter().map(|v| v.name.clone());
         load_suite(
@@ -155,43 +208,73 @@ pub fn run(options: Options) -> ExitCode {
     } else {
         load_paths(&options.paths)
     };
-    // Every secret the user gave is hidden from every output, whatever the target.
-    let given = Masker::new([
-        options.target.api_key.as_deref().unwrap_or(""),
-        options.target.shared_secret.as_deref().unwrap_or(""),
-    ]);
+    let given = given_secrets(options);
     for error in &loaded.errors {
         eprintln!("{}\n", given.mask(&error.render_for_terminal()));
     }
-    if loaded.scenarios.is_empty() {
-        // Nothing to run: report the load errors (in JUnit too, so that CI never
-        // reads a report left from an earlier run) and stop.
-        if loaded.errors.is_empty() {
-            eprintln!("error: no scenarios found");
-        }
-        let results = RunResults {
-            scenarios: Vec::new(),
-            load_errors: loaded.errors,
-            drift: None,
-            setup_error: None,
-        };
-        if let Some(path) = &options.junit
-            && let Err(e) = report::write(Format::Junit, path, &results, &given)
-        {
-            return usage_error(e);
-        }
-        return ExitCode::from(EXIT_USAGE);
+    if !loaded.scenarios.is_empty() {
+        return Ok(loaded);
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // Nothing to run: report the load errors (in JUnit too, so that CI never
+    // reads a report left from an earlier run) and stop.
+    if loaded.errors.is_empty() {
+        eprintln!("error: no scenarios found");
+    }
+    let results = RunResults {
+        scenarios: Vec::new(),
+        load_errors: loaded.errors,
+        drift: None,
+        setup_error: None,
+    };
+    if let Some(path) = &options.junit {
+        report::write(Format::Junit, path, &results, &given).map_err(usage_error)?;
+    }
+    Err(ExitCode::from(EXIT_USAGE))
+}
+
+/// What the stages after the set-up share: the runtime, the target (and the
+/// mock and webhook receiver started for it), the runner and the masker.
+struct Prepared {
+    runtime: tokio::runtime::Runtime,
+    /// Until [`Prepared::shut_down`].
+    setup: Option<Setup>,
+    embedded_mock: bool,
+    has_receiver: bool,
+    runner: Arc<Executor>,
+    /// The target's secrets and those the user gave.
+    masker: Masker,
+    /// A listing: nothing is sent, nothing started.
+    listing: bool,
+}
+
+impl Prepared {
+    fn embedded_mock(&self) -> bool {
+        self.embedded_mock
+    }
+
+    /// Stops the embedded mock and the webhook receiver, if any.
+    fn shut_down(&mut self) {
+        if let Some(setup) = self.setup.take() {
+            self.runtime.block_on(setup.shutdown());
+        }
+    }
+
+    fn base_url(&self) -> &str {
+        &self.runner.target().base_url
+    }
+}
+
+/// The runtime, the target (the base URL, or the embedded mock started
+/// here), the webhook receiver, and the runner that sends the requests.
+fn set_up(options: &Options) -> Result<Prepared, Stop> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
-    };
+        .map_err(|e| usage_error(format!("cannot start the async runtime: {e}")))?;
     let listing = options.libtest.list;
-    let resolved = if listing {
+    let quiet = options.libtest.quiet;
+    let setup = if listing {
         options.target.for_listing().map(|target| setup::Setup {
             target,
             mock: None,
@@ -199,32 +282,26 @@ pub fn run(options: Options) -> ExitCode {
         })
     } else {
         runtime.block_on(options.target.resolve(options.webhook_listen.as_deref()))
-    };
-    let setup = match resolved {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
+    }
+    .map_err(usage_error)?;
     let target = setup.target.clone();
-    let embedded_mock = setup.mock.is_some();
-    if embedded_mock && !options.libtest.quiet {
+    if setup.mock.is_some() && !quiet {
         // On standard error, so that `--format json` output stays JSON.
         eprintln!("target: embedded mock at {}", target.base_url);
     }
     if let Some(receiver) = &setup.receiver
-        && !options.libtest.quiet
+        && !quiet
     {
         eprintln!("webhooks: receiving at {}", receiver.url());
     }
-    // A `--list` run has no receiver, yet lists webhook scenarios as a run with one would.
-    let has_receiver = setup.receiver.is_some() || (listing && options.webhook_listen.is_some());
     // A baseline compares, and a recording keeps, every step of a passed scenario.
     let keep_exchanges = options.keep_exchanges
         || options.drift.record.is_some()
         || options.drift.baseline.is_some();
     // A listing never builds the HTTP client: it sends nothing.
     let runner = Executor::unconnected(target);
-    if !listing && let Err(e) = runner.client() {
-        return usage_error(e);
+    if !listing {
+        runner.client().map_err(usage_error)?;
     }
     let runner = match &setup.receiver {
         Some(receiver) => runner.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
@@ -240,35 +317,69 @@ pub fn run(options: Options) -> ExitCode {
         Some(rate) => runner.with_rate(rate),
         None => runner,
     });
-    if let (Rate::PerSecond(n), false) = (runner.rate(), options.libtest.quiet || listing) {
+    if let (Rate::PerSecond(n), false) = (runner.rate(), quiet || listing) {
         eprintln!("rate: at most {n} requests a second (--rate)");
     }
-    let masker = runner.masker().also(&given);
+    let masker = runner.masker().also(&given_secrets(options));
+    Ok(Prepared {
+        runtime,
+        embedded_mock: setup.mock.is_some(),
+        has_receiver: setup.receiver.is_some(),
+        setup: Some(setup),
+        runner,
+        masker,
+        listing,
+    })
+}
 
-    let mut scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
+/// The loaded scenarios, shared by the tasks that run them.
+fn scenarios(loaded: Vec<Scenario>) -> Vec<Arc<Scenario>> {
+    let mut scenarios: Vec<Arc<Scenario>> = loaded.into_iter().map(Arc::new).collect();
     // Collected in place, the vector kept the capacity of as many whole scenarios.
     scenarios.shrink_to_fit();
-    // Drift: the baseline is read before anything runs; an unusable file stops the run.
+    scenarios
+}
+
+/// Drift: the baseline, read before anything runs, and checked to be of
+/// this kind of target; an unusable one stops the run.
+fn read_baseline(
+    options: &Options,
+    prepared: &Prepared,
+    scenarios: &[Arc<Scenario>],
+) -> Result<Option<Arc<Baseline>>, Stop> {
+    let masker = &prepared.masker;
     let trial_names: Vec<&str> = scenarios.iter().map(|s| s.trial_name.as_str()).collect();
     let baseline = match drift::load(&options.drift, &trial_names) {
         Ok(b) => b.map(Arc::new),
         // A hand-edited file may hold anything, a secret too.
-        Err(e) => return setup_failed(&options, &masker, masker.mask(&e)),
+        Err(e) => return Err(setup_failed(options, masker, masker.mask(&e))),
     };
-    let base_url = runner.target().base_url.clone();
-    // A baseline compares with, and a recording replaces, only the same kind of target.
-    let against = drift::RecordedAgainst::of(&base_url, setup.mock.is_some());
-    if !listing {
-        match drift::check_target(&options.drift, &against) {
+    if !prepared.listing {
+        match drift::check_target(&options.drift, &against(prepared)) {
             Ok(warnings) => warnings
                 .iter()
                 .for_each(|w| eprintln!("warning: {}", masker.mask(w))),
-            Err(e) => return setup_failed(&options, &masker, masker.mask(&e)),
+            Err(e) => return Err(setup_failed(options, masker, masker.mask(&e))),
         }
     }
+    Ok(baseline)
+}
+
+/// What a baseline of this run is recorded against: a baseline compares
+/// with, and a recording replaces, only the same kind of target.
+fn against(prepared: &Prepared) -> drift::RecordedAgainst {
+    drift::RecordedAgainst::of(prepared.base_url(), prepared.embedded_mock())
+}
+
+/// Which scenarios become trials and which of them run; a run that would
+/// compare nothing stops here unless `--no-tests` allows it.
+fn plan(options: &Options, prepared: &Prepared, scenarios: &[Arc<Scenario>]) -> Result<Plan, Stop> {
+    // A `--list` run has no receiver, yet lists webhook scenarios as a run with one would.
+    let has_receiver =
+        prepared.has_receiver || (prepared.listing && options.webhook_listen.is_some());
     let plan = Plan::new(
-        &scenarios,
-        runner.target(),
+        scenarios,
+        prepared.runner.target(),
         has_receiver,
         &options.run_values,
         &options.libtest,
@@ -285,126 +396,97 @@ pub fn run(options: Options) -> ExitCode {
             plan.other_shards
         );
     }
-    // A run that would compare nothing: no scenario selected, or every one
-    // selected ignored (in a whole run; an empty shard of --partition is fine).
-    let nothing = if listing {
+    let nothing = if prepared.listing {
         None
-    } else if plan.selected == 0 {
-        Some(format!(
-            "no scenario matches {} (out of {} loaded)",
-            plan::describe_filters(&options.libtest),
-            scenarios.len()
-        ))
-    } else if plan.to_run.is_empty() && options.partition.is_none() {
-        let reason = plan
-            .skipped
-            .first()
-            .map(|(_, why)| why.clone())
-            .or_else(|| plan.ignored.iter().flatten().next().cloned())
-            .unwrap_or_default();
-        Some(format!(
-            "every scenario selected ({}) is ignored, so nothing would be compared; the first says: {reason}",
-            plan.selected
-        ))
     } else {
-        None
+        plan.nothing_to_compare(&options.libtest, scenarios.len(), options.partition)
     };
     if let Some(what) = nothing {
         match options.no_tests {
             NoTests::Fail => {
-                return setup_failed(
-                    &options,
-                    &masker,
+                return Err(setup_failed(
+                    options,
+                    &prepared.masker,
                     format!(
                         "{what}; see the names with --list, or allow an empty run with --no-tests=warn or --no-tests=pass"
                     ),
-                );
+                ));
             }
             NoTests::Warn => eprintln!("warning: {what} (--no-tests=warn)"),
             NoTests::Pass => {}
         }
     }
-    // One request that changes nothing tells a set-up problem from an API problem
-    // (of the session API: the receiver suite's URLs are webhook receivers).
-    if !listing && setup.mock.is_none() && !plan.to_run.is_empty() {
-        let target = runner.target();
-        let checked = match options.suite {
-            Suite::Api => runner
-                .client()
-                .and_then(|client| runtime.block_on(preflight::check(client, target))),
-            // A receiver is only connected to: it sees nothing but deliveries.
-            Suite::Receiver => {
-                runtime.block_on(preflight::reachable(&target.base_url, target.timeout))
-            }
-        };
-        if let Err(e) = checked {
-            return setup_failed(&options, &masker, masker.mask(&e));
-        }
+    Ok(plan)
+}
+
+/// Before the first scenario, what tells a set-up problem from a problem
+/// of what is tested: for the session API, one request that changes
+/// nothing; for the receiver suite, a connection to every receiver URL
+/// given. Not for a listing, the embedded mock, or a run of nothing.
+fn preflight(options: &Options, prepared: &Prepared, plan: &Plan) -> Result<(), Stop> {
+    if prepared.listing || prepared.embedded_mock() || plan.to_run.is_empty() {
+        return Ok(());
     }
-    let deliveries = if listing {
+    let runner = &prepared.runner;
+    let target = runner.target();
+    let checked = match options.suite {
+        Suite::Api => runner
+            .client()
+            .and_then(|client| prepared.runtime.block_on(preflight::check(client, target))),
+        // A receiver is only connected to: it sees nothing but deliveries.
+        Suite::Receiver => prepared.runtime.block_on(preflight::all_reachable(
+            &options.receiver_urls,
+            target.timeout,
+        )),
+    };
+    let masker = &prepared.masker;
+    checked.map_err(|e| setup_failed(options, masker, masker.mask(&e)))
+}
+
+/// The libtest trials, one per scenario of the plan, and where their
+/// results are collected; the scenarios to run are started on the runtime.
+fn schedule(
+    options: &Options,
+    prepared: &Prepared,
+    scenarios: &[Arc<Scenario>],
+    plan: &Plan,
+    baseline: Option<Arc<Baseline>>,
+) -> trials::Trials {
+    let deliveries = if prepared.listing {
         Vec::new()
     } else {
         schedule::start(
-            runtime.handle(),
-            Arc::clone(&runner),
+            prepared.runtime.handle(),
+            Arc::clone(&prepared.runner),
             plan.to_run
                 .iter()
                 .map(|&i| Arc::clone(&scenarios[i]))
                 .collect(),
             options.jobs,
-            finisher(baseline.clone(), base_url.clone(), options.drift.deny),
+            finisher(
+                baseline,
+                prepared.base_url().to_string(),
+                options.drift.deny,
+            ),
             // With a baseline alone, the runner kept every step for the
             // finisher to compare; the plain ones are dropped after it.
             options.keep_exchanges || options.drift.record.is_some(),
         )
     };
-    let collected = schedule::Collected::default();
-    let mut slots: Vec<Option<schedule::Delivery>> = scenarios.iter().map(|_| None).collect();
-    for (&i, delivery) in plan.to_run.iter().zip(deliveries) {
-        slots[i] = Some(delivery);
-    }
-    let skipped: std::collections::HashMap<usize, &String> =
-        plan.skipped.iter().map(|(i, why)| (*i, why)).collect();
-    let trials = plan
-        .trials
-        .iter()
-        .map(|&i| {
-            if let Some(why) = skipped.get(&i) {
-                // Skipped, and its reason shown beside `ignored`.
-                return libtest::skipped_trial(scenarios[i].trial_name.clone(), masker.mask(why));
-            }
-            let (scenario, delivery) = (Arc::clone(&scenarios[i]), slots[i].take());
-            let ignored = plan.ignored[i].clone();
-            let collected = collected.clone();
-            let name = scenario.trial_name.clone();
-            // libtest shows the message under the trial's name.
-            let pending: libtest::Pending = Box::new(move || {
-                let result = match (delivery, ignored) {
-                    (Some(rx), _) => rx.recv().map_err(|lost| format!("harness error: {lost}"))?,
-                    // Run by `--include-ignored`: the reason, and nothing sent.
-                    (None, Some(reason)) => Arc::new(ScenarioResult::without_steps(
-                        scenario.trial_name.clone(),
-                        Arc::clone(&scenario.file),
-                        Outcome::Ignored(reason),
-                    )),
-                    (None, None) => {
-                        return Err("harness error: this scenario was not started".into());
-                    }
-                };
-                collected.push(Arc::clone(&result));
-                Ok(result)
-            });
-            libtest::trial(name, plan.ignored[i].as_deref(), pending, masker.clone())
-        })
-        .collect();
-    let conclusion = libtest_mimic::run(&options.libtest, trials);
+    trials::of_plan(plan, scenarios, deliveries, &prepared.masker)
+}
 
-    runtime.block_on(setup.shutdown());
-    if listing {
-        return conclusion.exit_code();
-    }
+/// The results of the run, sorted by name: those libtest collected, and
+/// those of the scenarios it skipped without running them.
+fn collect(
+    collected: schedule::Collected,
+    plan: &Plan,
+    scenarios: &[Arc<Scenario>],
+    load_errors: Vec<crate::scenario::error::SpecError>,
+    baseline: Option<&Baseline>,
+    prepared: &Prepared,
+) -> RunResults {
     let mut all = collected.take();
-    // Scenarios libtest skipped without running them still belong in the reports.
     all.extend(plan.skipped.iter().map(|(i, reason)| {
         let s = &scenarios[*i];
         Arc::new(ScenarioResult::without_steps(
@@ -414,32 +496,57 @@ pub fn run(options: Options) -> ExitCode {
         ))
     }));
     all.sort_by(|a, b| a.name.cmp(&b.name));
-    let results = RunResults {
+    RunResults {
         scenarios: all,
-        load_errors: loaded.errors,
-        drift: baseline
-            .as_deref()
-            .map(|b| drift::run_drift(b, &base_url, embedded_mock)),
+        load_errors,
+        drift: baseline.map(|b| drift::run_drift(b, prepared.base_url(), prepared.embedded_mock())),
         setup_error: None,
-    };
+    }
+}
+
+/// The report files, the baseline recorded, and the notes after libtest's
+/// summary (drift, warnings, hints).
+fn report(
+    options: &Options,
+    prepared: &Prepared,
+    results: &RunResults,
+    scenarios: &[Arc<Scenario>],
+) -> Result<(), Stop> {
+    let masker = &prepared.masker;
     let reports = [
         (Format::Junit, &options.junit),
         (Format::Markdown, &options.drift.report),
     ];
     for (format, path) in reports {
-        if let Some(path) = path
-            && let Err(e) = report::write(format, path, &results, &masker)
-        {
-            return usage_error(e);
+        if let Some(path) = path {
+            report::write(format, path, results, masker).map_err(usage_error)?;
         }
     }
-    if let Some(dir) = &options.drift.record
-        && let Err(e) = record_baseline(dir, &results, &scenarios, (&base_url, &against), &masker)
-    {
-        return usage_error(e);
+    if let Some(dir) = &options.drift.record {
+        record_baseline(
+            dir,
+            results,
+            scenarios,
+            (prepared.base_url(), &against(prepared)),
+            masker,
+        )
+        .map_err(usage_error)?;
     }
     // Drift and warnings, after libtest's summary.
-    report::print_notes(&results, &masker, &options.libtest);
+    report::print_notes(results, masker, &options.libtest);
+    if options.suite == Suite::Receiver {
+        let hints = report::receiver_hint::of_run(results);
+        if !hints.is_empty() {
+            let text = format!("\n{}\n", hints.join("\n"));
+            report::print_after_summary(&masker.mask(&text), &options.libtest);
+        }
+    }
+    Ok(())
+}
+
+/// 2 when a spec error showed only as a step ran (the other scenarios
+/// ran), else libtest's: 0 when all passed, 101 when one failed.
+fn exit_status(results: &RunResults, conclusion: &libtest_mimic::Conclusion) -> ExitCode {
     let spec_errors = results.spec_errors();
     if spec_errors > 0 {
         eprintln!(

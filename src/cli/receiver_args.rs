@@ -19,7 +19,12 @@ signed with the shared secret as Veriff signs its webhooks. Each rule of docs/re
 a trial named `<rule>::<case>`. Event and watchlist rules are ignored without --event-url \
 and --watchlist-url. An answer slower than --answer-budget is a warning, not a failure.
 
-Exit status: 0 when all pass, 101 when a rule fails, 2 for usage and configuration errors.")]
+Before the first delivery, each URL given must accept a TCP connection (nothing is sent). \
+When a URL refused every genuine delivery with the same 401, 403 or 404, a hint after the \
+summary says what to check.
+
+Exit status: 0 when all pass, 101 when a rule fails, 2 for usage and configuration errors \
+(a URL that cannot be reached, a filter that selects nothing: see --no-tests).")]
 pub struct ReceiverArgs {
     /// The receiver's webhook decisions URL.
     #[arg(long, value_name = "URL")]
@@ -87,6 +92,10 @@ fn options(args: ReceiverArgs) -> Result<Options, String> {
         "VERIFF_SHARED_SECRET",
         "Veriff signs every delivery with it",
     )?;
+    let receiver_urls = urls
+        .iter()
+        .filter_map(|(flag, url)| Some((flag.to_string(), (*url)?.clone())))
+        .collect();
     let receiver = ReceiverUrls {
         decision_url: args.decision_url.clone(),
         event_url: args.event_url,
@@ -107,6 +116,9 @@ fn options(args: ReceiverArgs) -> Result<Options, String> {
         suite: Suite::Receiver,
         run_values: receiver.run_values(),
         answer_budget: Some(budget),
+        receiver_urls,
+        // The hint after the summary reads every answer, those of rules that passed too.
+        keep_exchanges: true,
         ..Options::default()
     };
     args.shared.apply(options, args.filter)

@@ -112,7 +112,12 @@ mod tests {
 
     #[test]
     fn the_flags_libtest_has_and_that_do_nothing_here_are_refused() {
-        for flag in ["--bench", "--nocapture", "--show-output", "-Zunstable-options"] {
+        for flag in [
+            "--bench",
+            "--nocapture",
+            "--show-output",
+            "-Zunstable-options",
+        ] {
             let parsed = Probe::try_parse_from(["probe", flag]);
             assert!(parsed.is_err(), "{flag} was accepted");
         }
@@ -143,17 +148,17 @@ mod tests {
         assert_eq!(options.rate, Some(Rate::PerSecond(5.0)));
         assert!(options.partition.is_some());
         assert_eq!(options.no_tests, NoTests::Warn);
-        assert_eq!(options.junit.as_deref(), Some(std::path::Path::new("j.xml")));
+        assert_eq!(
+            options.junit.as_deref(),
+            Some(std::path::Path::new("j.xml"))
+        );
         assert!(options.libtest.exact);
         assert_eq!(options.libtest.filter.as_deref(), Some("f"));
     }
 
     #[test]
     fn a_bad_jobs_count_or_partition_names_its_flag() {
-        for (flag, value, said) in [
-            ("--jobs", "0", "--jobs"),
-            ("--partition", "hash:3/2", ""),
-        ] {
+        for (flag, value, said) in [("--jobs", "0", "--jobs"), ("--partition", "hash:3/2", "")] {
             let probe = Probe::try_parse_from(["probe", flag, value]).expect("parses");
             let e = probe
                 .shared

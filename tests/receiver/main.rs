@@ -4,5 +4,6 @@
 
 mod rules;
 mod secrets;
+mod setup;
 mod support;
 mod verify_webhook;
