@@ -3,6 +3,7 @@
 //! request or blocks on a runtime.
 //!
 //! - [`message`]: the text of a failed or errored scenario;
+//! - [`explain`]: what a failure adds when the user may not have the spec file;
 //! - [`auth_hint`]: Veriff's authentication codes read as a set-up problem;
 //! - [`receiver_hint`]: a receiver URL that refused every genuine delivery alike;
 //! - [`libtest`]: one libtest trial per scenario;
@@ -13,6 +14,7 @@
 //! is a file here and a variant of [`Format`].
 
 pub mod auth_hint;
+pub mod explain;
 pub mod junit;
 pub mod libtest;
 pub mod markdown;
@@ -163,6 +165,7 @@ mod tests {
                 warnings: vec![],
             }],
             drift: None,
+            explained: None,
             duration: Duration::from_millis(5),
         };
         let errored = ScenarioResult::without_steps(

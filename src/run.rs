@@ -31,7 +31,7 @@ use crate::exec::run_values::RunValue;
 use crate::exec::throttle::Rate;
 use crate::mask::Masker;
 use crate::report::{self, Format};
-use crate::results::{Outcome, RunResults, ScenarioResult};
+use crate::results::{Explained, Outcome, RunResults, ScenarioResult};
 use crate::scenario::discover::{Loaded, Suite, load_paths, load_suite};
 use crate::scenario::load::Loader;
 use crate::scenario::model::Scenario;
@@ -467,6 +467,7 @@ fn schedule(
                 baseline,
                 prepared.base_url().to_string(),
                 options.drift.deny,
+                options.suite == Suite::Receiver,
             ),
             // With a baseline alone, the runner kept every step for the
             // finisher to compare; the plain ones are dropped after it.
@@ -559,10 +560,22 @@ fn exit_status(results: &RunResults, conclusion: &libtest_mimic::Conclusion) -> 
 }
 
 /// What every scenario task does with its result before handing it over:
-/// compare it with the baseline, then let drift and warnings fail it.
-fn finisher(baseline: Option<Arc<Baseline>>, base_url: String, deny: bool) -> Finish {
+/// compare it with the baseline, then let drift and warnings fail it; and,
+/// with `explained` (a suite whose spec files a user of the installed binary
+/// does not have), have a failure show what was sent and the spec's lines.
+fn finisher(
+    baseline: Option<Arc<Baseline>>,
+    base_url: String,
+    deny: bool,
+    explained: bool,
+) -> Finish {
     Arc::new(move |scenario, result| {
         result.judge_drift(scenario, baseline.as_deref(), &base_url, deny);
+        if explained {
+            result.explained = Some(Explained {
+                description: scenario.description.clone(),
+            });
+        }
     })
 }
 

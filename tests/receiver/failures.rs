@@ -1,0 +1,50 @@
+//! A receiver failure shows what was sent and what the rule says, since a
+//! user of the installed binary has no copy of `specs/receiver/`.
+
+use crate::support::{API_KEY, Flaw, Receiver, SECRET};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_shows_the_description_the_delivery_sent_and_the_steps_spec_lines() {
+    let receiver = Receiver::start(Flaw::ChokesOnNull).await;
+    let dir = std::env::temp_dir().join(format!("receiver-failures-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junit = dir.join("receiver.xml");
+    let run = receiver.run(&["--junit", junit.to_str().unwrap()]);
+    assert_eq!(run.status, Some(101), "{}", run.text());
+    let name = "tolerates_the_future::a_decision_whose_person_data_is_all_null";
+    let message = run
+        .stdout
+        .split(&format!("---- {name} ----\n"))
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap_or_else(|| panic!("no failure message:\n{}", run.text()));
+    for expected in [
+        "  scenario: A decision where nothing was extracted",
+        "  sent:\n",
+        "    x-auth-client: ***\n",
+        "    content-type: application/json\n",
+        "    x-hmac-signature: ",
+        "\"person\":{",
+        "  note: step 1 as the spec writes it\n",
+        "- name: deliver the decision",
+        "^^^ unmet",
+    ] {
+        assert!(
+            message.contains(expected),
+            "{expected:?} missing:\n{message}"
+        );
+    }
+    assert!(!run.text().contains(API_KEY) && !run.text().contains(SECRET));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(xml.contains("note: step 1 as the spec writes it"), "{xml}");
+    assert!(!xml.contains(API_KEY) && !xml.contains(SECRET));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_passing_rule_prints_nothing_of_what_was_sent() {
+    let receiver = Receiver::start(Flaw::None).await;
+    let run = receiver.run(&[]);
+    assert_eq!(run.status, Some(0), "{}", run.text());
+    assert!(!run.text().contains("sent:"), "{}", run.text());
+}
