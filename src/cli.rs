@@ -2,7 +2,9 @@
 
 mod closed_pipe;
 mod libtest_args;
+mod log_entry;
 mod mock_args;
+mod ready_file;
 mod receiver_args;
 mod run_args;
 mod shared_run_args;

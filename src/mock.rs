@@ -110,6 +110,7 @@
 
 mod app;
 mod auth;
+mod body_form;
 mod builder;
 mod config;
 mod connections;
@@ -129,6 +130,7 @@ mod transport;
 mod webhook_config;
 mod webhooks;
 
+pub use body_form::BodyForm;
 pub use builder::MockServerBuilder;
 pub use config::{
     DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,

@@ -3,5 +3,6 @@
 //! (docs/ci.md, "Tested blocks"), against mocks served by the binary.
 
 mod curl_session;
+mod recipe_failure;
 mod runnable_blocks;
 mod support;
