@@ -48,3 +48,32 @@ async fn a_passing_rule_prints_nothing_of_what_was_sent() {
     assert_eq!(run.status, Some(0), "{}", run.text());
     assert!(!run.text().contains("sent:"), "{}", run.text());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn format_json_is_one_json_event_a_line_and_a_failure_decodes_to_its_text() {
+    let receiver = Receiver::start(Flaw::ChokesOnNull).await;
+    let run = receiver.run(&["--format", "json"]);
+    assert_eq!(run.status, Some(101), "{}", run.text());
+    let events: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let failed = events
+        .iter()
+        .find(|e| e["event"] == "failed" && e["type"] == "test")
+        .unwrap_or_else(|| panic!("no failed test event:\n{}", run.stdout));
+    // libtest's `stdout` field is text: decoded, the message has its line
+    // breaks, after libtest-mimic's `Error: "` (as a test returning Err prints).
+    let text = failed["stdout"].as_str().expect("a stdout text");
+    assert!(
+        text.starts_with("Error: \"failure: 1 unmet expectation"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  sent:\n    x-auth-client: ***\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("\"\n"), "{text}");
+    assert_eq!(events.last().unwrap()["type"], "suite");
+}
