@@ -505,31 +505,24 @@ fn run_and_receiver_help_show_only_the_libtest_options_that_do_something() {
     }
     let out = run(&["run", "--bench"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    let receiver = [
-        "receiver",
-        "--decision-url",
-        "http://127.0.0.1:9/decision",
-        "--api-key",
-        "k",
-        "--shared-secret",
-        "s",
-    ];
-    let out = run(&[&receiver[..], &["--bench"]].concat());
+    let out = run(&[&RECEIVER[..], &["--bench"]].concat());
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
 }
 
+/// `receiver` with what it requires, at a URL nothing answers.
+const RECEIVER: [&str; 7] = [
+    "receiver",
+    "--decision-url",
+    "http://127.0.0.1:9/decision",
+    "--api-key",
+    "k",
+    "--shared-secret",
+    "s",
+];
+
 #[test]
 fn receiver_takes_no_tests_as_run_does() {
-    let receiver = [
-        "receiver",
-        "--decision-url",
-        "http://127.0.0.1:9/decision",
-        "--api-key",
-        "k",
-        "--shared-secret",
-        "s",
-        "no_rule_is_called_this",
-    ];
+    let receiver = [&RECEIVER[..], &["no_rule_is_called_this"]].concat();
     let out = run(&receiver);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("--no-tests=warn"), "{}", text(&out));

@@ -14,22 +14,13 @@ fn unreachable_url(path: &str) -> String {
     format!("http://127.0.0.1:{port}{path}")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unreachable_event_url_is_a_setup_error_naming_it_before_any_delivery() {
-    let receiver = Receiver::start(Flaw::None).await;
-    let event_url = unreachable_url("/event");
-    let out = bin()
-        .args(["receiver", "--decision-url", &receiver.url("decision")])
-        .args(["--event-url", &event_url])
-        .env("VERIFF_API_KEY", API_KEY)
-        .env("VERIFF_SHARED_SECRET", SECRET)
-        .output()
-        .unwrap();
-    let run = Run::of(out);
+/// Asserts that `run` stopped before any delivery with one set-up error
+/// naming `url` and `flag`.
+fn assert_unreachable(run: &Run, url: &str, flag: &str) {
     assert_eq!(run.status, Some(2), "{}", run.text());
     assert!(
         run.stderr.contains(&format!(
-            "error: cannot reach the receiver at {event_url} (--event-url)"
+            "error: cannot reach the receiver at {url} ({flag})"
         )),
         "{}",
         run.stderr
@@ -39,8 +30,40 @@ async fn an_unreachable_event_url_is_a_setup_error_naming_it_before_any_delivery
         "nothing runs: {}",
         run.text()
     );
+}
+
+/// `receiver` with the test credentials and `args`.
+fn receiver(args: &[&str]) -> Run {
+    Run::of(
+        bin()
+            .arg("receiver")
+            .args(args)
+            .env("VERIFF_API_KEY", API_KEY)
+            .env("VERIFF_SHARED_SECRET", SECRET)
+            .output()
+            .unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_receiver_that_cannot_be_reached_is_one_setup_error() {
+    let url = unreachable_url("/decision");
+    assert_unreachable(&receiver(&["--decision-url", &url]), &url, "--decision-url");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_event_url_is_a_setup_error_naming_it_before_any_delivery() {
+    let decisions = Receiver::start(Flaw::None).await;
+    let event_url = unreachable_url("/event");
+    let run = receiver(&[
+        "--decision-url",
+        &decisions.url("decision"),
+        "--event-url",
+        &event_url,
+    ]);
+    assert_unreachable(&run, &event_url, "--event-url");
     assert!(
-        receiver.session_ids().is_empty(),
+        decisions.session_ids().is_empty(),
         "a delivery was sent to the decision URL"
     );
 }
@@ -76,17 +99,10 @@ async fn a_receiver_with_another_secret_gets_a_hint_naming_the_credentials() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_url_with_the_wrong_path_gets_a_hint_naming_the_path() {
-    let receiver = Receiver::start(Flaw::None).await;
+    let decisions = Receiver::start(Flaw::None).await;
     // The test receiver answers 404 off its routes.
-    let wrong = format!("{}/typo", receiver.url("decision"));
-    let run = Run::of(
-        bin()
-            .args(["receiver", "--decision-url", &wrong])
-            .env("VERIFF_API_KEY", API_KEY)
-            .env("VERIFF_SHARED_SECRET", SECRET)
-            .output()
-            .unwrap(),
-    );
+    let wrong = format!("{}/typo", decisions.url("decision"));
+    let run = receiver(&["--decision-url", &wrong]);
     assert_eq!(run.status, Some(101), "{}", run.text());
     assert!(
         run.stdout.contains(&format!("hint: {wrong} answered all")),
