@@ -114,7 +114,7 @@ async fn a_url_with_the_wrong_path_gets_a_hint_naming_the_path() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receiver_that_fails_a_rule_for_its_own_reasons_gets_no_hint() {
-    let receiver = Receiver::start(Flaw::ChokesOnNull).await;
+    let receiver = Receiver::start(Flaw::RefusesDuplicates).await;
     let run = receiver.run(&[]);
     assert_eq!(run.status, Some(101), "{}", run.text());
     assert!(!run.text().contains("hint:"), "{}", run.text());
