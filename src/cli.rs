@@ -2,9 +2,12 @@
 
 mod closed_pipe;
 mod libtest_args;
+mod log_entry;
 mod mock_args;
+mod ready_file;
 mod receiver_args;
 mod run_args;
+mod shared_run_args;
 mod sign;
 mod verify_webhook_args;
 

@@ -25,6 +25,7 @@
 mod check;
 mod cli;
 mod drift;
+mod duration_text;
 mod exec;
 mod http_server;
 mod inbox;
@@ -93,6 +94,7 @@ pub use drift::snapshot::record as snapshot;
 pub use drift::{DriftOptions, Ran, compare_with, target_name};
 
 // Reports: read from the results, never running anything.
+pub use duration_text::duration_text;
 pub use mask::{Masker, secret_forms};
 pub use report::libtest::{Pending, skipped_trial, trial};
 pub use report::markdown::render_within as markdown_within;

@@ -115,6 +115,7 @@
 
 mod app;
 mod auth;
+mod body_form;
 mod builder;
 mod config;
 mod connections;
@@ -138,6 +139,7 @@ mod views;
 mod webhook_config;
 mod webhooks;
 
+pub use body_form::BodyForm;
 pub use builder::MockServerBuilder;
 pub use config::{
     DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT,

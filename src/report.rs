@@ -3,7 +3,9 @@
 //! request or blocks on a runtime.
 //!
 //! - [`message`]: the text of a failed or errored scenario;
+//! - [`explain`]: what a failure adds when the user may not have the spec file;
 //! - [`auth_hint`]: Veriff's authentication codes read as a set-up problem;
+//! - [`receiver_hint`]: a receiver URL that refused every genuine delivery alike;
 //! - [`libtest`]: one libtest trial per scenario;
 //! - [`junit`]: JUnit XML for CI;
 //! - [`markdown`]: the drift report, for people (a PR comment, a CI job summary).
@@ -12,10 +14,12 @@
 //! is a file here and a variant of [`Format`].
 
 pub mod auth_hint;
+pub mod explain;
 pub mod junit;
 pub mod libtest;
 pub mod markdown;
 pub mod message;
+pub mod receiver_hint;
 pub mod text;
 
 use std::path::Path;
@@ -73,7 +77,13 @@ pub fn write(
 /// libtest writes: appended to its `--logfile` when given, else on standard
 /// output, unless libtest writes JSON there (then on standard error).
 pub fn print_notes(results: &RunResults, masker: &Masker, args: &libtest_mimic::Arguments) {
-    let text = libtest::notes(results, masker);
+    print_after_summary(&libtest::notes(results, masker), args);
+}
+
+/// Prints `text` after libtest's summary, where libtest writes: appended to
+/// its `--logfile` when given, else on standard output, unless libtest
+/// writes JSON there (then on standard error). Nothing when it is empty.
+pub fn print_after_summary(text: &str, args: &libtest_mimic::Arguments) {
     if text.is_empty() {
         return;
     }
@@ -155,6 +165,7 @@ mod tests {
                 warnings: vec![],
             }],
             drift: None,
+            explained: None,
             duration: Duration::from_millis(5),
         };
         let errored = ScenarioResult::without_steps(

@@ -200,6 +200,21 @@ pub struct ScenarioResult {
     pub duration: Duration,
     /// How it differs from the recorded baseline; `None` when the run compares with none.
     pub drift: Option<ScenarioDrift>,
+    /// What a failure message adds when the user may have no copy of the
+    /// spec file (the receiver suite, compiled into the binary); `None`: the
+    /// message is the usual one.
+    pub explained: Option<Explained>,
+}
+
+/// What a failure message of a scenario adds, besides the usual: the
+/// scenario's description, each failing step's request as it was sent
+/// (headers and body, masked and cut), and the step's lines of the spec,
+/// rendered from the text the run loaded (the embedded one for a built-in
+/// suite).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explained {
+    /// The scenario's `description:`, if it has one.
+    pub description: Option<String>,
 }
 
 impl ScenarioResult {
@@ -239,6 +254,7 @@ impl ScenarioResult {
             steps: Vec::new(),
             duration: Duration::ZERO,
             drift: None,
+            explained: None,
         }
     }
 
@@ -672,6 +688,7 @@ mod drift_gate_tests {
                 new: false,
                 steps: drift,
             }),
+            explained: None,
         }
     }
 

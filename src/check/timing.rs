@@ -24,7 +24,7 @@ pub fn warning(budget: Duration, exchange: &Exchange, at: &Range<usize>) -> Opti
 }
 
 fn seconds(d: Duration) -> String {
-    format!("{:.1} s", d.as_secs_f64())
+    crate::duration_text::duration_text(d)
 }
 
 #[cfg(test)]

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::ready_file::ReadyFile;
 use super::usage_error;
 use crate::mock::{
-    DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS, MockConfig, MockServer,
+    BodyForm, DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS, MockConfig, MockServer,
     WebhookConfig,
 };
 
@@ -51,6 +52,24 @@ pub struct MockArgs {
     /// end user back to.
     #[arg(long)]
     allow_http_callback: bool,
+    /// How webhook bodies are written: compact (as `JSON.stringify` writes), pretty (indented,
+    /// over many lines), or ascii-escaped (non-ASCII text as \uXXXX). The last two expose a
+    /// receiver that checks the signature over JSON it wrote again, not the bytes received.
+    #[arg(long, value_name = "compact|pretty|ascii-escaped", default_value = "compact", value_parser = body_form)]
+    webhook_body: BodyForm,
+    /// Write the mock's base URL to PATH once it listens (removed at start and when it
+    /// stops), for a script to wait on; see docs/ci.md.
+    #[arg(long, value_name = "PATH")]
+    ready_file: Option<std::path::PathBuf>,
+}
+
+/// A [`BodyForm`] by its name.
+fn body_form(text: &str) -> Result<BodyForm, String> {
+    BodyForm::NAMES
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|(_, form)| *form)
+        .ok_or_else(|| format!("{text:?} is not one of compact, pretty, ascii-escaped"))
 }
 
 /// A positive number of seconds (fractions allowed).
@@ -149,6 +168,7 @@ pub fn run(args: MockArgs) -> ExitCode {
         watchlist: args.watchlist_webhook,
         retry_every: args.webhook_retry_every,
         retry_for: args.webhook_retry_for,
+        body_form: args.webhook_body,
         ..WebhookConfig::default()
     };
     if let Err(why) = webhooks.check() {
@@ -184,6 +204,12 @@ pub fn run(args: MockArgs) -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
+    };
+    // A file left by an earlier mock must not pass for this one's.
+    let ready = match args.ready_file.as_deref().map(ReadyFile::clear) {
+        None => None,
+        Some(Ok(ready)) => Some(ready),
+        Some(Err(e)) => return usage_error(e),
     };
     runtime.block_on(async move {
         let addr = match resolve(&args.listen).await {
@@ -221,8 +247,17 @@ pub fn run(args: MockArgs) -> ExitCode {
             );
         }
         println!("Press Ctrl-C to stop.");
+        if let Some(ready) = &ready
+            && let Err(e) = ready.write(&server.base_url())
+        {
+            server.shutdown().await;
+            return usage_error(e);
+        }
         stopped.await;
         server.shutdown().await;
+        if let Some(ready) = &ready {
+            ready.remove();
+        }
         println!("mock stopped");
         ExitCode::SUCCESS
     })

@@ -2,13 +2,11 @@
 //! integrator's webhook URLs, as [`Options`] for [`run::run`].
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Args;
-use libtest_mimic::Arguments;
 
+use super::shared_run_args::{CredentialArgs, SharedRunArgs, seconds};
 use crate::exec::target::check_url;
-use crate::exec::throttle::Rate;
 use crate::receiver::ReceiverUrls;
 use crate::run::{self, Options, TargetOptions, usage_error};
 use crate::scenario::discover::Suite;
@@ -21,7 +19,12 @@ signed with the shared secret as Veriff signs its webhooks. Each rule of docs/re
 a trial named `<rule>::<case>`. Event and watchlist rules are ignored without --event-url \
 and --watchlist-url. An answer slower than --answer-budget is a warning, not a failure.
 
-Exit status: 0 when all pass, 101 when a rule fails, 2 for usage and configuration errors.")]
+Before the first delivery, each URL given must accept a TCP connection (nothing is sent). \
+When a URL refused every genuine delivery with the same 401, 403 or 404, a hint after the \
+summary says what to check.
+
+Exit status: 0 when all pass, 101 when a rule fails, 2 for usage and configuration errors \
+(a URL that cannot be reached, a filter that selects nothing: see --no-tests).")]
 pub struct ReceiverArgs {
     /// The receiver's webhook decisions URL.
     #[arg(long, value_name = "URL")]
@@ -32,12 +35,8 @@ pub struct ReceiverArgs {
     /// The receiver's webhook watchlist screening URL (watchlist rules are ignored without it).
     #[arg(long, value_name = "URL")]
     watchlist_url: Option<String>,
-    /// The integration's API key, sent as X-AUTH-CLIENT.
-    #[arg(long, env = "VERIFF_API_KEY", hide_env_values = true)]
-    api_key: Option<String>,
-    /// The integration's shared secret, for HMAC signatures.
-    #[arg(long, env = "VERIFF_SHARED_SECRET", hide_env_values = true)]
-    shared_secret: Option<String>,
+    #[command(flatten)]
+    credentials: CredentialArgs,
     /// A session id the receiver knows, put in the deliveries (repeatable;
     /// used in turn). Without it, each rule uses a fresh UUID.
     #[arg(long = "session-id", value_name = "ID")]
@@ -45,32 +44,11 @@ pub struct ReceiverArgs {
     /// An answer slower than this many seconds is a warning.
     #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
     answer_budget: f64,
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-    timeout: f64,
-    /// Allow plain http:// to hosts other than loopback (credentials travel in clear text).
-    #[arg(long)]
-    allow_insecure_http: bool,
-    /// Requests per second at most, or `unlimited` (default: unlimited against
-    /// loopback, 10 against any other host).
-    #[arg(long, value_name = "N", value_parser = Rate::parse)]
-    rate: Option<Rate>,
-    /// Write a JUnit XML report to this file.
-    #[arg(long, value_name = "FILE")]
-    junit: Option<std::path::PathBuf>,
     #[command(flatten)]
-    libtest: Arguments,
-}
-
-/// A positive, finite number of seconds, or a usage error naming the flag.
-fn seconds(value: f64, flag: &str) -> Result<Duration, String> {
-    if value.is_finite() && value > 0.0 {
-        Ok(Duration::from_secs_f64(value.min(86_400.0)))
-    } else {
-        Err(format!(
-            "{flag} must be a positive number of seconds, not {value}"
-        ))
-    }
+    shared: SharedRunArgs,
+    /// Run only the rules whose trial names contain FILTER (as libtest's name filter).
+    #[arg(value_name = "FILTER")]
+    filter: Option<String>,
 }
 
 fn credential(value: Option<String>, flag: &str, var: &str, why: &str) -> Result<String, String> {
@@ -80,7 +58,7 @@ fn credential(value: Option<String>, flag: &str, var: &str, why: &str) -> Result
 }
 
 fn options(args: ReceiverArgs) -> Result<Options, String> {
-    let timeout = seconds(args.timeout, "--timeout")?;
+    let timeout = args.shared.timeout()?;
     let budget = seconds(args.answer_budget, "--answer-budget")?;
     let urls = [
         ("--decision-url", Some(&args.decision_url)),
@@ -89,7 +67,7 @@ fn options(args: ReceiverArgs) -> Result<Options, String> {
     ];
     for (flag, url) in urls {
         if let Some(url) = url {
-            check_url(url, args.allow_insecure_http).map_err(|e| format!("{flag}: {e}"))?;
+            check_url(url, args.shared.allow_insecure_http).map_err(|e| format!("{flag}: {e}"))?;
         }
     }
     if let Some(bad) = args.session_ids.iter().find(|id| {
@@ -103,42 +81,47 @@ fn options(args: ReceiverArgs) -> Result<Options, String> {
         ));
     }
     let api_key = credential(
-        args.api_key,
+        args.credentials.api_key,
         "--api-key",
         "VERIFF_API_KEY",
         "Veriff sends it in X-AUTH-CLIENT with every delivery",
     )?;
     let shared_secret = credential(
-        args.shared_secret,
+        args.credentials.shared_secret,
         "--shared-secret",
         "VERIFF_SHARED_SECRET",
         "Veriff signs every delivery with it",
     )?;
+    let receiver_urls = urls
+        .iter()
+        .filter_map(|(flag, url)| Some((flag.to_string(), (*url)?.clone())))
+        .collect();
     let receiver = ReceiverUrls {
         decision_url: args.decision_url.clone(),
         event_url: args.event_url,
         watchlist_url: args.watchlist_url,
         session_ids: args.session_ids,
     };
-    Ok(Options {
+    let options = Options {
         target: TargetOptions {
             // Every step names its URL in full; this one is the run's `run.base_url`.
             base_url: Some(args.decision_url),
             api_key: Some(api_key),
             shared_secret: Some(shared_secret),
             timeout,
-            allow_insecure_http: args.allow_insecure_http,
+            allow_insecure_http: args.shared.allow_insecure_http,
             target_is_mock: false,
             features: Vec::new(),
         },
-        libtest: args.libtest,
-        junit: args.junit,
-        rate: args.rate,
         suite: Suite::Receiver,
         run_values: receiver.run_values(),
         answer_budget: Some(budget),
+        receiver_urls,
+        // The hint after the summary reads every answer, those of rules that passed too.
+        keep_exchanges: true,
         ..Options::default()
-    })
+    };
+    args.shared.apply(options, args.filter)
 }
 
 pub fn run(args: ReceiverArgs) -> ExitCode {

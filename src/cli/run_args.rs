@@ -2,15 +2,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Args;
 
-use super::libtest_args::LibtestArgs;
-use crate::exec::throttle::Rate;
-use crate::run::{
-    self, DEFAULT_JOBS, MAX_JOBS, NoTests, Options, Partition, TargetOptions, usage_error,
-};
+use super::shared_run_args::{CredentialArgs, SharedRunArgs};
+use crate::run::{self, Options, TargetOptions, usage_error};
 
 #[derive(Debug, Args)]
 #[command(help_template = "{about-with-newline}\nUsage: {usage}\n\n{all-args}{after-help}")]
@@ -39,18 +35,8 @@ pub struct RunArgs {
     /// Base URL of the API under test, e.g. https://stationapi.veriff.com (default: the embedded mock).
     #[arg(long, env = "VERIFF_BASE_URL")]
     base_url: Option<String>,
-    /// The integration's API key, sent as X-AUTH-CLIENT.
-    #[arg(long, env = "VERIFF_API_KEY", hide_env_values = true)]
-    api_key: Option<String>,
-    /// The integration's shared secret, for HMAC signatures.
-    #[arg(long, env = "VERIFF_SHARED_SECRET", hide_env_values = true)]
-    shared_secret: Option<String>,
-    /// Per-request timeout in seconds.
-    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
-    timeout: f64,
-    /// Allow plain http:// to hosts other than loopback (credentials travel in clear text).
-    #[arg(long)]
-    allow_insecure_http: bool,
+    #[command(flatten)]
+    credentials: CredentialArgs,
     /// The base URL is a `veriff-conformance mock`: also run scenarios that need its controls.
     #[arg(long)]
     target_is_mock: bool,
@@ -64,25 +50,6 @@ pub struct RunArgs {
     /// embedded mock a receiver on a free loopback port is started anyway.
     #[arg(long, value_name = "ADDR")]
     webhook_listen: Option<String>,
-    /// Scenarios in flight at once (independent of --test-threads).
-    #[arg(long, default_value_t = DEFAULT_JOBS, value_name = "N")]
-    jobs: usize,
-    /// Requests per second at most, across the run, or `unlimited` (default: unlimited
-    /// against loopback, 10 against any other host).
-    #[arg(long, value_name = "N", value_parser = Rate::parse)]
-    rate: Option<Rate>,
-    /// Run one shard of the trials, as cargo-nextest spells it: `count:K/N`
-    /// (round robin over the sorted trial names) or `hash:K/N` (by a hash of
-    /// each name); K from 1 to N.
-    #[arg(long, value_name = "KIND:K/N")]
-    partition: Option<String>,
-    /// When the filters select no scenario: fail (exit status 2), warn, or pass. An empty
-    /// shard of --partition is not an error.
-    #[arg(long, value_name = "fail|warn|pass", default_value = "fail", value_parser = str::parse::<NoTests>)]
-    no_tests: NoTests,
-    /// Write a JUnit XML report to this file.
-    #[arg(long, value_name = "FILE")]
-    junit: Option<PathBuf>,
     /// Write a baseline of this run to DIR: one JSON file per scenario that passed.
     #[arg(long, value_name = "DIR", conflicts_with = "baseline")]
     record_baseline: Option<PathBuf>,
@@ -100,7 +67,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", requires = "baseline")]
     drift_report: Option<PathBuf>,
     #[command(flatten)]
-    libtest: LibtestArgs,
+    shared: SharedRunArgs,
     /// Spec files or folders (and, at most once, a name filter).
     #[arg(value_name = "PATHS")]
     paths: Vec<String>,
@@ -138,44 +105,26 @@ fn split_positionals(positionals: Vec<String>) -> Result<(Vec<PathBuf>, Option<S
     Ok((paths, filter))
 }
 
-pub fn run(mut args: RunArgs) -> ExitCode {
-    let (paths, filter) = match split_positionals(std::mem::take(&mut args.paths)) {
-        Ok(split) => split,
-        Err(e) => return usage_error(e),
-    };
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return usage_error(format!(
-            "--timeout must be a positive number of seconds, not {}",
-            args.timeout
-        ));
+pub fn run(args: RunArgs) -> ExitCode {
+    match options(args) {
+        Ok(options) => run::run(options),
+        Err(e) => usage_error(e),
     }
-    let timeout = Duration::from_secs_f64(args.timeout.min(86_400.0));
-    if !(1..=MAX_JOBS).contains(&args.jobs) {
-        return usage_error(format!(
-            "--jobs takes a number from 1 to {MAX_JOBS}, not {}",
-            args.jobs
-        ));
-    }
-    let partition = match args.partition.as_deref().map(str::parse::<Partition>) {
-        None => None,
-        Some(Ok(p)) => Some(p),
-        Some(Err(e)) => return usage_error(e),
-    };
-    run::run(Options {
+}
+
+fn options(args: RunArgs) -> Result<Options, String> {
+    let (paths, filter) = split_positionals(args.paths)?;
+    let options = Options {
         paths,
         target: TargetOptions {
             base_url: args.base_url,
-            api_key: args.api_key,
-            shared_secret: args.shared_secret,
-            timeout,
-            allow_insecure_http: args.allow_insecure_http,
+            api_key: args.credentials.api_key,
+            shared_secret: args.credentials.shared_secret,
+            timeout: args.shared.timeout()?,
+            allow_insecure_http: args.shared.allow_insecure_http,
             target_is_mock: args.target_is_mock,
             features: args.features,
         },
-        libtest: args.libtest.into_arguments(filter),
-        junit: args.junit,
-        jobs: args.jobs,
-        rate: args.rate,
         drift: crate::drift::DriftOptions {
             record: args.record_baseline,
             baseline: args.baseline,
@@ -183,9 +132,8 @@ pub fn run(mut args: RunArgs) -> ExitCode {
             report: args.drift_report,
             overwrite_target: args.overwrite_baseline_target,
         },
-        partition,
         webhook_listen: args.webhook_listen,
-        no_tests: args.no_tests,
         ..Options::default()
-    })
+    };
+    args.shared.apply(options, filter)
 }

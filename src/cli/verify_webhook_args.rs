@@ -15,15 +15,22 @@ use crate::receiver::verify::{CapturedDelivery, MAX_DELIVERY_BYTES, WebhookRule,
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Prints one line per rule (signature form, signature, x-auth-client, body) with ok or FAILED \
-and what was found. Exit status: 0 when the delivery is valid, 1 when a rule fails, 2 for \
+and what was found. With --log-entry, the delivery is one of the mock's log (`curl \
+.../mock/webhooks/<id> | veriff-conformance verify-webhook --shared-secret S --log-entry -`); \
+its X-AUTH-CLIENT is masked there, so it is checked only with --auth-client. Exit status: 0 when the delivery is valid, 1 when a rule fails, 2 for \
 usage errors and unreadable input.")]
 pub struct VerifyWebhookArgs {
     /// The integration's shared secret.
     #[arg(long, env = "VERIFF_SHARED_SECRET", hide_env_values = true)]
     shared_secret: String,
     /// The delivery's X-HMAC-SIGNATURE header, as it came.
-    #[arg(long, value_name = "HEX", allow_hyphen_values = true)]
-    signature: String,
+    #[arg(
+        long,
+        value_name = "HEX",
+        allow_hyphen_values = true,
+        required_unless_present = "log_entry"
+    )]
+    signature: Option<String>,
     /// The integration's API key, which X-AUTH-CLIENT must equal (with --auth-client).
     #[arg(long, env = "VERIFF_API_KEY", hide_env_values = true)]
     api_key: Option<String>,
@@ -35,6 +42,10 @@ pub struct VerifyWebhookArgs {
         allow_hyphen_values = true
     )]
     auth_client: Option<String>,
+    /// A delivery of the mock's log, as `GET /mock/webhooks/{id}` answers it (`-`:
+    /// standard input): its body and X-HMAC-SIGNATURE are checked.
+    #[arg(long, value_name = "FILE|-", conflicts_with_all = ["file", "signature"])]
+    log_entry: Option<PathBuf>,
     /// The delivery's body, byte for byte; standard input when absent.
     file: Option<PathBuf>,
 }
@@ -125,6 +136,20 @@ fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, String> {
     Ok(body)
 }
 
+/// The body and signature of the mock's log entry in `path` (`-`: standard input).
+fn read_logged(path: &Path) -> Result<(Vec<u8>, String), String> {
+    let (json, name) = if path.as_os_str() == "-" {
+        (read_body(None)?, "standard input".to_string())
+    } else {
+        (
+            read_body(Some(&path.to_path_buf()))?,
+            path.display().to_string(),
+        )
+    };
+    let logged = super::log_entry::read(&json, &name)?;
+    Ok((logged.body, logged.signature))
+}
+
 pub fn run(args: VerifyWebhookArgs) -> ExitCode {
     if args.shared_secret.is_empty() {
         return usage_error("the shared secret is empty (--shared-secret or VERIFF_SHARED_SECRET)");
@@ -136,13 +161,19 @@ pub fn run(args: VerifyWebhookArgs) -> ExitCode {
         );
     }
     let masker = Masker::new([args.shared_secret.as_str(), api_key]);
-    let body = match read_body(args.file.as_ref()) {
-        Ok(body) => body,
+    let read = match &args.log_entry {
+        Some(path) => read_logged(path),
+        None => {
+            read_body(args.file.as_ref()).map(|body| (body, args.signature.unwrap_or_default()))
+        }
+    };
+    let (body, signature) = match read {
+        Ok(read) => read,
         Err(e) => return usage_error(masker.mask(&e)),
     };
     let delivery = CapturedDelivery {
         body: &body,
-        signature: &args.signature,
+        signature: &signature,
         auth_client: args.auth_client.as_deref().map(|a| (a, api_key)),
     };
     let verdicts = verify_delivery(&delivery, &args.shared_secret);

@@ -258,6 +258,7 @@ impl Executor {
             steps,
             duration: started.elapsed(),
             drift: None,
+            explained: None,
         };
         if !self.keep_passed_steps {
             result.drop_plain_passed_steps();

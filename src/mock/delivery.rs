@@ -26,6 +26,7 @@ use axum::body::Bytes;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use super::body_form::BodyForm;
 use super::config::MockConfig;
 use super::response::to_bytes;
 use crate::mask::Masker;
@@ -111,6 +112,7 @@ struct Core {
     watchlist: Option<String>,
     api_key: String,
     shared_secret: String,
+    body_form: BodyForm,
     tamper: Option<Tamper>,
     closed: AtomicBool,
 }
@@ -148,6 +150,7 @@ impl Deliveries {
             watchlist: webhooks.watchlist.clone(),
             api_key: config.api_key.clone(),
             shared_secret: config.shared_secret.clone(),
+            body_form: webhooks.body_form,
             tamper,
             closed: AtomicBool::new(false),
         };
@@ -350,7 +353,7 @@ impl Core {
                     ));
                     return None;
                 };
-                let bytes = to_bytes(&body);
+                let bytes = self.body_form.bytes(&body);
                 let headers = vec![
                     ("content-type".to_owned(), "application/json".to_owned()),
                     (API_KEY_HEADER.to_owned(), self.api_key.clone()),

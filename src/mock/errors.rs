@@ -296,6 +296,21 @@ impl ApiError {
     pub(crate) fn bad_control(message: &'static str) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "1101", message)
     }
+
+    /// A mock-only route's 404 for a delivery id the log does not have
+    /// (never had, or no longer keeps), naming it (cut at 100 characters).
+    pub(crate) fn unknown_delivery(id: &str) -> Self {
+        let shown: String = id.chars().take(100).collect();
+        Self {
+            status: StatusCode::NOT_FOUND,
+            code: "1101",
+            message: Cow::Owned(format!(
+                "No webhook delivery {shown:?} in the log (it keeps the latest 1,000); \
+                 GET /mock/webhooks lists their ids"
+            )),
+            numeric_status: false,
+        }
+    }
 }
 
 impl ApiError {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use super::body_form::BodyForm;
+
 /// Default [`WebhookConfig::retry_every`]: about once an hour, as Veriff
 /// retries (docs/mock.md, "Webhooks").
 const DEFAULT_WEBHOOK_RETRY_EVERY: Duration = Duration::from_secs(3_600);
@@ -93,6 +95,8 @@ pub struct WebhookConfig {
     /// a longer busy stretch shares the CPU with its deliveries. Retries do
     /// not wait. Zero starts every delivery at once.
     pub api_first_for: Duration,
+    /// How each body's JSON is written, and so signed (compact by default).
+    pub body_form: BodyForm,
 }
 
 impl Default for WebhookConfig {
@@ -117,6 +121,7 @@ impl Default for WebhookConfig {
             max_pending_bytes: DEFAULT_WEBHOOK_MAX_PENDING_BYTES,
             max_log: DEFAULT_WEBHOOK_MAX_LOG,
             api_first_for: DEFAULT_WEBHOOK_API_FIRST_FOR,
+            body_form: BodyForm::Compact,
         }
     }
 }

@@ -46,7 +46,10 @@ pub(crate) async fn delivery(
     let Ok(Path(id)) = id else {
         return Err(ApiError::not_found());
     };
-    let view = app.deliveries.one(&id).ok_or(ApiError::not_found())?;
+    let view = app
+        .deliveries
+        .one(&id)
+        .ok_or_else(|| ApiError::unknown_delivery(&id))?;
     Ok(json_bytes(StatusCode::OK, view))
 }
 
@@ -60,7 +63,10 @@ pub(crate) async fn resend(
     let Ok(Path(id)) = id else {
         return Err(ApiError::not_found());
     };
-    let view = app.deliveries.resend(&id).ok_or(ApiError::not_found())?;
+    let view = app
+        .deliveries
+        .resend(&id)
+        .ok_or_else(|| ApiError::unknown_delivery(&id))?;
     Ok(json_bytes(StatusCode::ACCEPTED, view))
 }
 

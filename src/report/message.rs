@@ -30,7 +30,14 @@ pub fn of(result: &ScenarioResult, masker: &Masker) -> Option<String> {
     let (text, step): (String, Vec<usize>) = match &result.outcome {
         Outcome::Passed | Outcome::Ignored(_) => return None,
         Outcome::Failed(f) => (
-            failure(&result.file, f, masker),
+            match &result.explained {
+                None => failure(&result.file, f, masker),
+                Some(explained) => format!(
+                    "{}\n{}",
+                    failure(&result.file, f, masker),
+                    super::explain::of(explained, &result.file, f, masker)
+                ),
+            },
             f.by_step().map(|f| f.step.number).collect(),
         ),
         Outcome::Errored(e) => (

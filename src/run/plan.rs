@@ -290,6 +290,36 @@ impl Plan {
         Plan::of(&names, &ignored, args, partition)
     }
 
+    /// Why a run of this plan would compare nothing, when it would: no
+    /// scenario selected (out of `loaded`), or every one selected ignored
+    /// (in a whole run; an empty shard of `partition` is fine).
+    pub fn nothing_to_compare(
+        &self,
+        args: &Arguments,
+        loaded: usize,
+        partition: Option<Partition>,
+    ) -> Option<String> {
+        if self.selected == 0 {
+            Some(format!(
+                "no scenario matches {} (out of {loaded} loaded)",
+                describe_filters(args),
+            ))
+        } else if self.to_run.is_empty() && partition.is_none() {
+            let reason = self
+                .skipped
+                .first()
+                .map(|(_, why)| why.clone())
+                .or_else(|| self.ignored.iter().flatten().next().cloned())
+                .unwrap_or_default();
+            Some(format!(
+                "every scenario selected ({}) is ignored, so nothing would be compared; the first says: {reason}",
+                self.selected
+            ))
+        } else {
+            None
+        }
+    }
+
     /// The plan for trials named `names`, each ignored for the reason in `ignored`, if any.
     pub fn of(
         names: &[&str],

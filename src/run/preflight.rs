@@ -104,14 +104,44 @@ async fn envelope(mut response: reqwest::Response) -> Vec<u8> {
     }
 }
 
-/// For the receiver suite: whether a TCP connection to `url`'s host and port
-/// can be made within `timeout`. Nothing is sent: the receiver sees only the
-/// suite's deliveries. `Err` names the URL when it cannot be reached.
-pub async fn reachable(url: &str, timeout: std::time::Duration) -> Result<(), String> {
+/// For the receiver suite: whether a TCP connection to each URL's host and
+/// port can be made within `timeout`, all at once. Nothing is sent: the
+/// receiver sees only the suite's deliveries. `Err` names every URL that
+/// cannot be reached, with the flag that gave it.
+pub async fn all_reachable(
+    urls: &[(String, String)],
+    timeout: std::time::Duration,
+) -> Result<(), String> {
+    // Side by side: a URL that never answers costs the timeout once.
+    let checks: Vec<_> = urls
+        .iter()
+        .map(|(flag, url)| {
+            let (flag, url) = (flag.clone(), url.clone());
+            tokio::spawn(async move { reachable(&flag, &url, timeout).await })
+        })
+        .collect();
+    let mut unreachable = Vec::new();
+    for check in checks {
+        match check.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => unreachable.push(e),
+            Err(e) => unreachable.push(format!("the reachability check broke: {e}")),
+        }
+    }
+    if unreachable.is_empty() {
+        Ok(())
+    } else {
+        Err(unreachable.join("\n"))
+    }
+}
+
+/// Whether a TCP connection to `url`'s host and port can be made within
+/// `timeout`; `Err` names the URL and `flag`, the flag that gave it.
+pub async fn reachable(flag: &str, url: &str, timeout: std::time::Duration) -> Result<(), String> {
     let unreachable = |why: String| {
         format!(
-            "cannot reach the receiver at {url}: {why}.\n  \
-             This is a set-up problem: check --decision-url and that the receiver is running \
+            "cannot reach the receiver at {url} ({flag}): {why}.\n  \
+             This is a set-up problem: check {flag} and that the receiver is running \
              (nothing was sent to it)."
         )
     };

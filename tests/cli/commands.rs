@@ -478,32 +478,61 @@ fn run_help_shows_our_options_and_libtests() {
 }
 
 #[test]
-fn run_help_shows_only_the_libtest_options_that_do_something() {
-    let out = run(&["run", "--help"]);
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(0), "{all}");
-    for gone in [
-        "--bench",
-        "-Z",
-        "--nocapture",
-        "--show-output",
-        "Usefull",
-        "--test ",
-    ] {
-        assert!(!all.contains(gone), "{gone} in:\n{all}");
+fn run_and_receiver_help_show_only_the_libtest_options_that_do_something() {
+    for command in ["run", "receiver"] {
+        let out = run(&[command, "--help"]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        for gone in [
+            "--bench",
+            "-Z",
+            "--nocapture",
+            "--show-output",
+            "Usefull",
+            "--test ",
+        ] {
+            assert!(!all.contains(gone), "{command}: {gone} in:\n{all}");
+        }
+        for shared in [
+            "--ignored\n          Run only the ignored scenarios",
+            "--include-ignored\n          Run the ignored scenarios as well as the others",
+            "--no-tests <fail|warn|pass>",
+            "--jobs <N>",
+            "--partition <KIND:K/N>",
+        ] {
+            assert!(all.contains(shared), "{command}: {shared} missing:\n{all}");
+        }
     }
-    assert!(
-        all.contains("--ignored\n          Run only the ignored scenarios"),
-        "{all}"
-    );
-    assert!(
-        all.contains(
-            "--include-ignored\n          Run the ignored scenarios as well as the others"
-        ),
-        "{all}"
-    );
     let out = run(&["run", "--bench"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = run(&[&RECEIVER[..], &["--bench"]].concat());
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+}
+
+/// `receiver` with what it requires, at a URL nothing answers.
+const RECEIVER: [&str; 7] = [
+    "receiver",
+    "--decision-url",
+    "http://127.0.0.1:9/decision",
+    "--api-key",
+    "k",
+    "--shared-secret",
+    "s",
+];
+
+#[test]
+fn receiver_takes_no_tests_as_run_does() {
+    let receiver = [&RECEIVER[..], &["no_rule_is_called_this"]].concat();
+    let out = run(&receiver);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--no-tests=warn"), "{}", text(&out));
+    let out = run(&[&receiver[..], &["--no-tests", "warn"]].concat());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("warning: no scenario matches"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[test]

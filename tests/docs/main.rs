@@ -4,5 +4,6 @@
 
 mod curl_session;
 mod provenance;
+mod recipe_failure;
 mod runnable_blocks;
 mod support;

@@ -170,6 +170,27 @@ pub fn free_local_addr() -> String {
 /// `dir`, with only `env` (and `HOME`) in its environment. Anything the
 /// block leaves running is stopped with it.
 pub fn run_block(block: &Block, dir: &Path, env: &[(String, String)]) -> Result<(), String> {
+    let (status, output) = run_block_for_status(block, dir, env);
+    match status {
+        Some(status) if status.success() => Ok(()),
+        Some(status) => Err(format!(
+            "{}:{}: the block exited with {status}:\n{}\n--- output ---\n{output}",
+            block.file, block.line, block.script
+        )),
+        None => Err(format!(
+            "{}:{}: the block ran over {BLOCK_TIMEOUT:?}:\n{}\n--- output ---\n{output}",
+            block.file, block.line, block.script
+        )),
+    }
+}
+
+/// Runs `block` as [`run_block`] does, and gives its exit status (`None`
+/// when it ran over the time allowed and was stopped) and its output.
+pub fn run_block_for_status(
+    block: &Block,
+    dir: &Path,
+    env: &[(String, String)],
+) -> (Option<std::process::ExitStatus>, String) {
     let name = dir.file_name().unwrap_or_default().to_string_lossy();
     let out_path = dir.with_file_name(format!("{name}.line-{}.out", block.line));
     let out = std::fs::File::create(&out_path).expect("an output file");
@@ -212,15 +233,5 @@ pub fn run_block(block: &Block, dir: &Path, env: &[(String, String)]) -> Result<
     let _ = child.kill();
     let _ = child.wait();
     let output = std::fs::read_to_string(&out_path).unwrap_or_default();
-    match status {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => Err(format!(
-            "{}:{}: the block exited with {status}:\n{}\n--- output ---\n{output}",
-            block.file, block.line, block.script
-        )),
-        None => Err(format!(
-            "{}:{}: the block ran over {BLOCK_TIMEOUT:?}:\n{}\n--- output ---\n{output}",
-            block.file, block.line, block.script
-        )),
-    }
+    (status, output)
 }

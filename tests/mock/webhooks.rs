@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use veriff_conformance::WebhookKind;
-use veriff_conformance::mock::{MockConfig, MockServer, OutgoingWebhook, WebhookConfig};
+use veriff_conformance::mock::{BodyForm, MockConfig, MockServer, OutgoingWebhook, WebhookConfig};
 use veriff_conformance::signing::verify;
 
 use crate::support::{Mock, Reply};
@@ -623,10 +623,39 @@ async fn resend_sends_the_same_bytes_again_as_a_new_delivery() {
         again.header("x-hmac-signature"),
         first.header("x-hmac-signature")
     );
-    let unknown = mock
-        .send(mock.keyed(Method::POST, "/mock/webhooks/nope/resend", b""))
-        .await;
-    assert_eq!(unknown.status, 404);
+    for unknown in [
+        mock.send(mock.keyed(Method::POST, "/mock/webhooks/nope/resend", b""))
+            .await,
+        mock.send(mock.keyed_get("/mock/webhooks/nope")).await,
+    ] {
+        assert_eq!(unknown.status, 404);
+        let message = unknown.json()["message"].as_str().unwrap_or("").to_owned();
+        assert!(
+            message.starts_with("No webhook delivery \"nope\" in the log"),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_pretty_body_form_sends_indented_json_signed_over_those_bytes() {
+    let mut receiver = Receiver::start(&[200]).await;
+    let mock = Mock::start_with(webhooks(WebhookConfig {
+        decision: Some(receiver.url.clone()),
+        body_form: BodyForm::Pretty,
+        ..quick()
+    }))
+    .await;
+    mock.approved_session().await;
+    let got = receiver.next().await;
+    assert!(got.body.starts_with(b"{\n  \""), "{:?}", got.body);
+    let signature = got.header("x-hmac-signature").expect("signed");
+    assert!(verify(mock.secret(), &got.body, signature));
+    let compact = serde_json::to_vec(&got.json()).unwrap();
+    assert!(
+        !verify(mock.secret(), &compact, signature),
+        "the same JSON written compact is other bytes"
+    );
 }
 
 #[tokio::test]

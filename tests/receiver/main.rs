@@ -2,7 +2,9 @@
 //! run against small test receivers. A correct receiver passes every rule;
 //! a receiver with one flaw fails exactly the rule it breaks.
 
+mod failures;
 mod rules;
 mod secrets;
+mod setup;
 mod support;
 mod verify_webhook;

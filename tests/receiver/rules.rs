@@ -221,7 +221,7 @@ async fn a_slow_receiver_gets_warnings_and_no_failure() {
         .trim_start();
     assert!(said.starts_with("answered in "), "{line}");
     assert!(
-        said.ends_with("over the budget of 0.1 s (--answer-budget)"),
+        said.ends_with("over the budget of 100 ms (--answer-budget)"),
         "{line}"
     );
     let warnings = run
@@ -342,35 +342,5 @@ async fn usage_errors_say_what_is_missing_and_exit_with_2() {
             .contains("--decision-url: refusing to send credentials in clear text"),
         "{}",
         run.stderr
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_receiver_that_cannot_be_reached_is_one_setup_error() {
-    // A port nobody listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/decision");
-    let out = crate::support::bin()
-        .args(["receiver", "--decision-url", &url])
-        .env("VERIFF_API_KEY", crate::support::API_KEY)
-        .env("VERIFF_SHARED_SECRET", crate::support::SECRET)
-        .output()
-        .unwrap();
-    let run = Run::of(out);
-    assert_eq!(run.status, Some(2), "{}", run.text());
-    assert!(
-        run.stderr
-            .contains(&format!("error: cannot reach the receiver at {url}")),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        !run.text().contains("test result"),
-        "nothing runs: {}",
-        run.text()
     );
 }
