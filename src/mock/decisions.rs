@@ -134,14 +134,20 @@ pub(crate) async fn person(
 /// mock screens nobody: `no_match` (both `matchStatus` and the newer
 /// `reviewStatus`), `totalHits: 0`, `hits: []`, `checkType: initial_result`,
 /// `searchTerm` from the initData name and year of birth, `createdAt` the
-/// session's creation time, `attemptId` the latest attempt (`null` before
-/// any). Answered for every session (Veriff answers only customers of its
-/// PEP & Sanctions product).
+/// session's creation time, `attemptId` the latest attempt. Answered for
+/// every session with an attempt (Veriff answers only customers of its PEP &
+/// Sanctions product); before the first attempt there is no screening, and
+/// the answer is 404 (mock choice: `attemptId` is documented as a UUID,
+/// docs/veriff-api.md, section 4.11 [DOC], so there is no result without one).
 pub(crate) async fn watchlist_screening(
     State(app): Shared,
     SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let session = app.store.get(&id).ok_or(ApiError::not_found())?;
+    let session = app
+        .store
+        .get(&id)
+        .filter(|session| session.latest_attempt().is_some())
+        .ok_or(ApiError::not_found())?;
     Ok(app.signed(
         scheme,
         StatusCode::OK,

@@ -230,12 +230,18 @@ pub(super) const SIGNED_PER_ENDPOINT: Source = doc("2.3");
 /// The response headers.
 pub(super) const RESPONSE_HEADERS: Source = doc("2.4");
 
+/// The download's types (section 4.6 [DOC]), and those of the formats an
+/// upload may have (section 4.4 [DOC]): a download is the uploaded file.
 const MEDIA_TYPES: &[&str] = &[
     "image/jpeg",
     "image/jpg",
     "image/png",
     "video/webm",
     "application/json",
+    "image/webp",
+    "image/heif",
+    "image/heic",
+    "application/pdf",
 ];
 
 /// Every operation of Veriff's session API that the suite covers.
@@ -433,7 +439,7 @@ pub(super) const OPERATIONS: &[Operation] = &[
         request: None,
         success: Success {
             status: "200",
-            meaning: "The file",
+            meaning: "The file, typed as uploaded (the upload formats: docs/veriff-api.md, section 4.4 [DOC])",
             body: Body::File(MEDIA_TYPES),
             headers: Headers::SignedAndVrf,
             source: doc("4.6"),
