@@ -162,3 +162,18 @@ fn yaml_and_json_hold_the_same_document() {
         .expect("parses");
     assert_eq!(json, yaml);
 }
+
+#[test]
+fn the_loaders_mock_only_paths_are_the_mock_only_routes_of_the_mock() {
+    use crate::scenario::load::MOCK_ONLY_PATHS;
+    let caught = |path: &str| MOCK_ONLY_PATHS.iter().any(|p| path.starts_with(p));
+    for route in ROUTES {
+        assert_eq!(
+            caught(route.path),
+            route.surface == Surface::MockOnly,
+            "{} {}",
+            route.method,
+            route.path
+        );
+    }
+}
