@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
+use super::closed_pipe::EXIT_CLOSED_PIPE;
 use super::usage_error;
 use crate::openapi::{OpenApiFormat, openapi_document};
 
@@ -39,10 +40,13 @@ pub fn run(args: OpenApiArgs) -> ExitCode {
         Some(path) => {
             std::fs::write(path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))
         }
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write to standard output: {e}")),
+        None => match std::io::stdout().lock().write_all(text.as_bytes()) {
+            // The reader is gone (`openapi | head`): quietly, as every command.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                return ExitCode::from(EXIT_CLOSED_PIPE as u8);
+            }
+            other => other.map_err(|e| format!("cannot write to standard output: {e}")),
+        },
     };
     match written {
         Ok(()) => ExitCode::SUCCESS,
