@@ -134,20 +134,15 @@ pub(crate) async fn person(
 /// mock screens nobody: `no_match` (both `matchStatus` and the newer
 /// `reviewStatus`), `totalHits: 0`, `hits: []`, `checkType: initial_result`,
 /// `searchTerm` from the initData name and year of birth, `createdAt` the
-/// session's creation time, `attemptId` the latest attempt. Answered for
-/// every session with an attempt (Veriff answers only customers of its PEP &
-/// Sanctions product); before the first attempt there is no screening, and
-/// the answer is 404 (mock choice: `attemptId` is documented as a UUID,
-/// docs/veriff-api.md, section 4.11 [DOC], so there is no result without one).
+/// session's creation time, `attemptId` the latest attempt (before any, the
+/// id the first one will take: `attemptId` is documented as a UUID,
+/// docs/veriff-api.md, section 4.11 [DOC]). Answered for every session
+/// (Veriff answers only customers of its PEP & Sanctions product).
 pub(crate) async fn watchlist_screening(
     State(app): Shared,
     SignedId { id, scheme }: SignedId,
 ) -> Result<Response, ApiError> {
-    let session = app
-        .store
-        .get(&id)
-        .filter(|session| session.latest_attempt().is_some())
-        .ok_or(ApiError::not_found())?;
+    let session = app.store.get(&id).ok_or(ApiError::not_found())?;
     Ok(app.signed(
         scheme,
         StatusCode::OK,
@@ -165,7 +160,9 @@ pub(crate) fn watchlist_data(session: &Session) -> Value {
         .and_then(|date| date.get(..4))
         .filter(|year| year.bytes().all(|b| b.is_ascii_digit()));
     json!({
-        "attemptId": session.latest_attempt().map(|a| a.id.clone()),
+        "attemptId": session
+            .latest_attempt()
+            .map_or(&session.first_attempt_id, |a| &a.id),
         "sessionId": session.id,
         "vendorData": session.vendor_data,
         "endUserId": session.end_user_id,
