@@ -72,33 +72,26 @@ pub(crate) struct Route {
     pub(crate) path: &'static str,
     /// Whether Veriff documents it.
     pub(crate) surface: Surface,
-    handler: fn(MethodFilter) -> MethodRouter<Arc<App>>,
+    handler: Handler,
 }
 
-const fn veriff(
-    method: Method,
-    path: &'static str,
-    handler: fn(MethodFilter) -> MethodRouter<Arc<App>>,
-) -> Route {
+type Handler = fn(MethodFilter) -> MethodRouter<Arc<App>>;
+
+const fn route(surface: Surface, method: Method, path: &'static str, handler: Handler) -> Route {
     Route {
         method,
         path,
-        surface: Surface::Veriff,
+        surface,
         handler,
     }
 }
 
-const fn mock_only(
-    method: Method,
-    path: &'static str,
-    handler: fn(MethodFilter) -> MethodRouter<Arc<App>>,
-) -> Route {
-    Route {
-        method,
-        path,
-        surface: Surface::MockOnly,
-        handler,
-    }
+const fn veriff(method: Method, path: &'static str, handler: Handler) -> Route {
+    route(Surface::Veriff, method, path, handler)
+}
+
+const fn mock_only(method: Method, path: &'static str, handler: Handler) -> Route {
+    route(Surface::MockOnly, method, path, handler)
 }
 
 /// Every route of the mock, in one place: the router is built from it, and
