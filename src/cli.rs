@@ -1,9 +1,10 @@
-//! The command line: `run`, `receiver`, `sign`, `verify-webhook` and `mock`.
+//! The command line: `run`, `receiver`, `sign`, `verify-webhook`, `mock` and `openapi`.
 
 mod closed_pipe;
 mod libtest_args;
 mod log_entry;
 mod mock_args;
+mod openapi_args;
 mod ready_file;
 mod receiver_args;
 mod run_args;
@@ -37,6 +38,8 @@ enum Command {
     VerifyWebhook(verify_webhook_args::VerifyWebhookArgs),
     /// Serve the embedded mock of the session API until stopped.
     Mock(mock_args::MockArgs),
+    /// Print an OpenAPI 3.1 document of Veriff's session API (YAML; --format json).
+    Openapi(openapi_args::OpenApiArgs),
 }
 
 /// Parses the command line and runs the command; returns the process exit status.
@@ -49,5 +52,6 @@ pub fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args),
         Command::VerifyWebhook(args) => verify_webhook_args::run(args),
         Command::Mock(args) => mock_args::run(args),
+        Command::Openapi(args) => openapi_args::run(args),
     }
 }

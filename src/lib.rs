@@ -32,6 +32,7 @@ mod inbox;
 mod jsonpath;
 mod mask;
 pub mod mock;
+mod openapi;
 mod patterns;
 mod receiver;
 mod record;
@@ -54,6 +55,9 @@ pub use run::{
     DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, NoTests, Options, Partition, Setup, TargetOptions, run,
     webhook_urls,
 };
+
+// The OpenAPI document of Veriff's API.
+pub use openapi::{OpenApiFormat, openapi_document};
 
 // Webhooks: the receiver a run starts, and what arrived.
 pub use inbox::kind::WebhookKind;

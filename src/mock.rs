@@ -149,5 +149,6 @@ pub use config::{
 pub use controls::{DECISION_HEADER, DELAY_HEADER, FAULT_HEADER, MAX_DELAY_MS};
 pub use delivery::OutgoingWebhook;
 pub use routes::router;
+pub(crate) use routes::{ROUTES, Surface};
 pub use server::{MockServer, serve};
 pub use webhook_config::WebhookConfig;

@@ -90,9 +90,10 @@ pub(crate) async fn person(
 /// mock screens nobody: `no_match` (both `matchStatus` and the newer
 /// `reviewStatus`), `totalHits: 0`, `hits: []`, `checkType: initial_result`,
 /// `searchTerm` from the initData name and year of birth, `createdAt` the
-/// session's creation time, `attemptId` the latest attempt (`null` before
-/// any). Answered for every session (Veriff answers only customers of its
-/// PEP & Sanctions product).
+/// session's creation time, `attemptId` the latest attempt (before any, the
+/// id the first one will take: `attemptId` is documented as a UUID,
+/// docs/veriff-api.md, section 4.11 [DOC]). Answered for every session
+/// (Veriff answers only customers of its PEP & Sanctions product).
 pub(crate) async fn watchlist_screening(
     State(app): Shared,
     SignedId { id, scheme }: SignedId,

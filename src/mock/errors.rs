@@ -160,6 +160,17 @@ impl ApiError {
         )
     }
 
+    /// docs/veriff-api.md, section 3.3 [DOC]: 1104 "invalid parameters", for
+    /// content that is none of the documented media formats (section 4.4
+    /// [DOC]); the code and message are the mock's choice.
+    pub(crate) const fn unsupported_format() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "1104",
+            "Image format is not supported",
+        )
+    }
+
     /// docs/veriff-api.md, section 3.3 [DOC]: 1403 "image property missing" (no `image`, or no
     /// `image.context`).
     pub(crate) const fn image_property_missing() -> Self {

@@ -11,7 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, patch, post};
+use axum::routing::{MethodFilter, MethodRouter, on, options};
 
 use super::app::App;
 use super::config::MockConfig;
@@ -55,42 +55,113 @@ pub fn router(config: MockConfig, public_base_url: String) -> Router {
     app_router(Arc::new(App::new(config, public_base_url, None)))
 }
 
+/// Who documents a route: Veriff's session API, or the mock alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Surface {
+    /// An endpoint of Veriff's session API (docs/veriff-api.md, section 4).
+    Veriff,
+    /// A route only the mock has: the session page and the `/mock` controls.
+    MockOnly,
+}
+
+/// One route of the mock: a method on a path, and its handler.
+pub(crate) struct Route {
+    /// The HTTP method.
+    pub(crate) method: Method,
+    /// The path, with axum's `{name}` parameters.
+    pub(crate) path: &'static str,
+    /// Whether Veriff documents it.
+    pub(crate) surface: Surface,
+    handler: Handler,
+}
+
+type Handler = fn(MethodFilter) -> MethodRouter<Arc<App>>;
+
+const fn route(surface: Surface, method: Method, path: &'static str, handler: Handler) -> Route {
+    Route {
+        method,
+        path,
+        surface,
+        handler,
+    }
+}
+
+const fn veriff(method: Method, path: &'static str, handler: Handler) -> Route {
+    route(Surface::Veriff, method, path, handler)
+}
+
+const fn mock_only(method: Method, path: &'static str, handler: Handler) -> Route {
+    route(Surface::MockOnly, method, path, handler)
+}
+
+/// Every route of the mock, in one place: the router is built from it, and
+/// so is the OpenAPI document of Veriff's API (its [`Surface::Veriff`] routes).
+pub(crate) static ROUTES: &[Route] = &[
+    veriff(Method::POST, "/v1/sessions", |m| {
+        on(m, sessions::create_session)
+    }),
+    veriff(Method::PATCH, "/v1/sessions/{id}", |m| {
+        on(m, sessions::submit_session)
+    }),
+    veriff(Method::DELETE, "/v1/sessions/{id}", |m| {
+        on(m, sessions::delete_session)
+    }),
+    veriff(Method::POST, "/v1/sessions/{id}/media", |m| {
+        on(m, media::upload_media)
+    }),
+    veriff(Method::GET, "/v1/sessions/{id}/media", |m| {
+        on(m, media::session_media)
+    }),
+    veriff(Method::GET, "/v1/media/{id}", |m| {
+        on(m, media::download_media)
+    }),
+    veriff(Method::GET, "/v1/attempts/{id}/media", |m| {
+        on(m, media::attempt_media)
+    }),
+    veriff(Method::GET, "/v1/sessions/{id}/attempts", |m| {
+        on(m, decisions::attempts)
+    }),
+    veriff(Method::GET, "/v1/sessions/{id}/decision", |m| {
+        on(m, decisions::decision)
+    }),
+    veriff(Method::GET, "/v1/sessions/{id}/person", |m| {
+        on(m, decisions::person)
+    }),
+    veriff(Method::GET, "/v1/sessions/{id}/watchlist-screening", |m| {
+        on(m, decisions::watchlist_screening)
+    }),
+    // Mock-only: the end user's session page, webhook deliveries and the
+    // decision trigger.
+    mock_only(Method::GET, "/v/{token}", |m| on(m, sessions::open_session)),
+    // The flow page's buttons (mock-only, like the page).
+    mock_only(Method::POST, "/v/{token}/{action}", |m| on(m, flow::act)),
+    mock_only(Method::GET, "/mock/webhooks", |m| {
+        on(m, webhooks::delivery_log)
+    }),
+    mock_only(Method::GET, "/mock/webhooks/{id}", |m| {
+        on(m, webhooks::delivery)
+    }),
+    mock_only(Method::POST, "/mock/webhooks/{id}/resend", |m| {
+        on(m, webhooks::resend)
+    }),
+    mock_only(Method::POST, "/mock/sessions/{id}/decision", |m| {
+        on(m, webhooks::trigger_decision)
+    }),
+];
+
 /// The router over a mock's state.
 pub(super) fn app_router(app: Arc<App>) -> Router {
     let latency = app.config.latency;
-    Router::new()
-        .route(
-            "/v1/sessions",
-            post(sessions::create_session).options(cors::preflight),
-        )
-        .route(
-            "/v1/sessions/{id}",
-            patch(sessions::submit_session).delete(sessions::delete_session),
-        )
-        .route(
-            "/v1/sessions/{id}/media",
-            post(media::upload_media).get(media::session_media),
-        )
-        .route("/v1/media/{id}", get(media::download_media))
-        .route("/v1/attempts/{id}/media", get(media::attempt_media))
-        .route("/v1/sessions/{id}/attempts", get(decisions::attempts))
-        .route("/v1/sessions/{id}/decision", get(decisions::decision))
-        .route("/v1/sessions/{id}/person", get(decisions::person))
-        .route(
-            "/v1/sessions/{id}/watchlist-screening",
-            get(decisions::watchlist_screening),
-        )
-        .route("/v/{token}", get(sessions::open_session))
-        // The flow page's buttons (mock-only, like the page).
-        .route("/v/{token}/{action}", post(flow::act))
-        // Mock-only: webhook deliveries and the decision trigger.
-        .route("/mock/webhooks", get(webhooks::delivery_log))
-        .route("/mock/webhooks/{id}", get(webhooks::delivery))
-        .route("/mock/webhooks/{id}/resend", post(webhooks::resend))
-        .route(
-            "/mock/sessions/{id}/decision",
-            post(webhooks::trigger_decision),
-        )
+    ROUTES
+        .iter()
+        .fold(Router::new(), |router, route| {
+            let filter = MethodFilter::try_from(route.method.clone())
+                .expect("the route table names methods axum can route");
+            router.route(route.path, (route.handler)(filter))
+        })
+        // Browsers: the JS SDK's preflight for create (`cors.rs`), not in the
+        // table, which holds the API's operations and the mock's controls.
+        .route("/v1/sessions", options(cors::preflight))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(controls::delay))

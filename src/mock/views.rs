@@ -62,7 +62,9 @@ pub(crate) fn watchlist_data(session: &Session) -> Value {
         .and_then(|date| date.get(..4))
         .filter(|year| year.bytes().all(|b| b.is_ascii_digit()));
     json!({
-        "attemptId": session.latest_attempt().map(|a| a.id.clone()),
+        "attemptId": session
+            .latest_attempt()
+            .map_or(&session.first_attempt_id, |a| &a.id),
         "sessionId": session.id,
         "vendorData": session.vendor_data,
         "endUserId": session.end_user_id,

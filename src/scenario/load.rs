@@ -37,6 +37,12 @@ use cx::FileCx;
 /// Prefix of the request headers that only the embedded mock honours.
 pub const MOCK_CONTROL_PREFIX: &str = "x-mock-";
 
+/// Paths that only the embedded mock serves: the end user's session page
+/// (`/v/{token}`; Veriff's session `url` is on another host) and the mock's
+/// controls (`/mock/...`). A scenario that requests one must say
+/// `requires: [mock]`. Each is a prefix of a path, or the whole path.
+pub const MOCK_ONLY_PATHS: &[&str] = &["/v/", "/mock/"];
+
 /// Default request headers that `omit:` can leave out.
 pub const OMITTABLE: &[&str] = &["x-auth-client", "x-hmac-signature", "content-type"];
 

@@ -616,3 +616,36 @@ fn mock_listens_on_a_host_name_and_names_a_bad_address() {
         assert!(all.contains(&format!("--listen `{bad}`: {says}")), "{all}");
     }
 }
+
+#[test]
+fn openapi_prints_yaml_by_default_and_writes_json_to_a_file() {
+    let yaml = run(&["openapi"]);
+    assert!(yaml.status.success(), "{}", text(&yaml));
+    let stdout = String::from_utf8_lossy(&yaml.stdout);
+    assert!(stdout.starts_with("openapi: \"3.1.0\"\n"), "{stdout:.200}");
+    let file = scratch("openapi").join("veriff.json");
+    let json = run(&[
+        "openapi",
+        "--format",
+        "json",
+        "--output",
+        file.to_str().expect("utf-8"),
+    ]);
+    assert!(json.status.success(), "{}", text(&json));
+    assert!(json.stdout.is_empty());
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("written")).expect("JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["webhooks"]["event"].is_object());
+}
+
+#[test]
+fn openapi_into_a_folder_that_does_not_exist_is_a_usage_error_naming_it() {
+    let output = run(&["openapi", "--output", "/no/such/folder/veriff.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output).contains("cannot write /no/such/folder/veriff.yaml"),
+        "{}",
+        text(&output)
+    );
+}

@@ -236,14 +236,15 @@ async fn media_over_the_caps_evict_the_oldest_and_one_over_the_budget_is_refused
         .collect();
     assert_eq!(ids, [second.as_str(), third.as_str()]);
     // 60 bytes: the byte budget (64) drops both older media to make room.
-    let big = STANDARD.encode([0xFF_u8; 60]);
+    let big = format!("data:image/jpeg;base64,{}", STANDARD.encode([0xFF_u8; 60]));
     let fourth = mock.upload_ok(&session, "face", &big).await;
     for gone in [&second, &third] {
         assert_eq!(mock.download(gone).await.status, 404);
     }
     assert_eq!(mock.download(&fourth).await.body, vec![0xFF; 60]);
     // A medium larger than the whole budget is refused, and evicts nothing.
-    mock.upload_content(&session, "face", &STANDARD.encode([0_u8; 65]))
+    let too_big = format!("data:image/jpeg;base64,{}", STANDARD.encode([0_u8; 65]));
+    mock.upload_content(&session, "face", &too_big)
         .await
         .assert_fail(413, "1101", "Image is larger than the mock's media budget");
     assert_eq!(mock.download(&fourth).await.status, 200);

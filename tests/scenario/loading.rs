@@ -680,3 +680,33 @@ fn an_error_about_a_value_with_multibyte_characters_renders() {
     let text = rendered(&errors);
     assert!(text.contains("unknown signing mode"), "{text}");
 }
+
+#[test]
+fn the_session_page_without_requires_mock_is_rejected_at_the_step() {
+    let text = "scenarios:\n  - name: open it\n    steps:\n      - name: create\n        method: POST\n        path: /v1/sessions\n        capture: { token: verification.sessionToken }\n      - name: open the page\n        method: GET\n        path: /v/${token}\n";
+    assert_bad("mock_only_path_unmarked", text, 10, 15);
+}
+
+#[test]
+fn a_mock_control_path_without_requires_mock_is_rejected() {
+    for path in ["/mock/webhooks", "/mock/sessions/x/decision", "/mock"] {
+        let text = format!(
+            "scenarios:\n  - name: a\n    steps: [ {{ name: s, method: GET, path: {path} }} ]\n"
+        );
+        let (scenarios, errors) = load("mock_path", &text);
+        assert!(scenarios.is_empty(), "{path}");
+        assert!(
+            rendered(&errors).contains("a path only the embedded mock serves"),
+            "{path}: {}",
+            rendered(&errors)
+        );
+    }
+}
+
+#[test]
+fn mock_only_paths_load_when_the_scenario_requires_the_mock_and_lookalikes_always() {
+    let text = "scenarios:\n  - name: a\n    requires: [mock]\n    steps: [ { name: s, method: GET, path: /v/abc }, { name: t, method: GET, path: /mock/webhooks } ]\n  - name: b\n    steps: [ { name: s, method: GET, path: /v1/sessions }, { name: t, method: GET, path: /mockery }, { name: u, method: GET, path: /video } ]\n";
+    let (scenarios, errors) = load("mock_only_marked", text);
+    assert!(errors.is_empty(), "{}", rendered(&errors));
+    assert_eq!(scenarios.len(), 2);
+}

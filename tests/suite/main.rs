@@ -8,5 +8,6 @@ mod breakages_authentication_matrix;
 mod breakages_results;
 mod breakages_sessions;
 mod breakages_webhooks;
+mod documented_surface;
 mod embedded;
 mod support;

@@ -32,8 +32,22 @@ pub(crate) const CONTEXTS: [&str; 16] = [
 /// "images ≤ 24 MB as base64" (decimal megabytes, data-URI prefix included).
 pub(crate) const MAX_CONTENT_CHARS: usize = 24_000_000;
 
-/// Content type when neither the data URI nor the bytes tell one.
-const UNKNOWN_TYPE: &str = "application/octet-stream";
+/// The content types a medium may have: the upload formats of
+/// docs/veriff-api.md, section 4.4 [DOC] (JPEG, PNG, HEIF/HEIC, WebP, PDF)
+/// and the download types of section 4.6 [DOC] (`image/jpg`, WebM videos,
+/// JSON NFC data). Content of any other type is refused, so that a download
+/// is always typed as Veriff documents it.
+const MEDIA_TYPES: [&str; 9] = [
+    "image/jpeg",
+    "image/jpg",
+    "image/png",
+    "image/heif",
+    "image/heic",
+    "image/webp",
+    "application/pdf",
+    "video/webm",
+    "application/json",
+];
 
 /// Standard alphabet; padding optional (some clients drop it).
 const BASE64: GeneralPurpose = GeneralPurpose::new(
@@ -55,8 +69,10 @@ pub(crate) struct Decoded {
 ///   that is not `;base64`, or whose type is over 255 characters, is 400
 ///   code 1401.
 /// - anything else is taken as bare base64 and its type sniffed from the
-///   bytes (JPEG, PNG, WebP, HEIC/HEIF, PDF; otherwise
-///   `application/octet-stream`).
+///   bytes (JPEG, PNG, WebP, HEIC/HEIF, PDF).
+/// - a type, declared or sniffed, that is not one of [`MEDIA_TYPES`]: 400
+///   code 1104 (invalid parameters; the code is the mock's choice, the
+///   formats are documented).
 /// - ASCII whitespace (line breaks of MIME base64) is ignored; padding is
 ///   optional. Not base64: 400 code 1401. Nothing left after decoding: 400
 ///   code 1400. Over [`MAX_CONTENT_CHARS`]: 413.
@@ -72,8 +88,13 @@ pub(crate) fn decode(content: &str) -> Result<Decoded, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::image_data_not_found());
     }
-    let mimetype = declared.unwrap_or_else(|| sniff(&bytes).to_owned());
-    Ok(Decoded { mimetype, bytes })
+    let mimetype = declared.or_else(|| sniff(&bytes).map(str::to_owned));
+    match mimetype {
+        Some(mimetype) if MEDIA_TYPES.contains(&mimetype.as_str()) => {
+            Ok(Decoded { mimetype, bytes })
+        }
+        _ => Err(ApiError::unsupported_format()),
+    }
 }
 
 /// `Some` when `content` is a data URI: its declared type (if any) and its
@@ -116,9 +137,9 @@ fn decode_base64(data: &str) -> Result<Vec<u8>, ApiError> {
 }
 
 /// The content type told by the first bytes of a file.
-fn sniff(bytes: &[u8]) -> &'static str {
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let brand = bytes.get(4..12);
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+    Some(if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         "image/jpeg"
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         "image/png"
@@ -131,8 +152,8 @@ fn sniff(bytes: &[u8]) -> &'static str {
     } else if bytes.starts_with(b"%PDF-") {
         "application/pdf"
     } else {
-        UNKNOWN_TYPE
-    }
+        return None;
+    })
 }
 
 #[cfg(test)]
@@ -173,14 +194,24 @@ mod tests {
             decode("JVBERi0xLjQ=").map(|d| d.mimetype),
             Ok("application/pdf".into())
         );
-        assert_eq!(
-            decode("aGVsbG8=").map(|d| d.mimetype),
-            Ok(UNKNOWN_TYPE.into())
-        );
         // MIME line breaks are fine.
         assert_eq!(
-            decode("aGVs\r\nbG8=").map(|d| d.bytes),
-            Ok(b"hello".to_vec())
+            decode("iVBO\r\nRw0KGgo").map(|d| d.bytes),
+            Ok(b"\x89PNG\r\n\x1a\n".to_vec())
+        );
+    }
+
+    #[test]
+    fn content_of_an_undocumented_type_is_refused() {
+        // "hello": no known format.
+        assert_eq!(decode("aGVsbG8="), Err(ApiError::unsupported_format()));
+        assert_eq!(
+            decode("data:text/plain;base64,aGVsbG8="),
+            Err(ApiError::unsupported_format())
+        );
+        assert_eq!(
+            decode("data:image/jpg;base64,aGVsbG8=").map(|d| d.mimetype),
+            Ok("image/jpg".into())
         );
     }
 
@@ -209,9 +240,9 @@ mod tests {
 
     #[test]
     fn image_signatures_are_recognised() {
-        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), "image/webp");
-        assert_eq!(sniff(b"\0\0\0\x18ftypheic"), "image/heic");
-        assert_eq!(sniff(b"\0\0\0\x18ftypmif1"), "image/heif");
-        assert_eq!(sniff(b""), UNKNOWN_TYPE);
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff(b"\0\0\0\x18ftypheic"), Some("image/heic"));
+        assert_eq!(sniff(b"\0\0\0\x18ftypmif1"), Some("image/heif"));
+        assert_eq!(sniff(b""), None);
     }
 }

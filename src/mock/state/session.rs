@@ -64,6 +64,10 @@ pub(crate) struct Session {
     pub(crate) init: InitData,
     /// Attempts, oldest first.
     pub(crate) attempts: Vec<Attempt>,
+    /// The id the first attempt takes when it starts, known from creation so
+    /// that a screening before it names it (`attemptId` is a UUID,
+    /// docs/veriff-api.md, section 4.11 [DOC]).
+    pub(crate) first_attempt_id: String,
     /// The latest decision, kept while a resubmitted attempt is under way.
     pub(crate) decision: Option<Decision>,
 }
@@ -81,6 +85,7 @@ impl Session {
             created_at: now(),
             init: new.init,
             attempts: Vec::new(),
+            first_attempt_id: uuid::Uuid::new_v4().to_string(),
             decision: None,
         }
     }
@@ -99,8 +104,13 @@ impl Session {
     ) -> String {
         let fresh = self.attempts.is_empty() || self.status == Status::ResubmissionRequested;
         if fresh {
+            let id = if self.attempts.is_empty() {
+                self.first_attempt_id.clone()
+            } else {
+                uuid::Uuid::new_v4().to_string()
+            };
             let attempt = Attempt {
-                id: uuid::Uuid::new_v4().to_string(),
+                id,
                 status,
                 created_time: now(),
                 media: Vec::new(),

@@ -14,7 +14,7 @@ use super::repeat::{group, poll};
 use super::schema_files::Schemas;
 use super::scope::{Scope, check_variable_name};
 use super::webhook_step::webhook_step;
-use super::{MOCK_CONTROL_PREFIX, OMITTABLE};
+use super::{MOCK_CONTROL_PREFIX, MOCK_ONLY_PATHS, OMITTABLE};
 use crate::scenario::model::{Capture, CaptureFrom, Expect, Located, RequestBody, SignMode, Step};
 use crate::scenario::raw;
 use crate::scenario::template::Part;
@@ -78,6 +78,23 @@ pub(super) fn step(
             format!("`{}` is neither a path nor a URL", raw_path.value),
             "here",
             "start the path with `/` (it is joined to the base URL), or give a full http(s) URL",
+        );
+    }
+    if !requires_mock
+        && let Some(path) = &path
+        && let Some(Part::Literal(first)) = path.value.parts().first()
+        && let Some(prefix) = MOCK_ONLY_PATHS
+            .iter()
+            .find(|p| first.starts_with(*p) || first == p.trim_end_matches('/'))
+    {
+        cx.error(
+            path.at.clone(),
+            format!(
+                "`{}` is a path only the embedded mock serves (`{prefix}...`), but the scenario does not say so",
+                raw_path.value
+            ),
+            "mock-only path",
+            "add `requires: [mock]` to the scenario, so that other servers report it as ignored",
         );
     }
     let mut headers = Vec::with_capacity(raw.headers.len());
