@@ -39,6 +39,7 @@ mod results;
 mod run;
 mod scenario;
 pub mod signing;
+mod tls;
 
 // Running: the command line, a whole run, and its parts.
 pub use cli::main;
@@ -53,6 +54,9 @@ pub use run::{
     DEFAULT_JOBS, EXIT_USAGE, MAX_JOBS, NoTests, Options, Partition, Setup, TargetOptions, run,
     webhook_urls,
 };
+
+// TLS: rustls on ring, installed once for every client.
+pub use tls::install_crypto_provider;
 
 // Webhooks: the receiver a run starts, and what arrived.
 pub use inbox::kind::WebhookKind;

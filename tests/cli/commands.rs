@@ -533,7 +533,7 @@ fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = rt.block_on(async {
-        reqwest::Client::new()
+        crate::support::http_client()
             .post(format!("{base}/v1/sessions"))
             .header("x-auth-client", "given-key-123")
             .header("content-type", "application/json")
