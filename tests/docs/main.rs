@@ -3,5 +3,7 @@
 //! (docs/ci.md, "Tested blocks"), against mocks served by the binary.
 
 mod curl_session;
+mod quoted_errors;
 mod runnable_blocks;
 mod support;
+mod variables;
