@@ -191,60 +191,16 @@ pub fn run(options: Options) -> ExitCode {
         Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
     };
     let listing = options.libtest.list;
-    let resolved = if listing {
-        options.target.for_listing().map(|target| setup::Setup {
-            target,
-            mock: None,
-            receiver: None,
-        })
-    } else {
-        runtime.block_on(options.target.resolve(options.webhook_listen.as_deref()))
-    };
-    let setup = match resolved {
-        Ok(s) => s,
+    // Everything that can be checked without starting anything (the embedded
+    // mock, the webhook receiver) is checked first, so that its error is the
+    // first line: the target as planned, the baseline, the filters.
+    let planned = match options.target.for_listing() {
+        Ok(target) => target,
         Err(e) => return usage_error(e),
     };
-    let target = setup.target.clone();
-    let embedded_mock = setup.mock.is_some();
-    if embedded_mock && !options.libtest.quiet {
-        // On standard error, so that `--format json` output stays JSON.
-        eprintln!("target: embedded mock at {}", target.base_url);
-    }
-    if let Some(receiver) = &setup.receiver
-        && !options.libtest.quiet
-    {
-        eprintln!("webhooks: receiving at {}", receiver.url());
-    }
+    let embedded_mock = !listing && options.target.base_url.as_deref().is_none_or(str::is_empty);
     // A `--list` run has no receiver, yet lists webhook scenarios as a run with one would.
-    let has_receiver = setup.receiver.is_some() || (listing && options.webhook_listen.is_some());
-    // A baseline compares, and a recording keeps, every step of a passed scenario.
-    let keep_exchanges = options.keep_exchanges
-        || options.drift.record.is_some()
-        || options.drift.baseline.is_some();
-    // A listing never builds the HTTP client: it sends nothing.
-    let runner = Executor::unconnected(target);
-    if !listing && let Err(e) = runner.client() {
-        return usage_error(e);
-    }
-    let runner = match &setup.receiver {
-        Some(receiver) => runner.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
-        None => runner,
-    }
-    .keeping_passed_steps(keep_exchanges)
-    .with_run_values(options.run_values.clone());
-    let runner = match options.answer_budget {
-        Some(budget) => runner.with_answer_budget(budget),
-        None => runner,
-    };
-    let runner = Arc::new(match options.rate {
-        Some(rate) => runner.with_rate(rate),
-        None => runner,
-    });
-    if let (Rate::PerSecond(n), false) = (runner.rate(), options.libtest.quiet || listing) {
-        eprintln!("rate: at most {n} requests a second (--rate)");
-    }
-    let masker = runner.masker().also(&given);
-
+    let has_receiver = embedded_mock || options.webhook_listen.is_some();
     let mut scenarios: Vec<Arc<Scenario>> = loaded.scenarios.into_iter().map(Arc::new).collect();
     // Collected in place, the vector kept the capacity of as many whole scenarios.
     scenarios.shrink_to_fit();
@@ -253,22 +209,21 @@ pub fn run(options: Options) -> ExitCode {
     let baseline = match drift::load(&options.drift, &trial_names) {
         Ok(b) => b.map(Arc::new),
         // A hand-edited file may hold anything, a secret too.
-        Err(e) => return setup_failed(&options, &masker, masker.mask(&e)),
+        Err(e) => return setup_failed(&options, &given, given.mask(&e)),
     };
-    let base_url = runner.target().base_url.clone();
     // A baseline compares with, and a recording replaces, only the same kind of target.
-    let against = drift::RecordedAgainst::of(&base_url, setup.mock.is_some());
+    let against = drift::RecordedAgainst::of(&planned.base_url, embedded_mock);
     if !listing {
         match drift::check_target(&options.drift, &against) {
             Ok(warnings) => warnings
                 .iter()
-                .for_each(|w| eprintln!("warning: {}", masker.mask(w))),
-            Err(e) => return setup_failed(&options, &masker, masker.mask(&e)),
+                .for_each(|w| eprintln!("warning: {}", given.mask(w))),
+            Err(e) => return setup_failed(&options, &given, given.mask(&e)),
         }
     }
     let plan = Plan::new(
         &scenarios,
-        runner.target(),
+        &planned,
         has_receiver,
         &options.run_values,
         &options.libtest,
@@ -314,7 +269,7 @@ pub fn run(options: Options) -> ExitCode {
             NoTests::Fail => {
                 return setup_failed(
                     &options,
-                    &masker,
+                    &given,
                     format!(
                         "{what}; see the names with --list, or allow an empty run with --no-tests=warn or --no-tests=pass"
                     ),
@@ -324,6 +279,58 @@ pub fn run(options: Options) -> ExitCode {
             NoTests::Pass => {}
         }
     }
+    let resolved = if listing {
+        options.target.for_listing().map(|target| setup::Setup {
+            target,
+            mock: None,
+            receiver: None,
+        })
+    } else {
+        runtime.block_on(options.target.resolve(options.webhook_listen.as_deref()))
+    };
+    let setup = match resolved {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let target = setup.target.clone();
+    if embedded_mock && !options.libtest.quiet {
+        // On standard error, so that `--format json` output stays JSON.
+        eprintln!("target: embedded mock at {}", target.base_url);
+    }
+    if let Some(receiver) = &setup.receiver
+        && !options.libtest.quiet
+    {
+        eprintln!("webhooks: receiving at {}", receiver.url());
+    }
+    // A baseline compares, and a recording keeps, every step of a passed scenario.
+    let keep_exchanges = options.keep_exchanges
+        || options.drift.record.is_some()
+        || options.drift.baseline.is_some();
+    // A listing never builds the HTTP client: it sends nothing.
+    let runner = Executor::unconnected(target);
+    if !listing && let Err(e) = runner.client() {
+        return usage_error(e);
+    }
+    let runner = match &setup.receiver {
+        Some(receiver) => runner.awaiting_webhooks(receiver.inbox().clone(), receiver.url()),
+        None => runner,
+    }
+    .keeping_passed_steps(keep_exchanges)
+    .with_run_values(options.run_values.clone());
+    let runner = match options.answer_budget {
+        Some(budget) => runner.with_answer_budget(budget),
+        None => runner,
+    };
+    let runner = Arc::new(match options.rate {
+        Some(rate) => runner.with_rate(rate),
+        None => runner,
+    });
+    if let (Rate::PerSecond(n), false) = (runner.rate(), options.libtest.quiet || listing) {
+        eprintln!("rate: at most {n} requests a second (--rate)");
+    }
+    let masker = runner.masker().also(&given);
+    let base_url = runner.target().base_url.clone();
+
     // One request that changes nothing tells a set-up problem from an API problem
     // (of the session API: the receiver suite's URLs are webhook receivers).
     if !listing && setup.mock.is_none() && !plan.to_run.is_empty() {

@@ -37,7 +37,7 @@ that cannot be written, and a filter that selects nothing (see --no-tests); 141 
 standard output is closed before the end.")]
 pub struct RunArgs {
     /// Base URL of the API under test, e.g. https://stationapi.veriff.com (default: the embedded mock).
-    #[arg(long, env = "VERIFF_BASE_URL")]
+    #[arg(long, env = "VERIFF_BASE_URL", hide_env_values = true)]
     base_url: Option<String>,
     /// The integration's API key, sent as X-AUTH-CLIENT.
     #[arg(long, env = "VERIFF_API_KEY", hide_env_values = true)]
@@ -51,7 +51,8 @@ pub struct RunArgs {
     /// Allow plain http:// to hosts other than loopback (credentials travel in clear text).
     #[arg(long)]
     allow_insecure_http: bool,
-    /// The base URL is a `veriff-conformance mock`: also run scenarios that need its controls.
+    /// The base URL is a `veriff-conformance mock`: also run scenarios that need its
+    /// controls, and turn on every opt-in --feature (the mock has them all).
     #[arg(long)]
     target_is_mock: bool,
     /// Turn on an opt-in API feature that scenarios may require
@@ -139,6 +140,9 @@ fn split_positionals(positionals: Vec<String>) -> Result<(Vec<PathBuf>, Option<S
 }
 
 pub fn run(mut args: RunArgs) -> ExitCode {
+    if let Some(why) = args.libtest.refused() {
+        return usage_error(why);
+    }
     let (paths, filter) = match split_positionals(std::mem::take(&mut args.paths)) {
         Ok(split) => split,
         Err(e) => return usage_error(e),
