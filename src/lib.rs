@@ -41,6 +41,7 @@ mod results;
 mod run;
 mod scenario;
 pub mod signing;
+mod tls;
 
 // Running: the command line, a whole run, and its parts.
 pub use cli::main;
@@ -58,6 +59,8 @@ pub use run::{
 
 // The OpenAPI document of Veriff's API.
 pub use openapi::{OpenApiFormat, openapi_document};
+// TLS: rustls on ring, installed once for every client.
+pub use tls::install_crypto_provider;
 
 // Webhooks: the receiver a run starts, and what arrived.
 pub use inbox::kind::WebhookKind;

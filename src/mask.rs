@@ -33,7 +33,7 @@ impl std::fmt::Debug for Masker {
 pub const MIN_MASKED_LEN: usize = 4;
 
 impl Masker {
-    /// A masker for these secrets in every form of [`forms`].
+    /// A masker for these secrets in every form of [`secret_forms`].
     pub fn new<S: AsRef<str>>(given: impl IntoIterator<Item = S>) -> Self {
         let mut secrets: Vec<String> = Vec::new();
         for secret in given {

@@ -73,7 +73,7 @@ pub fn write(
 
 /// Prints what libtest cannot show under a passing trial: each scenario's
 /// warnings, new and gone scenarios, the run's distinct changes, and the
-/// summary lines ([`libtest::notes`]). Where
+/// summary lines (`notes` in `report/libtest.rs`). Where
 /// libtest writes: appended to its `--logfile` when given, else on standard
 /// output, unless libtest writes JSON there (then on standard error).
 pub fn print_notes(results: &RunResults, masker: &Masker, args: &libtest_mimic::Arguments) {

@@ -306,7 +306,8 @@ impl ScenarioResult {
     }
 
     /// Compares this result of `scenario` with `baseline` (when the run has
-    /// one), then lets its drift and warnings fail it ([`gate`]). An ignored
+    /// one), then lets its drift and warnings fail it (the drift gate,
+    /// `drift/gate.rs`). An ignored
     /// scenario is left as it is.
     pub fn judge_drift(
         &mut self,
@@ -325,7 +326,7 @@ impl ScenarioResult {
     }
 
     /// Turns a passed result into a failure when its drift or warnings fail
-    /// it ([`gate::failing`]): a [`Failure`] of each step concerned, in step
+    /// it (`failing` in `drift/gate.rs`): a [`Failure`] of each step concerned, in step
     /// order, with that step's failing findings as its mismatches and its own
     /// exchange. A scenario that already failed or errored keeps its own
     /// outcome; its drift is still reported.

@@ -126,10 +126,11 @@ fn stages(options: Options) -> Result<ExitCode, ExitCode> {
     use stages::*;
     check_outputs(&options)?;
     let loaded = load(&options)?;
-    let mut prepared = set_up(&options)?;
     let scenarios = scenarios(loaded.scenarios);
-    let baseline = read_baseline(&options, &prepared, &scenarios)?;
-    let plan = plan(&options, &prepared, &scenarios)?;
+    let planned = planned(&options)?;
+    let baseline = read_baseline(&options, &planned, &scenarios)?;
+    let plan = plan(&options, &planned, &scenarios)?;
+    let mut prepared = set_up(&options)?;
     preflight(&options, &prepared, &plan)?;
     let trials = schedule(&options, &prepared, &scenarios, &plan, baseline.clone());
     let conclusion = libtest_mimic::run(&options.libtest, trials.trials);

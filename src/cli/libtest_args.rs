@@ -62,9 +62,22 @@ pub struct LibtestArgs {
     /// Write libtest's output to PATH instead of standard output.
     #[arg(long, value_name = "PATH", help_heading = HEADING)]
     logfile: Option<String>,
+    /// libtest's `--nocapture`, out of habit: accepted only to say why it
+    /// does not apply (else clap would suggest an unrelated flag).
+    #[arg(long, hide = true)]
+    nocapture: bool,
 }
 
+/// Why `--nocapture` is refused.
+pub const NOCAPTURE: &str = "libtest's --nocapture does not apply here: scenarios print \
+    nothing to capture, and a failure's message already shows its requests and responses";
+
 impl LibtestArgs {
+    /// A libtest flag given out of habit that does not apply here, with why.
+    pub fn refused(&self) -> Option<&'static str> {
+        self.nocapture.then_some(NOCAPTURE)
+    }
+
     /// libtest-mimic's arguments, with `filter` as the name filter.
     pub fn into_arguments(self, filter: Option<String>) -> Arguments {
         Arguments {
@@ -109,6 +122,7 @@ mod tests {
             color: Some(Color::Never),
             test_threads: Some(3),
             logfile: Some("log".into()),
+            nocapture: false,
         }
         .into_arguments(Some("f".into()));
         assert!(args.list && args.ignored && args.exact && !args.include_ignored);

@@ -119,6 +119,25 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
 }
 
 /// The first address `listen` (HOST:PORT, HOST a name or an IP address) resolves to.
+/// The first line the mock prints; its last word is always the URL to use
+/// from this machine. Listening on every interface (`0.0.0.0`, `[::]`), it
+/// says so, since that address is not one to connect to.
+fn listening_line(addr: SocketAddr, base_url: &str) -> String {
+    if addr.ip().is_unspecified() {
+        let port = base_url.rsplit(':').next().unwrap_or_default();
+        let ip = match addr {
+            SocketAddr::V4(_) => addr.ip().to_string(),
+            SocketAddr::V6(_) => format!("[{}]", addr.ip()),
+        };
+        format!(
+            "veriff-conformance mock listening on {ip}:{port} (every interface); \
+             from this machine: {base_url}"
+        )
+    } else {
+        format!("veriff-conformance mock listening on {base_url}")
+    }
+}
+
 async fn resolve(listen: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = listen.parse::<SocketAddr>() {
         return Ok(addr);
@@ -221,7 +240,7 @@ pub fn run(args: MockArgs) -> ExitCode {
             Err(e) => return usage_error(format!("cannot listen on {}: {e}", args.listen)),
         };
         let stopped = stop_signal();
-        println!("veriff-conformance mock listening on {}", server.base_url());
+        println!("{}", listening_line(addr, &server.base_url()));
         println!("  api key (X-AUTH-CLIENT): {api_key_shown}");
         println!("  shared secret:           {secret_shown}");
         println!(
@@ -261,4 +280,29 @@ pub fn run(args: MockArgs) -> ExitCode {
         println!("mock stopped");
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_interface_is_named_as_such_with_the_url_to_use_last() {
+        let any: SocketAddr = "0.0.0.0:0".parse().unwrap();
+        assert_eq!(
+            listening_line(any, "http://127.0.0.1:8084"),
+            "veriff-conformance mock listening on 0.0.0.0:8084 (every interface); \
+             from this machine: http://127.0.0.1:8084"
+        );
+        let any6: SocketAddr = "[::]:0".parse().unwrap();
+        assert!(
+            listening_line(any6, "http://[::1]:8084")
+                .starts_with("veriff-conformance mock listening on [::]:8084 ")
+        );
+        let local: SocketAddr = "127.0.0.1:8084".parse().unwrap();
+        assert_eq!(
+            listening_line(local, "http://127.0.0.1:8084"),
+            "veriff-conformance mock listening on http://127.0.0.1:8084"
+        );
+    }
 }

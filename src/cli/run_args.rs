@@ -33,11 +33,12 @@ that cannot be written, and a filter that selects nothing (see --no-tests); 141 
 standard output is closed before the end.")]
 pub struct RunArgs {
     /// Base URL of the API under test, e.g. https://stationapi.veriff.com (default: the embedded mock).
-    #[arg(long, env = "VERIFF_BASE_URL")]
+    #[arg(long, env = "VERIFF_BASE_URL", hide_env_values = true)]
     base_url: Option<String>,
     #[command(flatten)]
     credentials: CredentialArgs,
-    /// The base URL is a `veriff-conformance mock`: also run scenarios that need its controls.
+    /// The base URL is a `veriff-conformance mock`: also run scenarios that need its
+    /// controls, and turn on every opt-in --feature (the mock has them all).
     #[arg(long)]
     target_is_mock: bool,
     /// Turn on an opt-in API feature that scenarios may require

@@ -76,6 +76,9 @@ impl SharedRunArgs {
     /// `options` with these flags filled in, checked; `filter` is the
     /// libtest name filter given as a positional argument.
     pub fn apply(self, options: Options, filter: Option<String>) -> Result<Options, String> {
+        if let Some(why) = self.libtest.refused() {
+            return Err(why.into());
+        }
         if !(1..=MAX_JOBS).contains(&self.jobs) {
             return Err(format!(
                 "--jobs takes a number from 1 to {MAX_JOBS}, not {}",
@@ -112,15 +115,18 @@ mod tests {
 
     #[test]
     fn the_flags_libtest_has_and_that_do_nothing_here_are_refused() {
-        for flag in [
-            "--bench",
-            "--nocapture",
-            "--show-output",
-            "-Zunstable-options",
-        ] {
+        for flag in ["--bench", "--show-output", "-Zunstable-options"] {
             let parsed = Probe::try_parse_from(["probe", flag]);
             assert!(parsed.is_err(), "{flag} was accepted");
         }
+        // libtest's --nocapture, given out of habit, is refused with why,
+        // not with a suggestion of an unrelated flag.
+        let probe = Probe::try_parse_from(["probe", "--nocapture"]).expect("parsed");
+        let refused = probe
+            .shared
+            .apply(Options::default(), None)
+            .expect_err("refused");
+        assert!(refused.contains("--nocapture does not apply"), "{refused}");
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub const FORMAT: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioBaseline {
-    /// [`FORMAT`].
+    /// The version of the file format (`FORMAT`, 1 in this build).
     pub format: u32,
     /// How many normalisation rules ([`Rule::ALL`]) the values went through.
     pub normalisation: usize,
@@ -79,18 +79,35 @@ pub struct StepBaseline {
     pub body_text: Option<String>,
 }
 
-/// A baseline file that cannot be used, and why.
+/// A baseline file (or the folder itself) that cannot be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaselineError {
-    /// The file.
+    /// The file, or the folder.
     pub file: PathBuf,
     /// What is wrong, with `line:column: ` first when known.
     pub message: String,
+    /// `file` is the baseline folder (which may not exist), not a file in it.
+    pub folder: bool,
+}
+
+impl BaselineError {
+    /// What is wrong with the folder `dir` itself.
+    fn of_folder(dir: &Path, message: String) -> Self {
+        BaselineError {
+            file: dir.to_path_buf(),
+            message,
+            folder: true,
+        }
+    }
 }
 
 impl std::fmt::Display for BaselineError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let what = if self.file.is_dir() { "folder" } else { "file" };
+        let what = if self.folder || self.file.is_dir() {
+            "folder"
+        } else {
+            "file"
+        };
         write!(
             f,
             "baseline {what} {}: {}",
@@ -164,6 +181,7 @@ pub fn parse(file: &Path, trial: &str, text: &str) -> Result<ScenarioBaseline, B
     let error = |message: String| BaselineError {
         file: file.to_path_buf(),
         message,
+        folder: false,
     };
     let baseline: ScenarioBaseline = serde_json::from_str(text).map_err(|e| {
         error(format!(
@@ -250,24 +268,24 @@ pub const MAX_FILES: usize = 100_000;
 /// under it is a baseline: those of a trial are parsed and checked, the
 /// others are [`Gone`]. Every unusable file is reported, not only the first.
 pub fn load(dir: &Path, trials: &[&str]) -> Result<Baseline, Vec<BaselineError>> {
-    let not_a_dir = |message: String| {
-        vec![BaselineError {
-            file: dir.to_path_buf(),
-            message,
-        }]
-    };
+    let not_a_dir = |message: String| vec![BaselineError::of_folder(dir, message)];
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => return Err(not_a_dir("not a folder".into())),
         Err(e) => {
             return Err(not_a_dir(format!(
-                "cannot read the baseline folder ({e}); record one with --record-baseline"
+                "cannot read it ({e}); record one with --record-baseline"
             )));
         }
     }
     let mut files = Vec::new();
-    collect_json(dir, &mut files)
-        .map_err(|(file, message)| vec![BaselineError { file, message }])?;
+    collect_json(dir, &mut files).map_err(|(file, message)| {
+        vec![BaselineError {
+            file,
+            message,
+            folder: false,
+        }]
+    })?;
     files.sort();
     let mut baseline = Baseline {
         dir: dir.to_path_buf(),
@@ -286,6 +304,7 @@ pub fn load(dir: &Path, trials: &[&str]) -> Result<Baseline, Vec<BaselineError>>
             .map_err(|e| BaselineError {
                 file: file.clone(),
                 message: format!("cannot read it: {e}"),
+                folder: false,
             })
             .and_then(|text| parse(&file, &trial, &text));
         match parsed {
@@ -306,10 +325,7 @@ pub fn load(dir: &Path, trials: &[&str]) -> Result<Baseline, Vec<BaselineError>>
                 g.file.display()
             ),
         };
-        errors.push(BaselineError {
-            file: dir.to_path_buf(),
-            message,
-        });
+        errors.push(BaselineError::of_folder(dir, message));
     }
     if errors.is_empty() {
         Ok(baseline)

@@ -94,6 +94,7 @@ pub fn read(dir: &Path) -> Result<Option<RecordedAgainst>, BaselineError> {
     let error = |message: String| BaselineError {
         file: file.clone(),
         message,
+        folder: false,
     };
     let text = read_regular_file(&file).map_err(|e| error(format!("cannot read it: {e}")))?;
     let parsed: File = serde_json::from_str(&text).map_err(|e| {

@@ -27,7 +27,7 @@ pub fn describe(error: &reqwest::Error) -> String {
 /// The run's HTTP client: redirects are not followed, so that the checks see
 /// what the API answered.
 pub fn client() -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    crate::tls::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         // Below the embedded mock's 10 s idle limit (and most servers'), so that
         // a pooled connection is not reused just as the server closes it.

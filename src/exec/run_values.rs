@@ -93,22 +93,18 @@ pub fn missing<'a>(values: &[RunValue], required: impl Iterator<Item = &'a str>)
             (name, flag)
         })
         .collect();
+    // The user's flag where one gives the value; the spec's name where none does.
     (!missing.is_empty()).then(|| {
-        let names: Vec<String> = missing.iter().map(|(n, _)| format!("run.{n}")).collect();
-        let flags: Vec<&str> = missing
+        let parts: Vec<String> = missing
             .iter()
-            .map(|(_, f)| *f)
-            .filter(|f| !f.is_empty())
+            .map(|(name, flag)| match *flag {
+                "" => {
+                    format!("run.{name} (requires: [run.{name}]), which this command does not give")
+                }
+                flag => flag.to_string(),
+            })
             .collect();
-        let mut reason = format!(
-            "needs {} (requires: [{}])",
-            names.join(", "),
-            names.join(", ")
-        );
-        if !flags.is_empty() {
-            reason.push_str(&format!("; give it with {}", flags.join(" ")));
-        }
-        reason
+        format!("needs {}", parts.join(", "))
     })
 }
 
@@ -125,7 +121,11 @@ mod tests {
         assert_eq!(missing(&values, ["decision_url"].into_iter()), None);
         assert_eq!(
             missing(&values, ["decision_url", "event_url"].into_iter()).unwrap(),
-            "needs run.event_url (requires: [run.event_url]); give it with --event-url"
+            "needs --event-url"
+        );
+        assert_eq!(
+            missing(&values, ["event_url", "other"].into_iter()).unwrap(),
+            "needs --event-url, run.other (requires: [run.other]), which this command does not give"
         );
     }
 

@@ -40,6 +40,8 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// use veriff_conformance::{Inbox, WebhookKind, WebhookReceiver};
 ///
 /// let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default()).await.unwrap();
+/// // reqwest is built without a TLS crypto provider: install ring's first.
+/// veriff_conformance::install_crypto_provider();
 /// let status = reqwest::Client::new()
 ///     .post(format!("{}/decisions", receiver.url()))
 ///     .body(r#"{"status":"success","verification":{"id":"s1","status":"approved"}}"#)

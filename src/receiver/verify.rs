@@ -231,11 +231,14 @@ fn json(body: &[u8]) -> Verdict {
 /// Which kind of webhook a body looks like: Veriff sends no header that says.
 fn shape(value: &Value) -> String {
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("?").to_string();
-    if let Some(v) = value.get("verification").filter(|v| v.is_object()) {
-        format!(
-            "shaped as a decision webhook (status {})",
-            text(v.get("status"))
-        )
+    // A decision names its status; a `verification` without one (a
+    // session-create body, as Veriff's signature test vector is) is no webhook.
+    let decided = value
+        .get("verification")
+        .and_then(|v| v.get("status"))
+        .and_then(Value::as_str);
+    if let Some(status) = decided {
+        format!("shaped as a decision webhook (status {status})")
     } else if value.get("action").is_some() && value.get("id").is_some() {
         format!(
             "shaped as an event webhook (action {})",
@@ -379,5 +382,10 @@ mod tests {
         );
         assert!(verdict(r#"{"matchStatus":"no_match"}"#).contains("watchlist screening webhook"));
         assert!(verdict("[]").contains("no webhook shape"));
+        assert_eq!(
+            verdict(BODY_1),
+            "JSON, of no webhook shape this tool knows",
+            "a session-create body is not a decision"
+        );
     }
 }

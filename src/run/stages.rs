@@ -1,7 +1,10 @@
 //! The stages of a run, each one function, in the order `run::run` calls
-//! them (docs/architecture.md): check the outputs, load, set up the target,
-//! read the baseline, plan, preflight, schedule, collect, report, decide the
-//! exit status. A stage that ends the run returns its exit status as `Err`.
+//! them (docs/architecture.md): check the outputs, load, read the target as
+//! planned, read the baseline, plan, set up the target, preflight, schedule,
+//! collect, report, decide the exit status. Everything that can be checked
+//! without starting anything (the embedded mock, the webhook receiver) is
+//! checked before the set-up, so that its error is the first line. A stage
+//! that ends the run returns its exit status as `Err`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -97,6 +100,34 @@ pub(super) fn load(options: &Options) -> Result<Loaded, Stop> {
     Err(ExitCode::from(EXIT_USAGE))
 }
 
+/// The target as planned, before anything is started: what the baseline and
+/// the plan are checked against.
+pub(super) struct Planned {
+    target: crate::exec::target::Target,
+    embedded_mock: bool,
+    has_receiver: bool,
+    /// A listing: nothing is sent, nothing started.
+    listing: bool,
+    /// The secrets the user gave.
+    masker: Masker,
+}
+
+/// The target as the options describe it, without starting the embedded
+/// mock or the webhook receiver.
+pub(super) fn planned(options: &Options) -> Result<Planned, Stop> {
+    let target = options.target.for_listing().map_err(usage_error)?;
+    let listing = options.libtest.list;
+    let embedded_mock = !listing && options.target.base_url.as_deref().is_none_or(str::is_empty);
+    Ok(Planned {
+        target,
+        embedded_mock,
+        // A `--list` run has no receiver, yet lists webhook scenarios as a run with one would.
+        has_receiver: embedded_mock || options.webhook_listen.is_some(),
+        listing,
+        masker: given_secrets(options),
+    })
+}
+
 /// What the stages after the set-up share: the runtime, the target (and the
 /// mock and webhook receiver started for it), the runner and the masker.
 pub(super) struct Prepared {
@@ -104,7 +135,6 @@ pub(super) struct Prepared {
     /// Until [`Prepared::shut_down`].
     setup: Option<Setup>,
     embedded_mock: bool,
-    has_receiver: bool,
     runner: Arc<Executor>,
     /// The target's secrets and those the user gave.
     masker: Masker,
@@ -189,7 +219,6 @@ pub(super) fn set_up(options: &Options) -> Result<Prepared, Stop> {
     Ok(Prepared {
         runtime,
         embedded_mock: setup.mock.is_some(),
-        has_receiver: setup.receiver.is_some(),
         setup: Some(setup),
         runner,
         masker,
@@ -209,18 +238,19 @@ pub(super) fn scenarios(loaded: Vec<Scenario>) -> Vec<Arc<Scenario>> {
 /// this kind of target; an unusable one stops the run.
 pub(super) fn read_baseline(
     options: &Options,
-    prepared: &Prepared,
+    planned: &Planned,
     scenarios: &[Arc<Scenario>],
 ) -> Result<Option<Arc<Baseline>>, Stop> {
-    let masker = &prepared.masker;
+    let masker = &planned.masker;
     let trial_names: Vec<&str> = scenarios.iter().map(|s| s.trial_name.as_str()).collect();
     let baseline = match drift::load(&options.drift, &trial_names) {
         Ok(b) => b.map(Arc::new),
         // A hand-edited file may hold anything, a secret too.
         Err(e) => return Err(setup_failed(options, masker, masker.mask(&e))),
     };
-    if !prepared.listing {
-        match drift::check_target(&options.drift, &against(prepared)) {
+    if !planned.listing {
+        let against = drift::RecordedAgainst::of(&planned.target.base_url, planned.embedded_mock);
+        match drift::check_target(&options.drift, &against) {
             Ok(warnings) => warnings
                 .iter()
                 .for_each(|w| eprintln!("warning: {}", masker.mask(w))),
@@ -240,16 +270,13 @@ fn against(prepared: &Prepared) -> drift::RecordedAgainst {
 /// compare nothing stops here unless `--no-tests` allows it.
 pub(super) fn plan(
     options: &Options,
-    prepared: &Prepared,
+    planned: &Planned,
     scenarios: &[Arc<Scenario>],
 ) -> Result<Plan, Stop> {
-    // A `--list` run has no receiver, yet lists webhook scenarios as a run with one would.
-    let has_receiver =
-        prepared.has_receiver || (prepared.listing && options.webhook_listen.is_some());
     let plan = Plan::new(
         scenarios,
-        prepared.runner.target(),
-        has_receiver,
+        &planned.target,
+        planned.has_receiver,
         &options.run_values,
         &options.libtest,
         options.partition,
@@ -265,7 +292,7 @@ pub(super) fn plan(
             plan.other_shards
         );
     }
-    let nothing = if prepared.listing {
+    let nothing = if planned.listing {
         None
     } else {
         plan.nothing_to_compare(&options.libtest, scenarios.len(), options.partition)
@@ -275,7 +302,7 @@ pub(super) fn plan(
             NoTests::Fail => {
                 return Err(setup_failed(
                     options,
-                    &prepared.masker,
+                    &planned.masker,
                     format!(
                         "{what}; see the names with --list, or allow an empty run with --no-tests=warn or --no-tests=pass"
                     ),

@@ -120,7 +120,7 @@ impl Loader {
         self.build(file, parse(file), trial_prefix)
     }
 
-    /// Builds the scenarios of one file from its parsed YAML (see [`parse`]):
+    /// Builds the scenarios of one file from its parsed YAML (see `parse` here):
     /// the part of [`Loader::load`] that checks scopes and compiles schemas
     /// (each once, whichever thread needs it first).
     pub fn build(

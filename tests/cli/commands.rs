@@ -536,6 +536,31 @@ fn receiver_takes_no_tests_as_run_does() {
 }
 
 #[test]
+fn run_nocapture_says_that_libtests_flag_does_not_apply_and_suggests_nothing() {
+    let out = run(&["run", "--nocapture"]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.starts_with("error: libtest's --nocapture does not apply here"),
+        "{all}"
+    );
+    assert!(!all.contains("tip:") && !all.contains("--feature"), "{all}");
+}
+
+#[test]
+fn run_help_names_every_variable_alike_set_or_not() {
+    let out = bin()
+        .args(["run", "--help"])
+        .env_remove("VERIFF_BASE_URL")
+        .output()
+        .unwrap();
+    let all = text(&out);
+    assert!(all.contains("[env: VERIFF_BASE_URL]"), "{all}");
+    assert!(all.contains("[env: VERIFF_API_KEY]"), "{all}");
+    assert!(!all.contains("=]"), "no empty value shown: {all}");
+}
+
+#[test]
 fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
     let mut child = bin()
         .args([
@@ -562,7 +587,7 @@ fn mock_serves_until_interrupted_and_prints_its_address_and_credentials() {
 
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = rt.block_on(async {
-        reqwest::Client::new()
+        crate::support::http_client()
             .post(format!("{base}/v1/sessions"))
             .header("x-auth-client", "given-key-123")
             .header("content-type", "application/json")

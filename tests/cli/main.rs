@@ -8,4 +8,5 @@ mod partition;
 mod pipe_input;
 mod secrets_property;
 mod support;
+mod tls;
 mod verdict;

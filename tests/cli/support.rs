@@ -31,3 +31,9 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
 }
+
+/// A plain HTTP client, with the crypto provider reqwest needs installed.
+pub fn http_client() -> reqwest::Client {
+    veriff_conformance::install_crypto_provider();
+    reqwest::Client::new()
+}

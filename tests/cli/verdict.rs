@@ -20,6 +20,13 @@ fn a_filter_that_selects_no_scenario_is_an_error_naming_the_filter() {
     );
     assert!(all.contains("--no-tests=warn"), "{all}");
     assert!(!all.contains("running 0 tests"), "nothing runs: {all}");
+    // Checked before the embedded mock and the receiver start: the error is the first line.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: no scenario matches the filter `nope` (out of "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("target: embedded mock"), "{stderr}");
 
     let out = run(&["run", "nope", "--no-tests=warn"]);
     let all = text(&out);

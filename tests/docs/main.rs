@@ -5,5 +5,7 @@
 mod curl_session;
 mod provenance;
 mod recipe_failure;
+mod quoted_errors;
 mod runnable_blocks;
 mod support;
+mod variables;

@@ -444,6 +444,15 @@ fn a_corrupt_or_hand_edited_baseline_file_is_an_error_naming_the_file_with_exit_
         .args(["run", "--baseline", arg(&dir.join("missing"))])
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the baseline folder"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    // A folder, named as one, and the first line: nothing was started before it.
+    assert!(
+        err.starts_with(&format!(
+            "error: baseline folder {}: cannot read it (",
+            dir.join("missing").display()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("record one with --record-baseline"), "{err}");
 }

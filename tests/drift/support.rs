@@ -161,7 +161,7 @@ pub async fn reframing_proxy() -> (String, MockConfig, MockServer) {
     let upstream = server.base_url();
     let secret = config.shared_secret.clone();
     tokio::spawn(async move {
-        let client = reqwest::Client::new();
+        let client = http_client();
         while let Ok((stream, _)) = listener.accept().await {
             let (client, upstream, secret) = (client.clone(), upstream.clone(), secret.clone());
             tokio::spawn(async move {
@@ -390,4 +390,10 @@ pub fn files(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     }
     out.sort();
     out
+}
+
+/// A plain HTTP client, with the crypto provider reqwest needs installed.
+pub fn http_client() -> reqwest::Client {
+    veriff_conformance::install_crypto_provider();
+    reqwest::Client::new()
 }

@@ -40,7 +40,7 @@ async fn run_with(scenario: &Scenario, body: &str) -> ScenarioResult {
     let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::default())
         .await
         .expect("listen");
-    let status = reqwest::Client::new()
+    let status = crate::support::http_client()
         .post(format!("{}/webhooks/decision", receiver.url()))
         .header("content-type", "application/json")
         .header("x-auth-client", API_KEY)

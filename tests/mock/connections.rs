@@ -43,7 +43,7 @@ async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
 
 /// An unknown route answers 404 without credentials: a request any client can make.
 async fn get_unknown(base_url: &str) -> reqwest::Response {
-    let client = reqwest::Client::new();
+    let client = crate::support::http_client();
     let request = client.get(format!("{base_url}/no/such/route")).send();
     tokio::time::timeout(GIVE_UP, request)
         .await
@@ -107,7 +107,7 @@ async fn a_kept_alive_connection_left_idle_is_closed_after_the_header_read_timeo
 #[tokio::test]
 async fn a_slow_response_is_not_cut_off_by_the_header_read_timeout() {
     let server = mock(8, Duration::from_millis(100)).await;
-    let response = reqwest::Client::new()
+    let response = crate::support::http_client()
         .get(format!("{}/no/such/route", server.base_url()))
         .header(DELAY_HEADER, "400")
         .send()

@@ -17,7 +17,7 @@ async fn every_response_waits_for_the_configured_latency() {
     })
     .await
     .expect("the mock starts");
-    let client = reqwest::Client::new();
+    let client = crate::support::http_client();
     let requests = [
         // Unknown route, unauthenticated, and a created session.
         client.get(format!("{}/no/such/route", server.base_url())),
@@ -72,7 +72,9 @@ async fn the_mock_command_delays_every_response_by_latency_ms() {
         "{banner:?}"
     );
     let started = Instant::now();
-    let response = reqwest::get(format!("{base_url}/no/such/route"))
+    let response = crate::support::http_client()
+        .get(format!("{base_url}/no/such/route"))
+        .send()
         .await
         .expect("a response");
     assert_eq!(response.status(), 404);

@@ -256,7 +256,7 @@ async fn dropping_the_server_stops_it() {
     let mock = Mock::start().await;
     let url = mock.url("/v1/sessions");
     drop(mock);
-    let client = reqwest::Client::new();
+    let client = crate::support::http_client();
     let mut refused = false;
     for _ in 0..50 {
         if client.get(&url).send().await.is_err() {

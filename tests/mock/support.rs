@@ -133,7 +133,7 @@ impl Mock {
         let server = MockServer::start(config).await.expect("mock starts");
         Mock {
             server,
-            http: reqwest::Client::new(),
+            http: http_client(),
         }
     }
 
@@ -339,4 +339,10 @@ pub async fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
         .expect("the mock closes the connection in time")
         .expect("raw response read");
     out
+}
+
+/// A plain HTTP client, with the crypto provider reqwest needs installed.
+pub fn http_client() -> reqwest::Client {
+    veriff_conformance::install_crypto_provider();
+    reqwest::Client::new()
 }

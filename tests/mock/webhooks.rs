@@ -793,7 +793,7 @@ async fn tampered(
         .expect("starts");
     Mock {
         server,
-        http: reqwest::Client::new(),
+        http: crate::support::http_client(),
     }
 }
 

@@ -287,3 +287,9 @@ pub fn serve_padded_json(len: usize) -> String {
     });
     format!("http://{addr}")
 }
+
+/// A plain HTTP client, with the crypto provider reqwest needs installed.
+pub fn http_client() -> reqwest::Client {
+    veriff_conformance::install_crypto_provider();
+    reqwest::Client::new()
+}

@@ -34,7 +34,7 @@ async fn post_as(
     key: Option<&str>,
     signature: Option<String>,
 ) -> u16 {
-    let mut request = reqwest::Client::new()
+    let mut request = crate::support::http_client()
         .post(format!("{}/webhooks/any", receiver.url()))
         .header("content-type", "application/json")
         .body(body.to_string());
@@ -493,7 +493,7 @@ async fn the_receiver_refuses_a_body_over_its_bound_and_holds_a_bounded_number()
     let receiver = WebhookReceiver::start("127.0.0.1:0", Inbox::new(3))
         .await
         .unwrap();
-    let client = reqwest::Client::new();
+    let client = crate::support::http_client();
     let huge = vec![b' '; veriff_conformance::MAX_WEBHOOK_BYTES + 1];
     let status = client
         .post(receiver.url())
@@ -532,7 +532,7 @@ async fn a_body_of_exactly_the_bound_is_kept() {
         .await
         .unwrap();
     let body = vec![b' '; veriff_conformance::MAX_WEBHOOK_BYTES];
-    let status = reqwest::Client::new()
+    let status = crate::support::http_client()
         .post(receiver.url())
         .body(body)
         .send()

@@ -32,7 +32,7 @@ const IDLE_FOR: Duration = Duration::from_secs(30);
 /// most. A connection whose answer was not read to its end (over
 /// [`ANSWER_BYTES`], or late) is not reused.
 pub(super) fn client(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    crate::tls::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .connect_timeout(timeout)
