@@ -65,8 +65,9 @@
 //!
 //! # Layout
 //!
-//! - `routes.rs`: the route table, the only place routes
-//!   are listed, and the layers around them.
+//! - `routes.rs`: the route table, the only place the API's routes and the
+//!   mock's controls are listed; the browser preflight of create beside it
+//!   (`cors.rs`); and the layers around them.
 //! - One file per resource, each with its handlers, body validation and
 //!   views (response bodies): `sessions.rs`, `media.rs` (and `media/content.rs`,
 //!   decoding uploads), `decisions.rs` (attempts, decision, person, watchlist

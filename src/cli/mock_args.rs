@@ -118,7 +118,6 @@ fn stop_signal() -> impl std::future::Future<Output = ()> {
     }
 }
 
-/// The first address `listen` (HOST:PORT, HOST a name or an IP address) resolves to.
 /// The first line the mock prints; its last word is always the URL to use
 /// from this machine. Listening on every interface (`0.0.0.0`, `[::]`), it
 /// says so, since that address is not one to connect to.
@@ -138,6 +137,7 @@ fn listening_line(addr: SocketAddr, base_url: &str) -> String {
     }
 }
 
+/// The first address `listen` (HOST:PORT, HOST a name or an IP address) resolves to.
 async fn resolve(listen: &str) -> Result<SocketAddr, String> {
     if let Ok(addr) = listen.parse::<SocketAddr>() {
         return Ok(addr);

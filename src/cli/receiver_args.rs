@@ -58,6 +58,10 @@ fn credential(value: Option<String>, flag: &str, var: &str, why: &str) -> Result
 }
 
 fn options(args: ReceiverArgs) -> Result<Options, String> {
+    // A libtest flag given out of habit is named first, before what is missing.
+    if let Some(why) = args.shared.refused() {
+        return Err(why.into());
+    }
     let timeout = args.shared.timeout()?;
     let budget = seconds(args.answer_budget, "--answer-budget")?;
     let urls = [

@@ -68,6 +68,11 @@ pub fn seconds(value: f64, flag: &str) -> Result<Duration, String> {
 }
 
 impl SharedRunArgs {
+    /// A libtest flag given out of habit that does not apply here, with why.
+    pub fn refused(&self) -> Option<&'static str> {
+        self.libtest.refused()
+    }
+
     /// The per-request timeout, checked.
     pub fn timeout(&self) -> Result<Duration, String> {
         seconds(self.timeout, "--timeout")
@@ -76,7 +81,7 @@ impl SharedRunArgs {
     /// `options` with these flags filled in, checked; `filter` is the
     /// libtest name filter given as a positional argument.
     pub fn apply(self, options: Options, filter: Option<String>) -> Result<Options, String> {
-        if let Some(why) = self.libtest.refused() {
+        if let Some(why) = self.refused() {
             return Err(why.into());
         }
         if !(1..=MAX_JOBS).contains(&self.jobs) {

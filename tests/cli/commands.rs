@@ -536,15 +536,29 @@ fn receiver_takes_no_tests_as_run_does() {
 }
 
 #[test]
-fn run_nocapture_says_that_libtests_flag_does_not_apply_and_suggests_nothing() {
-    let out = run(&["run", "--nocapture"]);
-    let all = text(&out);
-    assert_eq!(out.status.code(), Some(2), "{all}");
-    assert!(
-        all.starts_with("error: libtest's --nocapture does not apply here"),
-        "{all}"
-    );
-    assert!(!all.contains("tip:") && !all.contains("--feature"), "{all}");
+fn run_and_receiver_nocapture_say_that_libtests_flag_does_not_apply_and_suggest_nothing() {
+    // The receiver names it first, before the flags it lacks.
+    let receiver = [
+        "receiver",
+        "--decision-url",
+        "http://127.0.0.1:9/veriff",
+        "--nocapture",
+    ];
+    for args in [&["run", "--nocapture"][..], &receiver[..]] {
+        let out = bin()
+            .args(args)
+            .env_remove("VERIFF_API_KEY")
+            .env_remove("VERIFF_SHARED_SECRET")
+            .output()
+            .unwrap();
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(
+            all.starts_with("error: libtest's --nocapture does not apply here"),
+            "{args:?}: {all}"
+        );
+        assert!(!all.contains("tip:") && !all.contains("--feature"), "{all}");
+    }
 }
 
 #[test]

@@ -4,8 +4,8 @@
 
 mod curl_session;
 mod provenance;
-mod recipe_failure;
 mod quoted_errors;
+mod recipe_failure;
 mod runnable_blocks;
 mod support;
 mod variables;
