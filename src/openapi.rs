@@ -320,7 +320,7 @@ fn error_answer(op: &Operation, status: u16) -> Value {
         ErrorStatus::Fail => schemas::reference("fail"),
         ErrorStatus::FailOrNumber => json!({
             "description": "DELETE's error bodies: `status` is \"fail\" (docs/veriff-api.md, section 3.1 [DOC]) or the HTTP status as a number (section 4.3 [DOC], and section 11)",
-            "anyOf": [schemas::reference("fail"), schemas::reference("delete-fail")],
+            "anyOf": [schemas::reference("fail"), schemas::reference("delete-error")],
         }),
     };
     let mut answer = json!({
