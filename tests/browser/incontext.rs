@@ -28,7 +28,7 @@ pub async fn approve_in_the_frame_reports_started_submitted_finished_closes_it_a
         .await;
     assert!(!stack.has_frame().await, "the SDK closed the frame");
 
-    let webhooks = stack.webhooks(3).await;
+    let webhooks = stack.webhooks_as_made(&id, 3).await;
     let seen: Vec<(WebhookKind, Value)> = webhooks
         .iter()
         .map(|webhook| {

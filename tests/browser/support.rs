@@ -396,4 +396,35 @@ impl Stack {
         })
         .await
     }
+
+    /// Waits until `count` webhooks of session `id` have arrived, and returns
+    /// them in the order the mock made them (its delivery log's order): up to
+    /// 8 deliveries run at once, so they may arrive in another. Each one must
+    /// be, byte for byte, a body the log shows.
+    pub async fn webhooks_as_made(&self, id: &str, count: usize) -> Vec<Arc<Webhook>> {
+        let mut arrived = self.webhooks(count).await;
+        let response = self
+            .http
+            .get(format!(
+                "{}/mock/webhooks?session={id}",
+                self.mock.base_url()
+            ))
+            .header("x-auth-client", &self.mock.config().api_key)
+            .send()
+            .await
+            .expect("the mock answers");
+        assert_eq!(response.status(), 200, "GET /mock/webhooks");
+        let log: Value = response.json().await.expect("JSON");
+        let mut made = Vec::new();
+        for entry in log["deliveries"].as_array().expect("deliveries") {
+            let body = entry["body"].as_str().expect("the body as sent");
+            let at = arrived
+                .iter()
+                .position(|webhook| webhook.body == body.as_bytes())
+                .unwrap_or_else(|| panic!("the logged {body} did not arrive"));
+            made.push(arrived.remove(at));
+        }
+        assert!(arrived.is_empty(), "arrived but not logged: {arrived:?}");
+        made
+    }
 }
