@@ -73,7 +73,7 @@ pub const DEFAULT_MEDIA_BUDGET: usize = 200 * 1024 * 1024;
 /// | delay asked with [`DELAY_HEADER`](super::DELAY_HEADER) | [`MAX_DELAY_MS`](super::MAX_DELAY_MS): 60,000 ms | capped |
 /// | media `image.content` | 24,000,000 characters (Veriff's documented "24 MB as base64") | 413 |
 /// | `vendorData` | 1,000 characters (Veriff's limit) | 400 code 1500 |
-/// | `endUserId`, and each kept `person`/`document` field at create | 1,000 characters | 400 code 1104 |
+/// | each kept `person`/`document` field at create | 1,000 characters | 400 code 1104 |
 /// | request target (hyper's, not a setting) | 65,534 bytes | 414 "Request URI is too long" |
 /// | request head (hyper's) | 100 header fields, about 400 KiB | 431 "Request header fields are too large" |
 /// | requests in flight at [`MockServer::shutdown`](super::MockServer::shutdown) | 10 s to finish | aborted |

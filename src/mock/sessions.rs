@@ -159,7 +159,7 @@ impl JsonBody for SubmitRequest {
 /// PATCH page: vendorData "can be max 1,000 characters long".
 const MAX_VENDOR_DATA_CHARS: usize = 1_000;
 
-/// Mock choice: longest kept person/document field or `endUserId`, so that a
+/// Mock choice: longest kept person/document field, so that a
 /// session's stored data stays small (sessions are capped by count).
 const MAX_FIELD_CHARS: usize = 1_000;
 
@@ -173,8 +173,9 @@ const MAX_FIELD_CHARS: usize = 1_000;
 /// - `callback` not an `https://` URL: 400 code 1302 (docs/veriff-api.md, section 4.1 [DOC]),
 ///   unless `allow_http` and it is an `http://` one ([`MockConfig::allow_http_callback`]);
 ///   not a string: 1104;
-/// - `endUserId` neither a string nor null, or longer than 1,000 characters:
-///   400 code 1104 (mock choice; its UUID form is not checked).
+/// - `endUserId` neither null nor a UUID in its hyphenated form: 400 code
+///   1104 (mock choice: the docs say it is a UUID you create, and the
+///   decision, webhooks and watchlist return it as one).
 ///
 /// `person.firstName`, `lastName`, `idNumber`, `dateOfBirth`, `gender` and
 /// `document.number`, `type`, `country` are kept when they are strings
@@ -209,7 +210,7 @@ fn create_session_body(body: &Value, allow_http: bool) -> Result<NewSession, Api
     };
     let end_user_id = match verification.get("endUserId") {
         None | Some(Value::Null) => None,
-        Some(Value::String(id)) if id.chars().count() <= MAX_FIELD_CHARS => Some(id.clone()),
+        Some(Value::String(id)) if is_hyphenated_uuid(id) => Some(id.clone()),
         Some(_) => return Err(ApiError::invalid_parameters()),
     };
     let person = verification.get("person").and_then(Value::as_object);
@@ -230,6 +231,12 @@ fn create_session_body(body: &Value, allow_http: bool) -> Result<NewSession, Api
         end_user_id,
         init,
     })
+}
+
+/// `8-4-4-4-12` hexadecimal digits, as the response schemas require
+/// (`Uuid::try_parse` alone also takes the braced, URN and bare forms).
+fn is_hyphenated_uuid(text: &str) -> bool {
+    text.len() == 36 && uuid::Uuid::try_parse(text).is_ok()
 }
 
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
@@ -327,11 +334,22 @@ mod tests {
             create_session_body(&long, false),
             Err(ApiError::invalid_parameters())
         );
-        let bad_id = json!({"verification": {"endUserId": 12}});
-        assert_eq!(
-            create_session_body(&bad_id, false),
-            Err(ApiError::invalid_parameters())
-        );
+        for bad_id in [
+            json!(12),
+            json!("g3334490-d6c5-4266-9449-5fec9fcf0473"),
+            json!("c1de400b18774b0b9ed31b1d5c0b8d3e"),
+            json!("{c1de400b-1877-4b0b-9ed3-1b1d5c0b8d3e}"),
+            json!("user-42"),
+        ] {
+            let body = json!({"verification": {"endUserId": bad_id}});
+            assert_eq!(
+                create_session_body(&body, false),
+                Err(ApiError::invalid_parameters()),
+                "{bad_id}"
+            );
+        }
+        let upper = json!({"verification": {"endUserId": "C1DE400B-1877-4B0B-9ED3-1B1D5C0B8D3E"}});
+        assert!(create_session_body(&upper, false).is_ok());
     }
 
     #[test]
