@@ -85,9 +85,11 @@ pub struct Warning {
     pub check: CheckKind,
     /// Where in the response: a JSON path, a header name, or empty.
     pub path: String,
-    /// What would be expected of a tidy response (the text a denied warning shows as "expected").
+    /// What would be expected of a tidy response: what a `warn:` block
+    /// expects, or what the check's own rule asks.
     pub expected: String,
-    /// What the response had, and why it is odd. Whole; reports mask it, then shorten it.
+    /// What the response had (for a check's own rule, and why it is odd).
+    /// Whole; reports mask it and `expected`, then shorten them.
     pub actual: String,
     /// Where the rule is written in the spec (byte range).
     pub at: Range<usize>,
@@ -119,7 +121,7 @@ impl Warning {
         Warning {
             check: m.check,
             path: m.path,
-            actual: format!("{}, where `warn` expects {}", m.actual, m.expected),
+            actual: m.actual,
             expected: m.expected,
             at: m.at,
         }
@@ -202,7 +204,8 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].check, CheckKind::Status);
         assert_eq!(warnings[0].expected, "200");
-        assert_eq!(warnings[0].actual, "201, where `warn` expects 200");
+        assert_eq!(warnings[0].actual, "201");
+        assert_eq!(warnings[0].expected, "200");
         assert_eq!(warnings[0].at, 3..4);
     }
 }

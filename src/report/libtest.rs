@@ -146,10 +146,11 @@ fn step_lines(out: &mut String, result: &ScenarioResult, masker: &Masker, with_d
             };
             let _ = writeln!(
                 out,
-                "  {:<10}  {:<20}  {path}{}",
+                "  {:<10}  {:<20}  {path}{}; expected {}",
                 "warning",
                 w.check.name(),
-                shown(&w.actual)
+                shown(&w.actual),
+                shown(&w.expected)
             );
         }
     }

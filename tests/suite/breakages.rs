@@ -461,7 +461,7 @@ async fn valid_submit_scenario_warns_when_the_response_is_unsigned() {
     .warns(
         Signature,
         "x-hmac-signature",
-        "no x-hmac-signature header, where `warn` expects",
+        "no x-hmac-signature header; expected",
     );
 }
 
@@ -490,11 +490,7 @@ async fn valid_submit_scenario_warns_when_the_response_has_no_x_auth_client() {
     )
     .await
     .count(1)
-    .warns(
-        Header,
-        "x-auth-client",
-        "absent, where `warn` expects present",
-    );
+    .warns(Header, "x-auth-client", "absent; expected present");
 }
 
 #[tokio::test]

@@ -40,11 +40,7 @@ async fn create_scenario_warns_when_vendor_data_is_not_echoed() {
     )
     .await
     .count(1)
-    .warns(
-        Body,
-        "$.verification.vendorData",
-        "null, where `warn` expects \"vc-",
-    );
+    .warns(Body, "$.verification.vendorData", "null; expected \"vc-");
 }
 
 #[tokio::test]
@@ -401,16 +397,8 @@ async fn download_scenario_warns_without_the_vrf_headers() {
     )
     .await
     .count(4)
-    .warns(
-        Header,
-        "vrf-auth-client",
-        "absent, where `warn` expects present",
-    )
-    .warns(
-        Header,
-        "vrf-hmac-signature",
-        "absent, where `warn` expects present",
-    );
+    .warns(Header, "vrf-auth-client", "absent; expected present")
+    .warns(Header, "vrf-hmac-signature", "absent; expected present");
 }
 
 #[tokio::test]
@@ -439,7 +427,7 @@ async fn download_scenario_warns_when_the_vrf_key_is_not_the_x_key() {
     .warns(
         Header,
         "vrf-auth-client",
-        "\"00000000-0000-4000-8000-000000000000\", where `warn` expects",
+        "\"00000000-0000-4000-8000-000000000000\"; expected",
     );
 }
 

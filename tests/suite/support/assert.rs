@@ -78,9 +78,9 @@ impl Warned {
     #[track_caller]
     pub fn warns(&self, check: CheckKind, path: &str, fragment: &str) -> &Self {
         assert!(
-            self.warnings
-                .iter()
-                .any(|w| w.check == check && w.path == path && w.actual.contains(fragment)),
+            self.warnings.iter().any(|w| w.check == check
+                && w.path == path
+                && format!("{}; expected {}", w.actual, w.expected).contains(fragment)),
             "{}: no {} warning at `{path}` saying {fragment:?}; the warnings were: {:#?}",
             self.trial,
             check.name(),
