@@ -2,12 +2,17 @@
 //! complete and honest: every scenario of both suites has a row, every row
 //! names a scenario, rests on sections of docs/veriff-api.md that exist and
 //! carries one of its four tags, and only what a `warn:` block asks for may
-//! rest on less than [DOC].
+//! rest on less than [DOC]. Each thing a `warn:` block asks for (a status, a
+//! header, a body field, the signature) is named by a `warning:` row of its
+//! scenario, and each `warning:` row names one of them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use veriff_conformance::{Files, Loader, ReceiverUrls, Scenario, Suite, load_suite};
+use veriff_conformance::{
+    Expect, Files, JsonTemplate, Loader, ReceiverUrls, Scenario, SignatureExpect, StatusExpect,
+    Suite, load_suite,
+};
 
 use crate::support::ROOT;
 
@@ -189,19 +194,117 @@ fn section_numbers(text: &str) -> BTreeSet<String> {
         .collect()
 }
 
-/// Trial name, and whether a step of the scenario has a `warn:` block.
-fn warn_blocks(scenarios: &[Scenario]) -> BTreeMap<String, bool> {
+/// One thing a `warn:` block asks for, and the words that name it in a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WarnItem {
+    /// What it is, for messages: `header x-auth-client`.
+    what: String,
+    /// A row names the item when its assertion holds one of these (ASCII
+    /// case ignored).
+    named_by: Vec<String>,
+}
+
+impl WarnItem {
+    fn new(what: String, named_by: Vec<String>) -> WarnItem {
+        WarnItem { what, named_by }
+    }
+
+    fn is_named_in(&self, assertion: &str) -> bool {
+        let assertion = assertion.to_ascii_lowercase();
+        self.named_by
+            .iter()
+            .any(|word| assertion.contains(&word.to_ascii_lowercase()))
+    }
+}
+
+/// How a status expectation is written in a row: `200`, `4xx`; `{not: 2xx}`
+/// as `2xx` ("any answer but a 2xx").
+fn status_words(status: &StatusExpect) -> Vec<String> {
+    match status {
+        StatusExpect::AnyOf(codes) => codes.iter().map(u16::to_string).collect(),
+        StatusExpect::Class(class) => vec![format!("{class}xx")],
+        StatusExpect::Not(inner) => status_words(inner),
+    }
+}
+
+/// The dotted paths of a body's leaves (`verification.status`): the fields
+/// whose values are not objects.
+fn leaf_paths(template: &JsonTemplate, prefix: &str, out: &mut Vec<String>) {
+    match template {
+        JsonTemplate::Object(fields) => {
+            for field in fields {
+                let path = match prefix {
+                    "" => field.key.clone(),
+                    _ => format!("{prefix}.{}", field.key),
+                };
+                leaf_paths(&field.value, &path, out);
+            }
+        }
+        _ if prefix.is_empty() => out.push("body".into()),
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+/// Everything a `warn:` block asks for.
+fn warn_items(warn: &Expect) -> Vec<WarnItem> {
+    let mut items = Vec::new();
+    if let Some(status) = &warn.status {
+        items.push(WarnItem::new("status".into(), status_words(&status.value)));
+    }
+    for header in &warn.headers {
+        let name = &header.value.name;
+        items.push(WarnItem::new(
+            format!("header {name}"),
+            vec![format!("`{name}`")],
+        ));
+    }
+    if let Some(body) = &warn.body {
+        let mut paths = Vec::new();
+        leaf_paths(&body.value, "", &mut paths);
+        items.extend(
+            paths
+                .into_iter()
+                .map(|path| WarnItem::new(format!("body field {path}"), vec![format!("`{path}`")])),
+        );
+    }
+    if let Some(schema) = &warn.schema {
+        let name = &schema.value.name;
+        items.push(WarnItem::new(format!("schema {name}"), vec![name.clone()]));
+    }
+    if warn.body_bytes.is_some() {
+        items.push(WarnItem::new("body bytes".into(), vec!["bytes".into()]));
+    }
+    if warn.signature.value != SignatureExpect::Ignore {
+        items.push(WarnItem::new(
+            "signature".into(),
+            vec!["`x-hmac-signature`".into()],
+        ));
+    }
+    items
+}
+
+/// Trial name, and what the `warn:` blocks of its steps ask for (empty when
+/// it has none).
+fn warn_blocks(scenarios: &[Scenario]) -> BTreeMap<String, Vec<WarnItem>> {
     scenarios
         .iter()
         .map(|s| {
-            let warns = s.steps.iter().any(|step| step.expect.warn.is_some());
-            (s.trial_name.clone(), warns)
+            let items = s
+                .steps
+                .iter()
+                .filter_map(|step| step.expect.warn.as_deref())
+                .flat_map(warn_items)
+                .collect();
+            (s.trial_name.clone(), items)
         })
         .collect()
 }
 
+/// Each scenario's trial name, and what its `warn:` blocks ask for.
+type Scenarios = BTreeMap<String, Vec<WarnItem>>;
+
 /// Both suites as the binary embeds them: (API, receiver).
-fn suites() -> (BTreeMap<String, bool>, BTreeMap<String, bool>) {
+fn suites() -> (Scenarios, Scenarios) {
     let api = load_suite(Suite::Api, &Loader::new(Files::Embedded));
     let names = ReceiverUrls::default()
         .run_values()
@@ -252,11 +355,7 @@ fn report(what: &str, problems: &[String]) {
 // The checks, each a list of problems, so that they can be tested on
 // tables made up for the purpose as well as on the real one.
 
-fn scenarios_without_rows(
-    suite: &str,
-    scenarios: &BTreeMap<String, bool>,
-    rows: &[Row],
-) -> Vec<String> {
+fn scenarios_without_rows(suite: &str, scenarios: &Scenarios, rows: &[Row]) -> Vec<String> {
     let named: BTreeSet<&str> = rows.iter().map(|r| r.scenario.as_str()).collect();
     scenarios
         .keys()
@@ -265,11 +364,7 @@ fn scenarios_without_rows(
         .collect()
 }
 
-fn rows_without_scenarios(
-    suite: &str,
-    scenarios: &BTreeMap<String, bool>,
-    rows: &[Row],
-) -> Vec<String> {
+fn rows_without_scenarios(suite: &str, scenarios: &Scenarios, rows: &[Row]) -> Vec<String> {
     rows.iter()
         .filter(|r| !scenarios.contains_key(&r.scenario))
         .map(|r| {
@@ -325,26 +420,38 @@ fn weak_failures(rows: &[Row]) -> Vec<String> {
         .collect()
 }
 
-fn warnings_out_of_step(scenarios: &BTreeMap<String, bool>, rows: &[Row]) -> Vec<String> {
-    let warned: BTreeSet<&str> = rows
-        .iter()
-        .filter(|r| r.assertion.starts_with(WARNING))
-        .map(|r| r.scenario.as_str())
-        .collect();
-    scenarios
-        .iter()
-        .filter_map(
-            |(name, &has_warn)| match (has_warn, warned.contains(name.as_str())) {
-                (true, false) => Some(format!(
-                    "`{name}` has a `warn:` block but no `{WARNING}` row"
-                )),
-                (false, true) => Some(format!(
-                    "`{name}` has a `{WARNING}` row but no step with a `warn:` block"
-                )),
-                _ => None,
-            },
-        )
-        .collect()
+fn warnings_out_of_step(scenarios: &Scenarios, rows: &[Row]) -> Vec<String> {
+    let warning_rows = || rows.iter().filter(|r| r.assertion.starts_with(WARNING));
+    let mut problems = Vec::new();
+    for (name, items) in scenarios {
+        for item in items {
+            let named =
+                warning_rows().any(|r| &r.scenario == name && item.is_named_in(&r.assertion));
+            if !named {
+                problems.push(format!(
+                    "`{name}`: its `warn:` block's {} is named by no `{WARNING}` row (one of {:?})",
+                    item.what, item.named_by
+                ));
+            }
+        }
+    }
+    for row in warning_rows() {
+        let Some(items) = scenarios.get(&row.scenario) else {
+            continue; // rows_without_scenarios names it
+        };
+        if items.is_empty() {
+            problems.push(format!(
+                "line {} (`{}`): a `{WARNING}` row, but no step has a `warn:` block",
+                row.line, row.scenario
+            ));
+        } else if !items.iter().any(|item| item.is_named_in(&row.assertion)) {
+            problems.push(format!(
+                "line {} (`{}`): a `{WARNING}` row that names nothing its `warn:` blocks ask for",
+                row.line, row.scenario
+            ));
+        }
+    }
+    problems
 }
 
 #[test]
@@ -402,7 +509,7 @@ fn only_a_warning_rests_on_less_than_doc() {
 }
 
 #[test]
-fn a_scenario_has_a_warning_row_exactly_when_a_step_has_a_warn_block() {
+fn everything_a_warn_block_asks_for_has_a_warning_row_and_every_warning_row_names_some() {
     let (api, receiver) = suites();
     let tables = tables();
     let mut problems = warnings_out_of_step(&api, &tables.api);
@@ -442,8 +549,105 @@ fn broken() -> Tables {
     parse("broken.md", BROKEN)
 }
 
-fn known(names: &[(&str, bool)]) -> BTreeMap<String, bool> {
-    names.iter().map(|(n, w)| (n.to_string(), *w)).collect()
+/// Scenarios of these names without `warn:` blocks.
+fn known(names: &[&str]) -> Scenarios {
+    names.iter().map(|n| (n.to_string(), Vec::new())).collect()
+}
+
+/// The scenarios of a spec file written for the test, loaded as any spec is.
+fn loaded(file: &str, yaml: &str) -> Scenarios {
+    let dir = std::env::temp_dir().join(format!("provenance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let path = dir.join(file);
+    std::fs::write(&path, yaml).expect("the spec written");
+    let loaded = veriff_conformance::load_paths(&[path]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    warn_blocks(&loaded.scenarios)
+}
+
+/// Two scenarios with `warn:` blocks: every kind of thing a block can ask for.
+const WARNED: &str = r#"
+scenarios:
+  - name: asks a lot
+    steps:
+      - name: create
+        method: POST
+        path: /v1/sessions
+        body: {}
+        expect:
+          status: 201
+          warn:
+            status: { not: 2xx }
+            headers: { x-auth-client: { present: true } }
+            body: { status: success, verification: { host: { $type: string } } }
+            signature: required
+  - name: asks little
+    steps:
+      - name: create
+        method: POST
+        path: /v1/sessions
+        body: {}
+        expect:
+          status: 201
+          warn: { status: [200, 201] }
+"#;
+
+/// Rows for [`WARNED`]: one item of `asks a lot` is named by none, and one
+/// row names nothing it asks for.
+const WARNED_ROWS: &str = "\
+## Provenance: what each assertion rests on
+
+### The API suite
+
+| scenario | assertion | rests on | tag |
+|---|---|---|---|
+| `w::asks_a_lot` | warning: any answer but a 2xx, with `X-AUTH-CLIENT` | 4.1 | [3P] |
+| `w::asks_a_lot` | warning: `status` is success and `verification.host` a string | 4.1 | [3P] |
+| `w::asks_a_lot` | warning: the answer is quick | 4.1 | [NF] |
+| `w::asks_little` | warning: a 201 | 4.1 | [3P] |
+
+### The receiver suite
+
+| scenario | assertion | rests on | tag |
+|---|---|---|---|
+";
+
+#[test]
+fn every_thing_a_warn_block_asks_for_is_found_in_the_spec() {
+    let scenarios = loaded("w.yaml", WARNED);
+    let items: Vec<(&str, &[String])> = scenarios["w::asks_a_lot"]
+        .iter()
+        .map(|i| (i.what.as_str(), i.named_by.as_slice()))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("status", &["2xx".to_string()][..]),
+            ("header x-auth-client", &["`x-auth-client`".to_string()][..]),
+            ("body field status", &["`status`".to_string()][..]),
+            (
+                "body field verification.host",
+                &["`verification.host`".to_string()][..]
+            ),
+            ("signature", &["`x-hmac-signature`".to_string()][..]),
+        ]
+    );
+    assert_eq!(scenarios["w::asks_little"][0].named_by, ["200", "201"]);
+}
+
+#[test]
+fn an_unnamed_warn_item_and_a_row_that_names_none_are_problems() {
+    let scenarios = loaded("w.yaml", WARNED);
+    let tables = parse("warned.md", WARNED_ROWS);
+    assert!(tables.problems.is_empty(), "{:?}", tables.problems);
+    assert_eq!(
+        warnings_out_of_step(&scenarios, &tables.api),
+        [
+            "`w::asks_a_lot`: its `warn:` block's signature is named by no `warning:` row (one of [\"`x-hmac-signature`\"])",
+            "line 9 (`w::asks_a_lot`): a `warning:` row that names nothing its `warn:` blocks ask for",
+        ]
+    );
 }
 
 #[test]
@@ -470,11 +674,9 @@ fn the_table_reader_reads_escaped_pipes_and_names_rows_it_cannot_read() {
 #[test]
 fn the_checks_find_every_problem_of_a_broken_table() {
     let tables = broken();
-    let api = known(&[
-        ("a::known", false),
-        ("a::warned", false),
-        ("a::silent", true),
-    ]);
+    let mut api = known(&["a::known", "a::warned", "a::silent"]);
+    let silent = WarnItem::new("status".into(), vec!["200".into()]);
+    api.insert("a::silent".into(), vec![silent]);
     assert_eq!(
         scenarios_without_rows("API", &api, &tables.api),
         ["API scenario `a::silent` has no row"]
@@ -505,8 +707,8 @@ fn the_checks_find_every_problem_of_a_broken_table() {
     assert_eq!(
         warnings_out_of_step(&api, &tables.api),
         [
-            "`a::silent` has a `warn:` block but no `warning:` row",
-            "`a::warned` has a `warning:` row but no step with a `warn:` block",
+            "`a::silent`: its `warn:` block's status is named by no `warning:` row (one of [\"200\"])",
+            "line 11 (`a::warned`): a `warning:` row, but no step has a `warn:` block",
         ]
     );
 }
