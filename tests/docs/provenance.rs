@@ -584,13 +584,8 @@ scenarios:
             signature: required
   - name: asks little
     steps:
-      - name: create
-        method: POST
-        path: /v1/sessions
-        body: {}
-        expect:
-          status: 201
-          warn: { status: [200, 201] }
+      - { name: create, method: POST, path: /v1/sessions, body: {},
+          expect: { status: 201, warn: { status: [200, 201] } } }
 "#;
 
 /// Rows for [`WARNED`]: one item of `asks a lot` is named by none, and one
