@@ -3,7 +3,7 @@
 //! status 2, before anything talks to whatever holds the port.
 
 use crate::support::{
-    bin_dir, documentation, free_local_addr, fresh_dir, marked_blocks, process_dir,
+    bin_dir, documentation, free_local_addrs, fresh_dir, marked_blocks, process_dir,
     run_block_for_status,
 };
 
@@ -33,10 +33,11 @@ fn every_served_mock_recipe_exits_with_2_when_the_mock_port_is_taken() {
             block.file.replace('/', "-"),
             block.line
         ));
+        let [webhook_addr] = free_local_addrs();
         let env = [
             ("PATH".to_string(), path.clone()),
             ("MOCK_ADDR".to_string(), taken_addr.clone()),
-            ("WEBHOOK_ADDR".to_string(), free_local_addr()),
+            ("WEBHOOK_ADDR".to_string(), webhook_addr),
         ];
         let (status, output) = run_block_for_status(block, &dir, &env);
         let place = format!("{}:{}", block.file, block.line);

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::support::{
-    Block, ServedMock, bin_dir, documentation, free_local_addr, fresh_dir, marked_blocks,
+    Block, ServedMock, bin_dir, documentation, free_local_addrs, fresh_dir, marked_blocks,
     process_dir, run_block,
 };
 
@@ -39,10 +39,11 @@ fn every_runnable_block_of_the_documentation_passes() {
     for (file, blocks) in &by_file {
         let dir = fresh_dir(&format!("blocks/{}", file.replace('/', "-")));
         for block in blocks {
+            let [mock_addr, webhook_addr] = free_local_addrs();
             let mut env = vec![
                 ("PATH".to_string(), path.clone()),
-                ("MOCK_ADDR".to_string(), free_local_addr()),
-                ("WEBHOOK_ADDR".to_string(), free_local_addr()),
+                ("MOCK_ADDR".to_string(), mock_addr),
+                ("WEBHOOK_ADDR".to_string(), webhook_addr),
                 (
                     "GITHUB_STEP_SUMMARY".to_string(),
                     dir.with_extension("summary").display().to_string(),

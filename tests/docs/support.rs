@@ -160,10 +160,13 @@ pub fn bin_dir(name: &str) -> PathBuf {
     dir
 }
 
-/// A local address nothing listens on right now.
-pub fn free_local_addr() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").to_string()
+/// `N` distinct local addresses nothing listens on right now (each is held
+/// until all are drawn, so that no two are the same port).
+pub fn free_local_addrs<const N: usize>() -> [String; N] {
+    let listeners: Vec<std::net::TcpListener> = (0..N)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").expect("a free port"))
+        .collect();
+    std::array::from_fn(|i| listeners[i].local_addr().expect("its address").to_string())
 }
 
 /// Runs `block` with bash as GitHub Actions runs a step (`-eo pipefail`), in

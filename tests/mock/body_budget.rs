@@ -87,7 +87,7 @@ impl Stalled {
 /// Lets the mock reach the stalled requests' handlers (they reserve room as
 /// soon as their heads are parsed and their API keys checked).
 async fn settle() {
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
 }
 
 #[tokio::test]

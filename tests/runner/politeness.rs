@@ -39,7 +39,7 @@ scenarios:
 ";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_rate_cap_holds_within_20_percent_across_concurrent_scenarios() {
+async fn the_rate_cap_holds_across_concurrent_scenarios_and_adds_no_more_than_it_must() {
     let server = MockServer::start().await;
     Mock::given(path("/ping"))
         .respond_with(json(200, "{}"))
@@ -68,10 +68,13 @@ async fn the_rate_cap_holds_within_20_percent_across_concurrent_scenarios() {
     let elapsed = started.elapsed().as_secs_f64();
     assert_eq!(server.received_requests().await.unwrap().len(), 20);
     // The first request goes at once, then one every 1/40 s: 19 intervals.
+    // Never faster than the cap (20% for the clock's grain); slower only by
+    // what a loaded 2-core machine may add to 20 round trips, far below the
+    // 0.95 s that a cap counted twice, or per scenario in turn, would take.
     let expected = 19.0 / 40.0;
     assert!(
-        (expected * 0.8..=expected * 1.2).contains(&elapsed),
-        "20 requests at 40/s took {elapsed:.3} s, expected {expected:.3} s ± 20%"
+        (expected * 0.8..=expected * 1.6).contains(&elapsed),
+        "20 requests at 40/s took {elapsed:.3} s, expected {expected:.3} s (-20%, +60%)"
     );
 }
 

@@ -153,8 +153,9 @@ async fn a_polling_step_that_never_converges_fails_with_its_last_answer_and_what
     } = result.steps[0].attempts.polling.clone().unwrap();
     assert!(!converged);
     assert_eq!(attempts as usize, sent);
-    // Sent at 0, 100, ... and never past `for`: 5 or 6 requests, depending on timing.
-    assert!((4..=6).contains(&sent), "{sent} requests");
+    // Sent at 0, 100, ... and never past `for`: at most 6 requests, fewer
+    // when answers are slow on a loaded machine, but more than one.
+    assert!((2..=6).contains(&sent), "{sent} requests");
     let text = message::of(&result, &masker()).unwrap();
     assert!(
         text.contains(r#"response: 200 {"status":"success","verification":null}"#),

@@ -141,11 +141,14 @@ async fn a_webhook_that_never_comes_fails_naming_what_was_awaited_and_what_arriv
         mismatch.expected,
         r#"a decision webhook for session "s-1" within 300ms"#
     );
-    assert!(
-        mismatch.actual.starts_with("none within 0."),
-        "{}",
-        mismatch.actual
-    );
+    // How long it waited: the 300 ms, and whatever a loaded machine adds.
+    let waited: f64 = mismatch
+        .actual
+        .strip_prefix("none within ")
+        .and_then(|rest| rest.split(" s;").next())
+        .and_then(|seconds| seconds.parse().ok())
+        .unwrap_or_else(|| panic!("no wait in {:?}", mismatch.actual));
+    assert!(waited >= 0.3, "{}", mismatch.actual);
     assert!(
         mismatch.actual.ends_with(&format!(
             r#"arrived at {}: 1 decision for session "other", 1 event for session "s-1""#,

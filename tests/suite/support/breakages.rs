@@ -100,9 +100,11 @@ pub enum Breakage {
     /// The submit response has no `x-auth-client` header.
     ResponseWithoutApiKeyHeader,
     /// Submits of one session that arrive while another is being handled
-    /// (within 50 ms) all succeed: the state is read without a lock, so each
-    /// sees the session still `created` and gets the same 200. A submit
-    /// arriving after that still gets the mock's 400.
+    /// all succeed: the state is read without a lock, so each sees the
+    /// session still `created` and gets the same 200. The first waits for
+    /// the race's 5 submits (at most 1 s) before it reaches the mock, so
+    /// however slowly the others arrive, they overlap it. A submit arriving
+    /// after that still gets the mock's 400.
     ConcurrentSubmitsAllSucceed,
     // --- suite1 breakages --- (create, media, attempts: see breakages/sessions.rs)
     /// The create response's `vendorData` is null, whatever was sent.
@@ -269,10 +271,31 @@ struct Breaker {
     /// Ids of sessions the end user has opened.
     started: Mutex<HashSet<String>>,
     /// Session id to the answer of the submit being handled now.
-    racing: Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Res>>>>,
+    racing: Mutex<HashMap<String, Arc<Race>>>,
     // --- suite1 breakages ---
     /// What the create, media and attempts breakages remember.
     memory: sessions::Memory,
+}
+
+/// The submits of one session that [`Breakage::ConcurrentSubmitsAllSucceed`]
+/// lets through together: how many have come, and the one answer they share.
+struct Race {
+    arrived: tokio::sync::watch::Sender<usize>,
+    answer: tokio::sync::OnceCell<Res>,
+}
+
+impl Race {
+    /// The submits of `submit::concurrent_submits_let_exactly_one_through`.
+    const SUBMITS: usize = 5;
+}
+
+impl Default for Race {
+    fn default() -> Race {
+        Race {
+            arrived: tokio::sync::watch::Sender::new(0),
+            answer: tokio::sync::OnceCell::new(),
+        }
+    }
 }
 
 async fn breaking(State(breaker): State<Arc<Breaker>>, request: Request, next: Next) -> Response {
@@ -574,21 +597,26 @@ impl Breaker {
                 let Some(id) = req.submit_id() else {
                     return call(next, req).await;
                 };
-                let (cell, first) = {
+                let (race, first) = {
                     let mut racing = self.racing.lock().expect("lock");
                     match racing.get(&id) {
-                        Some(cell) => (Arc::clone(cell), false),
+                        Some(race) => (Arc::clone(race), false),
                         None => {
-                            let cell = Arc::new(tokio::sync::OnceCell::new());
-                            racing.insert(id.clone(), Arc::clone(&cell));
-                            (cell, true)
+                            let race = Arc::new(Race::default());
+                            racing.insert(id.clone(), Arc::clone(&race));
+                            (race, true)
                         }
                     }
                 };
-                // One submit reaches the mock; the ones that overlap it get its answer.
-                let res = cell
+                race.arrived.send_modify(|n| *n += 1);
+                // One submit reaches the mock, once the race's others have
+                // come; they get its answer.
+                let res = race
+                    .answer
                     .get_or_init(|| async {
-                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        let mut arrived = race.arrived.subscribe();
+                        let all = arrived.wait_for(|n| *n >= Race::SUBMITS);
+                        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), all).await;
                         call(next, req).await
                     })
                     .await
