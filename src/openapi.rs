@@ -176,8 +176,47 @@ fn path_operation(op: &Operation) -> Value {
     if op.id == "createSession" {
         operation["responses"]["201"]["links"] = session_links();
     }
+    for link in LINKS.iter().filter(|l| l.from == op.id) {
+        operation["responses"]["200"]["links"][link.to] = json!({
+            "operationId": link.to,
+            "parameters": { "id": link.id },
+            "description": link.source,
+        });
+    }
     operation
 }
+
+/// An id one operation's 200 answer gives another operation.
+struct Link {
+    from: &'static str,
+    to: &'static str,
+    /// The runtime expression of the id.
+    id: &'static str,
+    /// Where the docs say the id comes from.
+    source: &'static str,
+}
+
+/// Besides a created session's id: the ids the lists hand on.
+const LINKS: &[Link] = &[
+    Link {
+        from: "listAttempts",
+        to: "listAttemptMedia",
+        id: "$response.body#/verifications/0/id",
+        source: "The newest attempt's id, `verifications[].id` (docs/veriff-api.md, sections 4.7 and 4.8 [DOC])",
+    },
+    Link {
+        from: "listSessionMedia",
+        to: "downloadMedia",
+        id: "$response.body#/images/0/id",
+        source: "A medium's id, `images[].id` (docs/veriff-api.md, sections 4.5 and 4.6 [DOC])",
+    },
+    Link {
+        from: "listAttemptMedia",
+        to: "downloadMedia",
+        id: "$response.body#/images/0/id",
+        source: "A medium's id, `images[].id` (docs/veriff-api.md, sections 4.8 and 4.6 [DOC])",
+    },
+];
 
 /// From a created session to every operation on it, by its id.
 fn session_links() -> Value {

@@ -177,3 +177,65 @@ fn the_loaders_mock_only_paths_are_the_mock_only_routes_of_the_mock() {
         );
     }
 }
+
+/// The schema at `pointer` (`/verifications/0/id`) inside `schema`,
+/// following `$ref`s to the document's components.
+fn schema_at<'a>(document: &'a Value, schema: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let resolve = |mut s: &'a Value| {
+        while let Some(target) = s["$ref"].as_str() {
+            s = document.pointer(target.strip_prefix('#')?)?;
+        }
+        Some(s)
+    };
+    let mut at = resolve(schema)?;
+    for segment in pointer.split('/').skip(1) {
+        let next = match segment.parse::<usize>() {
+            Ok(_) => &at["items"],
+            Err(_) => &at["properties"][segment],
+        };
+        at = resolve(next).filter(|s| !s.is_null())?;
+    }
+    Some(at)
+}
+
+#[test]
+fn every_link_hands_an_id_the_answer_has_to_an_operation_that_takes_one() {
+    let document = document().expect("the document builds");
+    let mut operations = std::collections::BTreeMap::new();
+    for item in document["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("item").values() {
+            operations.insert(op["operationId"].as_str().expect("an id"), op);
+        }
+    }
+    let mut seen = 0;
+    for (from, op) in &operations {
+        for (status, answer) in op["responses"].as_object().expect("responses") {
+            let Some(links) = answer["links"].as_object() else {
+                continue;
+            };
+            let schema = &answer["content"]["application/json"]["schema"];
+            for (name, link) in links {
+                seen += 1;
+                let to = link["operationId"].as_str().expect("operationId");
+                let target = operations.get(to).unwrap_or_else(|| panic!("{from}: {to}"));
+                let params = target["parameters"].as_array().expect("parameters");
+                assert!(
+                    params
+                        .iter()
+                        .any(|p| p["name"] == "id" && p["in"] == "path"),
+                    "{from} {status} -> {name}: {to} takes no id"
+                );
+                let expression = link["parameters"]["id"].as_str().expect("id");
+                let pointer = expression
+                    .strip_prefix("$response.body#")
+                    .unwrap_or_else(|| panic!("{from} -> {name}: {expression}"));
+                let id = schema_at(&document, schema, pointer)
+                    .unwrap_or_else(|| panic!("{from} {status}: nothing at {pointer}"));
+                assert_eq!(id["type"], "string", "{from} {status} {pointer}: {id}");
+            }
+        }
+    }
+    // The created session's id to each of the 8 operations on a session, the
+    // newest attempt's id, and a medium's id from both lists.
+    assert_eq!(seen, 8 + 3);
+}
