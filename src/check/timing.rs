@@ -13,11 +13,8 @@ pub fn warning(budget: Duration, exchange: &Exchange, at: &Range<usize>) -> Opti
     (exchange.elapsed > budget).then(|| Warning {
         check: CheckKind::Time,
         path: String::new(),
-        expected: format!("an answer within {}", seconds(budget)),
-        actual: format!(
-            "answered in {} (--answer-budget)",
-            seconds(exchange.elapsed)
-        ),
+        expected: format!("an answer within {} (--answer-budget)", seconds(budget)),
+        actual: format!("answered in {}", seconds(exchange.elapsed)),
         at: at.clone(),
     })
 }
@@ -53,8 +50,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(w.check, CheckKind::Time);
-        assert_eq!(w.actual, "answered in 6.2 s (--answer-budget)");
-        assert_eq!(w.expected, "an answer within 5.0 s");
+        assert_eq!(w.actual, "answered in 6.2 s");
+        assert_eq!(w.expected, "an answer within 5.0 s (--answer-budget)");
         assert_eq!(w.at, 3..9);
     }
 

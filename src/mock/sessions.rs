@@ -350,6 +350,9 @@ mod tests {
         }
         let upper = json!({"verification": {"endUserId": "C1DE400B-1877-4B0B-9ED3-1B1D5C0B8D3E"}});
         assert!(create_session_body(&upper, false).is_ok());
+        let null = json!({"verification": {"endUserId": null}});
+        let new = create_session_body(&null, false).expect("null is taken as absent");
+        assert_eq!(new.end_user_id, None);
     }
 
     #[test]

@@ -397,10 +397,11 @@ impl Stack {
         .await
     }
 
-    /// Waits until `count` webhooks of session `id` have arrived, and returns
-    /// them in the order the mock made them (its delivery log's order): up to
-    /// 8 deliveries run at once, so they may arrive in another. Each one must
-    /// be, byte for byte, a body the log shows.
+    /// Waits until `count` webhooks have arrived, and returns them in the
+    /// order the mock made them: session `id`'s delivery log's order (up to 8
+    /// deliveries run at once, so they may arrive in another). Each one must
+    /// be, byte for byte, a body that log shows, and the log must show no
+    /// other: for a test whose webhooks are all of session `id`.
     pub async fn webhooks_as_made(&self, id: &str, count: usize) -> Vec<Arc<Webhook>> {
         let mut arrived = self.webhooks(count).await;
         let response = self

@@ -268,11 +268,21 @@ fn warn_items(warn: &Expect) -> Vec<WarnItem> {
         );
     }
     if let Some(schema) = &warn.schema {
+        // Rows name a schema by its file: `create-success.json`.
         let name = &schema.value.name;
-        items.push(WarnItem::new(format!("schema {name}"), vec![name.clone()]));
+        let file = Path::new(name)
+            .file_name()
+            .map_or(name.clone(), |f| f.to_string_lossy().into_owned());
+        items.push(WarnItem::new(
+            format!("schema {file}"),
+            vec![format!("`{file}`")],
+        ));
     }
     if warn.body_bytes.is_some() {
-        items.push(WarnItem::new("body bytes".into(), vec!["bytes".into()]));
+        items.push(WarnItem::new(
+            "body bytes".into(),
+            vec!["`body_base64`".into()],
+        ));
     }
     if warn.signature.value != SignatureExpect::Ignore {
         items.push(WarnItem::new(
@@ -554,14 +564,15 @@ fn known(names: &[&str]) -> Scenarios {
     names.iter().map(|n| (n.to_string(), Vec::new())).collect()
 }
 
-/// The scenarios of a spec file written for the test, loaded as any spec is.
-fn loaded(file: &str, yaml: &str) -> Scenarios {
-    let dir = std::env::temp_dir().join(format!("provenance-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
+/// The scenarios of a spec file written for the test `test` (in a folder of
+/// its own: tests run at once), loaded as any spec is.
+fn loaded(test: &str, file: &str, yaml: &str) -> Scenarios {
+    let dir = crate::support::fresh_dir(&format!("provenance/{test}"));
     let path = dir.join(file);
     std::fs::write(&path, yaml).expect("the spec written");
+    std::fs::create_dir_all(dir.join("schemas")).expect("a schemas folder");
+    std::fs::write(dir.join("schemas/any.json"), "{}").expect("the schema written");
     let loaded = veriff_conformance::load_paths(&[path]);
-    let _ = std::fs::remove_dir_all(&dir);
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     warn_blocks(&loaded.scenarios)
 }
@@ -581,7 +592,14 @@ scenarios:
             status: { not: 2xx }
             headers: { x-auth-client: { present: true } }
             body: { status: success, verification: { host: { $type: string } } }
+            schema: schemas/any.json
             signature: required
+      - name: download
+        method: GET
+        path: /v1/media/m
+        expect:
+          status: 200
+          warn: { body_base64: "AAEC" }
   - name: asks little
     steps:
       - { name: create, method: POST, path: /v1/sessions, body: {},
@@ -601,6 +619,7 @@ const WARNED_ROWS: &str = "\
 | `w::asks_a_lot` | warning: `status` is success and `verification.host` a string | 4.1 | [3P] |
 | `w::asks_a_lot` | warning: the answer is quick | 4.1 | [NF] |
 | `w::asks_little` | warning: a 201 | 4.1 | [3P] |
+| `w::asks_a_lot` | warning: the body meets `any.json`, and the download is `body_base64` | 4.1 | [3P] |
 
 ### The receiver suite
 
@@ -610,7 +629,7 @@ const WARNED_ROWS: &str = "\
 
 #[test]
 fn every_thing_a_warn_block_asks_for_is_found_in_the_spec() {
-    let scenarios = loaded("w.yaml", WARNED);
+    let scenarios = loaded("items", "w.yaml", WARNED);
     let items: Vec<(&str, &[String])> = scenarios["w::asks_a_lot"]
         .iter()
         .map(|i| (i.what.as_str(), i.named_by.as_slice()))
@@ -625,7 +644,9 @@ fn every_thing_a_warn_block_asks_for_is_found_in_the_spec() {
                 "body field verification.host",
                 &["`verification.host`".to_string()][..]
             ),
+            ("schema any.json", &["`any.json`".to_string()][..]),
             ("signature", &["`x-hmac-signature`".to_string()][..]),
+            ("body bytes", &["`body_base64`".to_string()][..]),
         ]
     );
     assert_eq!(scenarios["w::asks_little"][0].named_by, ["200", "201"]);
@@ -633,7 +654,7 @@ fn every_thing_a_warn_block_asks_for_is_found_in_the_spec() {
 
 #[test]
 fn an_unnamed_warn_item_and_a_row_that_names_none_are_problems() {
-    let scenarios = loaded("w.yaml", WARNED);
+    let scenarios = loaded("problems", "w.yaml", WARNED);
     let tables = parse("warned.md", WARNED_ROWS);
     assert!(tables.problems.is_empty(), "{:?}", tables.problems);
     assert_eq!(

@@ -217,7 +217,7 @@ async fn a_slow_receiver_gets_warnings_and_no_failure() {
         .trim_start();
     assert!(said.starts_with("answered in "), "{line}");
     assert!(
-        said.ends_with("(--answer-budget); expected an answer within 100 ms"),
+        said.ends_with("; expected an answer within 100 ms (--answer-budget)"),
         "{line}"
     );
     let warnings = run

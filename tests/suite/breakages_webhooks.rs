@@ -119,5 +119,5 @@ async fn decision_webhook_likeness_scenario_warns_when_the_webhook_has_a_field_t
     )
     .await
     .count(1)
-    .warns(Body, "$.verification", "; expected");
+    .warns(Body, "$.verification", "onlyInTheWebhook");
 }
