@@ -270,7 +270,7 @@ struct Breaker {
     submitted: Mutex<HashMap<String, Res>>,
     /// Ids of sessions the end user has opened.
     started: Mutex<HashSet<String>>,
-    /// Session id to the answer of the submit being handled now.
+    /// Session id to the race of submits being handled now.
     racing: Mutex<HashMap<String, Arc<Race>>>,
     // --- suite1 breakages ---
     /// What the create, media and attempts breakages remember.
